@@ -1,0 +1,100 @@
+# distribute - run benchmark campaigns across a pool of SSH machines.
+#
+#   make deps            install build dependencies (Debian, apt-get)
+#   make                 build ./distribute
+#   make check           deps + test deps + build + all tests
+#   make check SANITIZE=1   the same under ASan+UBSan
+#   make demo            a run on a local demo cluster of 3 sshd machines
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+DATADIR	 = $(PREFIX)/share/distribute
+MANDIR	 = $(PREFIX)/share/man
+
+PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0
+CC	?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	 = -std=c11 -Wall -Wextra -Werror -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wshadow -Wvla -Wwrite-strings -fno-common
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	   -pthread -Imaster $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS	 = $(PKG_LIBS) -lm -pthread
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer -O1
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+CLI_SRCS = master/distribute.c $(wildcard master/cmd-*.c)
+LIB_SRCS = $(filter-out $(CLI_SRCS) master/scripts.c, $(wildcard master/*.c)) master/scripts.c
+LIB_OBJS = $(LIB_SRCS:.c=.o)
+CLI_OBJS = $(CLI_SRCS:.c=.o)
+UNIT_SRCS = $(wildcard tests/unit/test-*.c)
+UNIT_BINS = $(UNIT_SRCS:.c=)
+SCRIPTS	 = $(wildcard client-scripts/*.sh)
+
+all: distribute
+
+# Rebuild everything when the flags change (redis's persist-settings).
+.build-flags: FORCE
+	@echo '$(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDFLAGS)' >$@
+
+master/%.o: master/%.c master/*.h .build-flags
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+master/scripts.c: $(SCRIPTS) tests/embed.sh
+	sh tests/embed.sh $(SCRIPTS) >$@.tmp && mv $@.tmp $@
+
+master/libdistribute.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $(LIB_OBJS)
+
+distribute: $(CLI_OBJS) master/libdistribute.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) master/libdistribute.a $(LDLIBS)
+
+tests/unit/%: tests/unit/%.c tests/unit/test.h master/libdistribute.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< master/libdistribute.a $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+# Build dependencies, from Debian's packages (idempotent).
+BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
+	     libesmtp-dev pkg-config gcc make
+TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
+	     python3-scipy iproute2 procps bzip2 xz-utils zip
+deps:
+	@sh tests/apt-install.sh $(BUILD_DEPS)
+
+test-deps: deps
+	@sh tests/apt-install.sh $(TEST_DEPS)
+
+check-scripts:
+	shellcheck -s sh client-scripts/*.sh tests/*.sh
+
+check: test-deps
+	$(MAKE) all unit
+	sh tests/run.sh $(T)
+
+demo: test-deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+install: distribute
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 distribute $(DESTDIR)$(BINDIR)/distribute
+	install -m 644 $(SCRIPTS) $(DESTDIR)$(DATADIR)/
+	install -m 644 machines.example $(DESTDIR)$(DATADIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	for f in man/*.5; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done; true
+
+clean:
+	rm -f distribute master/*.o master/libdistribute.a master/scripts.c \
+	    $(UNIT_BINS) .build-flags
+	rm -rf tests/logs
+
+.PHONY: all unit deps test-deps check check-scripts demo install clean FORCE

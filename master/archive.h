@@ -1,0 +1,61 @@
+/*
+ * archive.h - tool archives (checked before anything is sent) and result
+ * archives (unpacked safely on the master), with libarchive.
+ *
+ * archive_check() reads the whole archive: corrupt, truncated or
+ * unsupported archives, absolute paths, ".." components, device nodes,
+ * FIFOs, symlinks or hardlinks pointing outside the archive, and
+ * setuid/setgid/sticky bits are refused, naming the entry.  Accepted:
+ * tar (plain, gzip, xz, bzip2) and zip.
+ *
+ * archive_extract_safe() unpacks an archive into an existing directory
+ * refusing anything that would land outside it (absolute paths, "..",
+ * symlinks or hardlinks, devices), and stops with an error past
+ * max_bytes of unpacked data or max_entries entries.
+ */
+#ifndef DIST_ARCHIVE_H
+#define DIST_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dist_archive_info {
+	char		*path;
+	char		*format;	/* "tar", "zip" */
+	char		*filter;	/* "gzip", "xz", "bzip2", "none" */
+	uint64_t	 size;		/* bytes of the file */
+	uint64_t	 unpacked;	/* bytes of its regular files */
+	size_t		 entries;
+	char		 sha256[65];	/* lowercase hex of the file */
+};
+
+int	archive_check(const char *path, struct dist_archive_info *, char **cause);
+void	archive_info_free(struct dist_archive_info *);
+
+int	archive_extract_safe(const char *archive_path, const char *destdir,
+	    uint64_t max_bytes, size_t max_entries, char **cause);
+
+/* Entry names, shared by archive-check.c and archive-extract.c. */
+#define ARCHIVE_NAME_MAX 4096
+/* Why an entry name (or link target) is unsafe: absolute, "..", control
+ * characters, empty or too long; NULL if it is fine. */
+const char *archive_name_problem(const char *name);
+/* "./a//b/." -> "a/b"; the archive root ("." or "./") -> "". */
+char	*archive_name_normalize(const char *name);
+/* Printable form for messages: control bytes as \xNN, cut past 200 bytes. */
+char	*archive_name_quote(const char *name);
+
+/* SHA-256 (FIPS 180-4). */
+struct sha256_ctx {
+	uint32_t	state[8];
+	uint64_t	bytes;
+	unsigned char	buf[64];
+	size_t		buflen;
+};
+void	sha256_init(struct sha256_ctx *);
+void	sha256_update(struct sha256_ctx *, const void *, size_t);
+void	sha256_final(struct sha256_ctx *, unsigned char out[32]);
+void	sha256_hex(const unsigned char in[32], char out[65]);
+int	sha256_file(const char *path, char out[65], char **cause);
+
+#endif

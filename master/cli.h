@@ -1,0 +1,26 @@
+/*
+ * cli.h - the command table and the subcommands of the distribute CLI.
+ */
+#ifndef DIST_CLI_H
+#define DIST_CLI_H
+
+#include "dist.h"
+
+/* Command flags: which inputs the shared setup needs. */
+#define CMD_NEED_MACHINES	0x1
+#define CMD_NEED_CONFIG		0x2
+
+struct dist_cmd {
+	const char	*name;
+	int		(*exec)(struct dist_opts *, int argc, char **argv);
+	unsigned	 bit;		/* this command's bit in option masks */
+	unsigned	 flags;
+	int		 max_args;	/* positional arguments allowed */
+	const char	*usage;
+	const char	*summary;
+};
+
+int	cmd_run(struct dist_opts *, int, char **);
+int	cmd_reserved(struct dist_opts *, int, char **);
+
+#endif

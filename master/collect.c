@@ -1,0 +1,54 @@
+/*
+ * collect.c - bring a job's packed results back from the worker and
+ * unpack them into RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh
+ * temporary directory first, renamed into place only when complete.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "log.h"
+#include "run-internal.h"
+
+#define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
+#define RESULT_MAX_ENTRIES	1000000
+
+int
+collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
+    const struct dist_job *job, int attempt, char **cause)
+{
+	char *incoming, *tmp, *final;
+	int rc = -1;
+
+	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
+	    attempt);
+	tmp = xasprintf("%s/jobs/.tmp-%s.%d", ctx->run_dir, job->id, attempt);
+	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
+	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
+	    cause) == -1)
+		goto out;
+	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
+		goto out;
+	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
+	    RESULT_MAX_ENTRIES, cause) == -1) {
+		rm_rf(tmp, NULL);
+		goto out;
+	}
+	/* a newer attempt's results replace an older one's */
+	if (rm_rf(final, cause) == -1)
+		goto out;
+	if (rename(tmp, final) == -1) {
+		set_cause(cause, "rename '%s': %s", final, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	unlink(incoming);
+	free(incoming);
+	free(tmp);
+	free(final);
+	return rc;
+}

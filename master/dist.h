@@ -1,0 +1,81 @@
+/*
+ * dist.h - what a run is made of: its options and its plan (the checked
+ * inputs), shared by the CLI and the library.
+ *
+ * The caller:
+ *  1. fills a struct dist_opts (dist_opts_init() sets the defaults);
+ *  2. calls plan_load(), which reads and checks the machines file, the
+ *     config and the tool archive before anything is sent anywhere;
+ *  3. prints it (plan_print_text/plan_print_json) for --dry-run, or
+ *     hands it to run_execute() (run.h);
+ *  4. calls plan_free() and dist_opts_free().
+ */
+#ifndef DIST_DIST_H
+#define DIST_DIST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "archive.h"
+#include "config.h"
+#include "machines.h"
+#include "ssh.h"
+#include "util.h"
+
+/* Exit codes (man/distribute.1, EXIT STATUS). */
+#define EXIT_OK		0	/* every job succeeded */
+#define EXIT_JOBS	1	/* the run completed, some jobs failed */
+#define EXIT_USAGE	2	/* bad usage or bad input: nothing was sent */
+#define EXIT_RUNTIME	3	/* the run could not complete (no usable machine, I/O) */
+#define EXIT_INTERRUPT	130
+
+#define DEFAULT_LOCKFILE "/var/tmp/distribute.lock"
+#define DEFAULT_RESULTS "results"
+
+struct dist_opts {
+	const char	*machines_path;
+	const char	*config_path;
+	const char	*archive_path;
+	const char	*name;		/* -n; NULL: config's basename */
+	const char	*results_dir;	/* --results */
+	const char	*script_path;	/* --script: user's startup script */
+	const char	*prepare_path;	/* --prepare */
+	const char	*workdir;	/* --workdir: default for machines */
+	const char	*lockfile;	/* --lockfile */
+	struct dist_config_opts config;	/* split, benchdir, benchexec args */
+	struct dist_ssh_opts ssh;
+	int		 retries;
+	int		 dry_run;
+	int		 json;
+	int		 verbosity;	/* -q: -1, default 0, -v 1, -vv 2 */
+	int		 progress;	/* -1 auto, 0 lines, 1 live view */
+	char		*argv_line;	/* the command line, for run.json */
+};
+
+struct dist_plan {
+	const struct dist_opts	*opts;
+	char			*name;		/* run name */
+	struct dist_machines	 machines;
+	struct dist_config	 config;
+	int			 have_archive;
+	struct dist_archive_info archive;
+	size_t			 total_slots;
+};
+
+void	dist_opts_init(struct dist_opts *);
+void	dist_opts_free(struct dist_opts *);
+
+int	plan_load(const struct dist_opts *, struct dist_plan *, char **cause);
+void	plan_free(struct dist_plan *);
+void	plan_print_text(const struct dist_plan *, FILE *);
+void	plan_print_json(const struct dist_plan *, FILE *);
+
+/* The worker directory of machine m (its workdir= or the default
+ * "/var/tmp/distribute-USER" once USER is known). */
+char	*machine_workdir(const struct dist_plan *, const struct dist_machine *,
+	    const char *login_user);
+const char *machine_lockfile(const struct dist_plan *, const struct dist_machine *);
+/* A safe token naming the machine in worker and master paths. */
+char	*machine_key(const struct dist_machine *);
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * distribute.c - main(): pick the command from the table, parse the
+ * options from the option table, run the command.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+
+#define C_RUN		0x01
+#define C_RESUME	0x02
+#define C_MACHINES	0x04
+#define C_UNLOCK	0x08
+#define C_COMPARE	0x10
+#define C_CLEAN		0x20
+#define C_ALL		0x3f
+#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN)
+
+static const struct dist_cmd cmds[] = {
+	{ "run", cmd_run, C_RUN, CMD_NEED_MACHINES | CMD_NEED_CONFIG, 1,
+	  "[run] [OPTIONS] --machines FILE --config FILE [TOOL_ARCHIVE]",
+	  "run the config's jobs on the machines (the default command)" },
+	{ "resume", cmd_reserved, C_RESUME, 0, 1, "resume [RESULTS/RUN-ID]",
+	  "continue an interrupted run (reserved)" },
+	{ "machines", cmd_reserved, C_MACHINES, CMD_NEED_MACHINES, 0,
+	  "machines --machines FILE", "show the state of each machine (reserved)" },
+	{ "unlock", cmd_reserved, C_UNLOCK, CMD_NEED_MACHINES, 0,
+	  "unlock --machines FILE", "release your own leftover locks (reserved)" },
+	{ "compare", cmd_reserved, C_COMPARE, 0, 2, "compare A B",
+	  "compare the results of two runs (reserved)" },
+	{ "clean", cmd_reserved, C_CLEAN, CMD_NEED_MACHINES, 0,
+	  "clean --machines FILE [--older-than DURATION]",
+	  "remove old run directories from the workers (reserved)" },
+};
+
+enum opt_id {
+	O_HELP = 'h', O_VERSION = 'V', O_NAME = 'n', O_QUIET = 'q',
+	O_VERBOSE = 'v', O_IDENTITY = 'i',
+	O_MACHINES = 256, O_CONFIG, O_DRY_RUN, O_JSON, O_SPLIT, O_RESULTS,
+	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
+	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
+	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS,
+};
+
+struct dist_option {
+	const char	*name;
+	int		 id;
+	int		 has_arg;
+	unsigned	 cmds;
+	const char	*metavar;
+	const char	*help;
+};
+
+static const struct dist_option options[] = {
+	{ "help", O_HELP, no_argument, C_ALL, NULL, "show this help and exit" },
+	{ "version", O_VERSION, no_argument, C_ALL, NULL, "show the version and exit" },
+	{ "quiet", O_QUIET, no_argument, C_ALL, NULL, "only errors and the summary" },
+	{ "verbose", O_VERBOSE, no_argument, C_ALL, NULL, "more detail (twice: debug)" },
+	{ "machines", O_MACHINES, required_argument, C_RUN | C_MACHINES | C_UNLOCK | C_CLEAN,
+	  "FILE", "the machines file (see machines.example)" },
+	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
+	  "BenchExec <benchmark> or generic <jobs> XML" },
+	{ "name", O_NAME, required_argument, C_RUN, "NAME",
+	  "the run's name (default: the config's basename)" },
+	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
+	  "print the plan and exit without connecting anywhere" },
+	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES, NULL,
+	  "machine-readable output (with --dry-run: the plan)" },
+	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
+	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
+	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME, "DIR",
+	  "where results go (default: ./results)" },
+	{ "retries", O_RETRIES, required_argument, C_RUN, "N",
+	  "run a failing job up to N more times (default 0)" },
+	{ "script", O_SCRIPT, required_argument, C_RUN, "FILE",
+	  "your own startup script for each job (see distribute(1))" },
+	{ "prepare", O_PREPARE, required_argument, C_RUN, "FILE",
+	  "run FILE once per machine before its first job" },
+	{ "benchdir", O_BENCHDIR, required_argument, C_RUN, "DIR",
+	  "worker directory where the BenchExec XML is placed" },
+	{ "benchexec-arg", O_BENCHEXEC_ARG, required_argument, C_RUN, "ARG",
+	  "append ARG to every benchexec command (repeatable)" },
+	{ "workdir", O_WORKDIR, required_argument, C_SSH, "DIR",
+	  "worker directory (default /var/tmp/distribute-USER)" },
+	{ "lockfile", O_LOCKFILE, required_argument, C_SSH, "FILE",
+	  "worker lock file (default " DEFAULT_LOCKFILE ")" },
+	{ "ssh-config", O_SSH_CONFIG, required_argument, C_SSH, "FILE",
+	  "read FILE instead of ~/.ssh/config" },
+	{ "known-hosts", O_KNOWN_HOSTS, required_argument, C_SSH, "FILE",
+	  "known_hosts file (default ~/.ssh/known_hosts)" },
+	{ "identity", O_IDENTITY, required_argument, C_SSH, "FILE",
+	  "private key to try after ssh-agent (repeatable)" },
+	{ "accept-new-host-keys", O_ACCEPT_NEW, no_argument, C_SSH, NULL,
+	  "record unknown host keys (never changed ones)" },
+	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
+	  "DURATION", "SSH connect timeout (default 30s)" },
+	{ "keepalive", O_KEEPALIVE, required_argument, C_SSH, "DURATION",
+	  "SSH keepalive interval (default 15s)" },
+	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
+	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
+};
+
+static void
+usage(FILE *f, const struct dist_cmd *only)
+{
+	size_t i;
+
+	fprintf(f, "usage: distribute %s\n", only != NULL ? only->usage :
+	    cmds[0].usage);
+	if (only == NULL || only == &cmds[0]) {
+		fputs("\ncommands:\n", f);
+		for (i = 0; i < ARRAY_SIZE(cmds); i++)
+			fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	}
+	fputs("\noptions:\n", f);
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct dist_option *o = &options[i];
+		char buf[64];
+
+		if (only != NULL && (o->cmds & only->bit) == 0)
+			continue;
+		snprintf(buf, sizeof buf, "%s%c%s--%s%s%s",
+		    o->id < 256 ? "-" : "", o->id < 256 ? o->id : ' ',
+		    o->id < 256 ? ", " : "  ", o->name,
+		    o->metavar != NULL ? " " : "",
+		    o->metavar != NULL ? o->metavar : "");
+		fprintf(f, "  %-34s %s\n", o->id < 256 ? buf : buf + 1, o->help);
+	}
+	fputs("\ndurations: 90s, 15m, 2h, 1h30m.  exit status: 0 all jobs "
+	    "succeeded, 1 some jobs failed,\n2 usage or input error (nothing "
+	    "sent), 3 the run could not complete, 130 interrupted.\n"
+	    "see distribute(1).\n", f);
+}
+
+static const struct dist_cmd *
+find_cmd(const char *name)
+{
+	const struct dist_cmd *found = NULL;
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+		if (strncmp(cmds[i].name, name, len) == 0) {
+			if (found != NULL)
+				return NULL;	/* ambiguous */
+			found = &cmds[i];
+		}
+	}
+	return found;
+}
+
+static int
+set_int(const char *arg, int min, int max, int *out, const char *opt)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < min || v > max) {
+		error("--%s: '%s' is not a number from %d to %d", opt, arg,
+		    min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int
+set_duration(const char *arg, int *out, const char *opt)
+{
+	uint64_t secs;
+	char *cause = NULL;
+
+	if (parse_duration(arg, &secs, &cause) == -1 || secs > 86400 * 365) {
+		error("--%s: %s", opt, cause != NULL ? cause : "too long");
+		free(cause);
+		return -1;
+	}
+	*out = (int)secs;
+	return 0;
+}
+
+static int
+apply_choice(struct dist_opts *o, int id, const char *arg)
+{
+	if (id == O_SPLIT) {
+		if (strcmp(arg, "runs") == 0)
+			o->config.split = SPLIT_RUNS;
+		else if (strcmp(arg, "tasks") == 0)
+			o->config.split = SPLIT_TASKS;
+		else {
+			error("--split: '%s' is not 'runs' or 'tasks'", arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(arg, "auto") == 0)
+		o->progress = -1;
+	else if (strcmp(arg, "live") == 0)
+		o->progress = 1;
+	else if (strcmp(arg, "lines") == 0)
+		o->progress = 0;
+	else {
+		error("--progress: '%s' is not auto, live or lines", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+apply_option(struct dist_opts *o, int id, const char *arg)
+{
+	switch (id) {
+	case O_QUIET: o->verbosity = -1; return 0;
+	case O_VERBOSE: o->verbosity++; return 0;
+	case O_MACHINES: o->machines_path = arg; return 0;
+	case O_CONFIG: o->config_path = arg; return 0;
+	case O_NAME: o->name = arg; return 0;
+	case O_DRY_RUN: o->dry_run = 1; return 0;
+	case O_JSON: o->json = 1; return 0;
+	case O_RESULTS: o->results_dir = arg; return 0;
+	case O_SCRIPT: o->script_path = arg; return 0;
+	case O_PREPARE: o->prepare_path = arg; return 0;
+	case O_BENCHDIR: o->config.benchdir = arg; return 0;
+	case O_BENCHEXEC_ARG: sv_push(&o->config.benchexec_args, arg); return 0;
+	case O_WORKDIR: o->workdir = arg; return 0;
+	case O_LOCKFILE: o->lockfile = arg; return 0;
+	case O_SSH_CONFIG: o->ssh.ssh_config = arg; return 0;
+	case O_KNOWN_HOSTS: o->ssh.known_hosts = arg; return 0;
+	case O_IDENTITY: sv_push(&o->ssh.identities, arg); return 0;
+	case O_ACCEPT_NEW: o->ssh.accept_new = 1; return 0;
+	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
+	case O_CONNECT_TIMEOUT:
+		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");
+	case O_KEEPALIVE:
+		return set_duration(arg, &o->ssh.keepalive, "keepalive");
+	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
+	}
+	return -1;
+}
+
+static const struct dist_option *
+option_by_id(int id)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].id == id)
+			return &options[i];
+	return NULL;
+}
+
+/* Build getopt_long's tables from the option table. */
+static void
+build_getopt(struct option *lo, char *so)
+{
+	size_t i, k = 0;
+
+	so[k++] = '+';
+	so[k++] = ':';
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		lo[i].name = options[i].name;
+		lo[i].has_arg = options[i].has_arg;
+		lo[i].flag = NULL;
+		lo[i].val = options[i].id;
+		if (options[i].id < 256) {
+			so[k++] = (char)options[i].id;
+			if (options[i].has_arg == required_argument)
+				so[k++] = ':';
+		}
+	}
+	so[k] = '\0';
+	memset(&lo[ARRAY_SIZE(options)], 0, sizeof *lo);
+}
+
+/* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help/version). */
+static int
+parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
+    char **argv, int *first_arg)
+{
+	struct option lo[ARRAY_SIZE(options) + 1];
+	char so[2 * ARRAY_SIZE(options) + 3];
+	const struct dist_option *d;
+	int c;
+
+	build_getopt(lo, so);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			error("%s option '%s' (see distribute %s --help)",
+			    c == '?' ? "unknown" : "missing argument for",
+			    argv[optind - 1], cmd->name);
+			return -1;
+		}
+		if (c == O_HELP) {
+			usage(stdout, cmd);
+			return 1;
+		}
+		if (c == O_VERSION) {
+			printf("distribute %s\n", DIST_VERSION);
+			return 1;
+		}
+		d = option_by_id(c);
+		if (d != NULL && (d->cmds & cmd->bit) == 0) {
+			error("option --%s does not apply to 'distribute %s'",
+			    d->name, cmd->name);
+			return -1;
+		}
+		if (apply_option(o, c, optarg) == -1)
+			return -1;
+	}
+	*first_arg = optind;
+	return 0;
+}
+
+static int
+check_args(struct dist_opts *o, const struct dist_cmd *cmd, int nargs)
+{
+	if (nargs > cmd->max_args) {
+		error("too many arguments for 'distribute %s'\nusage: "
+		    "distribute %s", cmd->name, cmd->usage);
+		return -1;
+	}
+	if ((cmd->flags & CMD_NEED_MACHINES) && o->machines_path == NULL) {
+		error("missing --machines FILE\nusage: distribute %s", cmd->usage);
+		return -1;
+	}
+	if ((cmd->flags & CMD_NEED_CONFIG) && o->config_path == NULL) {
+		error("missing --config FILE\nusage: distribute %s", cmd->usage);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+join_argv(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		char *q = sh_quote(argv[i]);
+
+		sb_adds(&sb, i > 0 ? " " : "");
+		sb_adds(&sb, q);
+		free(q);
+	}
+	return sb_detach(&sb);
+}
+
+static int
+finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		error("write failure on standard output");
+		return rc == EXIT_OK ? EXIT_RUNTIME : rc;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct dist_cmd *cmd = &cmds[0];
+	struct dist_opts o;
+	int first, rc, shift = 0;
+
+	dist_opts_init(&o);
+	if (argc > 1 && argv[1][0] != '-') {
+		const struct dist_cmd *c = find_cmd(argv[1]);
+
+		if (c != NULL && access(argv[1], F_OK) != 0) {
+			cmd = c;
+			shift = 1;
+		}
+	}
+	o.argv_line = join_argv(argc, argv);
+	argv[shift] = argv[0];
+	rc = parse_options(&o, cmd, argc - shift, argv + shift, &first);
+	if (rc == 0)
+		rc = check_args(&o, cmd, argc - shift - first);
+	if (rc != 0) {
+		dist_opts_free(&o);
+		return finish_stdout(rc > 0 ? EXIT_OK : EXIT_USAGE);
+	}
+	log_set_level(LOG_INFO + (o.verbosity < 0 ? -1 : o.verbosity));
+	if (cmd->exec == cmd_reserved) {
+		error("'distribute %s' is reserved and not available in this "
+		    "version", cmd->name);
+		rc = EXIT_USAGE;
+	} else
+		rc = cmd->exec(&o, argc - shift - first, argv + shift + first);
+	dist_opts_free(&o);
+	return finish_stdout(rc);
+}

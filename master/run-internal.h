@@ -1,0 +1,124 @@
+/*
+ * run-internal.h - state shared by the parts of a run: the scheduler
+ * (sched.c), the machine threads (worker.c), collection (collect.c),
+ * run.json (runjson.c) and the progress view (progress.c).
+ *
+ * Everything in struct run_ctx below "mtx" is guarded by it.  Machine
+ * threads never print: they post events, which the main thread prints.
+ */
+#ifndef DIST_RUN_INTERNAL_H
+#define DIST_RUN_INTERNAL_H
+
+#include <pthread.h>
+
+#include "dist.h"
+#include "ssh.h"
+
+enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
+
+struct job_state {
+	enum job_status	 status;
+	int		 attempts;	/* started attempts that count */
+	int		 exit_code;	/* of the last attempt, -1 none */
+	int		 machine;	/* index of the last machine, -1 */
+	double		 start, end;	/* wall clock of the last attempt */
+	char		*error;		/* why it failed, if not its exit code */
+	int		 collected;
+};
+
+enum machine_status {
+	M_WAITING, M_CONNECTING, M_LOCKED, M_STAGING, M_PREPARING, M_RUNNING,
+	M_IDLE, M_DONE, M_DOWN, M_OUT,
+};
+
+struct machine_state {
+	const struct dist_machine *m;
+	char		*key;		/* safe token for paths */
+	pthread_t	 thread;
+	int		 started;
+	enum machine_status status;
+	char		*why;		/* locked by, down because ... */
+	double		 since;		/* mono time of the last status change */
+	int		*slot_job;	/* job index per slot, -1 free */
+	int		 running;
+	int		 jobs_done;
+	uint64_t	 archive_sent;	/* bytes of the tool archive sent */
+	int		 connects;
+};
+
+struct run_event {
+	double		 wall;
+	char		*text;
+	struct run_event *next;
+};
+
+struct run_ctx {
+	struct dist_plan *plan;
+	const struct dist_opts *opts;
+	char		*run_id;
+	char		*run_dir;	/* RESULTS/<run-id> */
+	char		*user;		/* local user */
+	char		*master_host;
+	const char	*agent_text;
+	char		*script_text;	/* the startup script to push */
+	char		*prepare_text;	/* --prepare, or NULL */
+	double		 start_wall, start_mono;
+	int		 run_lock_fd;
+
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cond;		/* state changed: wakes main and idle machines */
+	struct job_state *jobs;
+	size_t		 njobs;
+	size_t		*queue;		/* queued job indices, FIFO */
+	size_t		 qhead, qlen, qcap;
+	size_t		 nrunning, nok, nfailed;
+	struct machine_state *ms;
+	size_t		 nmachines;
+	struct run_event *events, *events_tail;
+	int		 dirty;		/* run.json needs rewriting */
+	int		 stopping;	/* no new jobs */
+	uint64_t	 archive_sent;
+};
+
+/* sched.c: the queue; call with mtx held. */
+void	sched_init(struct run_ctx *);
+int	sched_pop(struct run_ctx *);		/* -1: queue empty */
+void	sched_push(struct run_ctx *, size_t job);
+void	sched_push_front(struct run_ctx *, size_t job);
+int	sched_all_done(const struct run_ctx *);
+/* Record the end of an attempt: requeue (retries) or finish the job. */
+void	sched_job_end(struct run_ctx *, size_t job, int exit_code,
+	    const char *error);
+/* A lost machine gives its job back without using up a retry. */
+void	sched_job_lost(struct run_ctx *, size_t job);
+/* No machine can ever run anything: fail what is left. */
+int	sched_machines_exhausted(const struct run_ctx *);
+
+/* events: post with or without mtx held (post_event takes it). */
+void	post_event(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+void	post_event_locked(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
+void	machine_set_status(struct run_ctx *, struct machine_state *,
+	    enum machine_status, const char *why);	/* takes mtx */
+const char *machine_status_name(enum machine_status);
+
+/* worker.c */
+void	*machine_main(void *);	/* arg: struct machine_thread_arg * */
+struct machine_thread_arg {
+	struct run_ctx		*ctx;
+	struct machine_state	*ms;
+};
+
+/* collect.c: bring a job's packed results back and unpack them into
+ * RESULTS/<run-id>/jobs/<job-id>/. */
+int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
+	    const struct dist_job *, int attempt, char **cause);
+
+/* runjson.c */
+int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */
+
+/* progress.c */
+void	progress_print_events(struct run_ctx *, struct run_event *);
+void	progress_live(struct run_ctx *, int final);
+void	progress_summary(struct run_ctx *, FILE *);
+
+#endif

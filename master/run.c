@@ -1,0 +1,373 @@
+/*
+ * run.c - run_execute(): create RESULTS/<run-id>/, start one thread per
+ * machine, show progress and keep run.json current until every job has
+ * succeeded or failed, then print the summary.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "run.h"
+#include "run-internal.h"
+#include "scripts.h"
+
+static char *
+local_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = pw != NULL ? pw->pw_name : getenv("USER");
+
+	return xstrdup(u != NULL ? u : "unknown");
+}
+
+static char *
+safe_token(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (; *s != '\0' && sb.len < 64; s++) {
+		char c = *s;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+
+		sb_addc(&sb, ok ? c : '_');
+	}
+	return sb_detach(&sb);
+}
+
+/* RESULTS/<UTC>-<user>-<name>, created exclusively (-2, -3 on a clash). */
+static int
+make_run_dir(struct run_ctx *ctx, char **cause)
+{
+	const char *root = ctx->opts->results_dir;
+	char stamp[32], *name = safe_token(ctx->plan->name);
+	char *user = safe_token(ctx->user);
+	time_t t = (time_t)ctx->start_wall;
+	struct tm tm;
+	int i;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	if (mkdir_p(root, 0755, cause) == -1)
+		goto fail;
+	for (i = 1; i < 100; i++) {
+		free(ctx->run_id);
+		ctx->run_id = i == 1 ? xasprintf("%s-%s-%s", stamp, user, name) :
+		    xasprintf("%s-%s-%s-%d", stamp, user, name, i);
+		free(ctx->run_dir);
+		ctx->run_dir = xasprintf("%s/%s", root, ctx->run_id);
+		if (mkdir(ctx->run_dir, 0755) == 0)
+			break;
+		if (errno != EEXIST) {
+			set_cause(cause, "mkdir '%s': %s", ctx->run_dir,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	free(name);
+	free(user);
+	return 0;
+fail:
+	free(name);
+	free(user);
+	return -1;
+}
+
+static int
+lock_run_dir(struct run_ctx *ctx, char **cause)
+{
+	char *path = xasprintf("%s/.run.lock", ctx->run_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		set_cause(cause, "%s: %s", path, errno == EWOULDBLOCK ?
+		    "another master drives this run" : strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(path);
+		return -1;
+	}
+	dprintf(fd, "%ld\n", (long)getpid());
+	ctx->run_lock_fd = fd;
+	free(path);
+	return 0;
+}
+
+static int
+make_layout(struct run_ctx *ctx, char **cause)
+{
+	const char *subdirs[] = { "jobs", ".incoming", "prepare" };
+	char *cur, *tmp;
+	size_t i;
+
+	if (make_run_dir(ctx, cause) == -1 || lock_run_dir(ctx, cause) == -1)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		char *d = xasprintf("%s/%s", ctx->run_dir, subdirs[i]);
+		int rc = mkdir_p(d, 0755, cause);
+
+		free(d);
+		if (rc == -1)
+			return -1;
+	}
+	cur = xasprintf("%s/CURRENT", ctx->opts->results_dir);
+	tmp = xasprintf("%s.tmp.%ld", cur, (long)getpid());
+	unlink(tmp);
+	if (symlink(ctx->run_id, tmp) == -1 || rename(tmp, cur) == -1)
+		warn("%s: %s", cur, strerror(errno));
+	free(cur);
+	free(tmp);
+	return 0;
+}
+
+static int
+load_scripts(struct run_ctx *ctx, char **cause)
+{
+	const struct dist_opts *o = ctx->opts;
+	size_t len;
+
+	ctx->agent_text = script_text("agent.sh");
+	if (ctx->agent_text == NULL)
+		return set_cause(cause, "agent.sh is not built in");
+	if (o->script_path != NULL) {
+		if (read_file(o->script_path, &ctx->script_text, &len,
+		    cause) == -1)
+			return -1;
+	} else
+		ctx->script_text = xstrdup(script_text("job.sh"));
+	if (o->prepare_path != NULL &&
+	    read_file(o->prepare_path, &ctx->prepare_text, &len, cause) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
+{
+	char host[256];
+	size_t i;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->plan = plan;
+	ctx->opts = plan->opts;
+	ctx->run_lock_fd = -1;
+	ctx->user = local_user();
+	if (gethostname(host, sizeof host) != 0)
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = '\0';
+	ctx->master_host = xstrdup(host);
+	ctx->start_wall = now_wall();
+	ctx->start_mono = now_mono();
+	pthread_mutex_init(&ctx->mtx, NULL);
+	pthread_cond_init(&ctx->cond, NULL);
+	ctx->njobs = plan->config.njobs;
+	ctx->jobs = xcalloc(ctx->njobs, sizeof *ctx->jobs);
+	ctx->nmachines = plan->machines.n;
+	ctx->ms = xcalloc(ctx->nmachines, sizeof *ctx->ms);
+	for (i = 0; i < ctx->nmachines; i++) {
+		struct machine_state *ms = &ctx->ms[i];
+
+		ms->m = &plan->machines.v[i];
+		ms->key = machine_key(ms->m);
+		ms->slot_job = xcalloc((size_t)ms->m->slots, sizeof(int));
+		memset(ms->slot_job, 0xff, (size_t)ms->m->slots * sizeof(int));
+		ms->since = ctx->start_mono;
+	}
+	sched_init(ctx);
+}
+
+static void
+ctx_free(struct run_ctx *ctx)
+{
+	struct run_event *e, *next;
+	size_t i;
+
+	for (i = 0; i < ctx->njobs; i++)
+		free(ctx->jobs[i].error);
+	for (i = 0; i < ctx->nmachines; i++) {
+		free(ctx->ms[i].key);
+		free(ctx->ms[i].why);
+		free(ctx->ms[i].slot_job);
+	}
+	for (e = ctx->events; e != NULL; e = next) {
+		next = e->next;
+		free(e->text);
+		free(e);
+	}
+	if (ctx->run_lock_fd != -1)
+		close(ctx->run_lock_fd);
+	free(ctx->jobs);
+	free(ctx->ms);
+	free(ctx->queue);
+	free(ctx->run_id);
+	free(ctx->run_dir);
+	free(ctx->user);
+	free(ctx->master_host);
+	free(ctx->script_text);
+	free(ctx->prepare_text);
+	pthread_mutex_destroy(&ctx->mtx);
+	pthread_cond_destroy(&ctx->cond);
+}
+
+static int
+start_threads(struct run_ctx *ctx, char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nmachines; i++) {
+		struct machine_thread_arg *a = xmalloc(sizeof *a);
+
+		a->ctx = ctx;
+		a->ms = &ctx->ms[i];
+		if (pthread_create(&ctx->ms[i].thread, NULL, machine_main,
+		    a) != 0) {
+			free(a);
+			return set_cause(cause, "cannot start a thread");
+		}
+		ctx->ms[i].started = 1;
+	}
+	return 0;
+}
+
+/* Take the pending events out of the context (mtx held). */
+static struct run_event *
+take_events(struct run_ctx *ctx)
+{
+	struct run_event *e = ctx->events;
+
+	ctx->events = ctx->events_tail = NULL;
+	return e;
+}
+
+static void
+free_events(struct run_event *e)
+{
+	struct run_event *next;
+
+	for (; e != NULL; e = next) {
+		next = e->next;
+		free(e->text);
+		free(e);
+	}
+}
+
+static int
+all_threads_done(struct run_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nmachines; i++) {
+		enum machine_status s = ctx->ms[i].status;
+
+		if (s != M_DONE && s != M_OUT && s != M_DOWN)
+			return 0;
+		if (s == M_DOWN && !sched_all_done(ctx))
+			return 0;	/* it keeps retrying */
+	}
+	return 1;
+}
+
+/* The main thread: print events, keep run.json current, notice the end. */
+static void
+main_loop(struct run_ctx *ctx)
+{
+	struct timespec ts;
+	struct run_event *ev;
+	int finished;
+	char *cause = NULL;
+
+	for (;;) {
+		pthread_mutex_lock(&ctx->mtx);
+		finished = all_threads_done(ctx) ||
+		    (sched_machines_exhausted(ctx) && ctx->nrunning == 0);
+		if (!finished && ctx->events == NULL) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&ctx->cond, &ctx->mtx, &ts);
+		}
+		ev = take_events(ctx);
+		int dirty = ctx->dirty;
+		pthread_mutex_unlock(&ctx->mtx);
+		progress_print_events(ctx, ev);
+		free_events(ev);
+		progress_live(ctx, 0);
+		if ((dirty || finished) && runjson_write(ctx, &cause) == -1) {
+			warn("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (finished)
+			break;
+	}
+}
+
+/* Jobs no machine could run are failed. */
+static void
+fail_leftovers(struct run_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->mtx);
+	while (ctx->qlen > 0) {
+		struct job_state *j = &ctx->jobs[ctx->queue[ctx->qhead]];
+
+		ctx->qhead = (ctx->qhead + 1) % ctx->qcap;
+		ctx->qlen--;
+		j->status = JOB_FAILED;
+		free(j->error);
+		j->error = xstrdup("no machine could run it");
+		ctx->nfailed++;
+	}
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
+int
+run_execute(struct dist_plan *plan, char **cause)
+{
+	struct run_ctx ctx;
+	int rc = EXIT_RUNTIME;
+	size_t i;
+
+	ctx_init(&ctx, plan);
+	signal(SIGPIPE, SIG_IGN);
+	if (ctx.opts->progress == -1)
+		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
+	if (load_scripts(&ctx, cause) == -1 || make_layout(&ctx, cause) == -1)
+		goto out;
+	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
+	    ctx.njobs, ctx.nmachines, plan->total_slots);
+	if (start_threads(&ctx, cause) == -1)
+		goto out;
+	main_loop(&ctx);
+	pthread_mutex_lock(&ctx.mtx);
+	ctx.stopping = 1;
+	pthread_cond_broadcast(&ctx.cond);
+	pthread_mutex_unlock(&ctx.mtx);
+	for (i = 0; i < ctx.nmachines; i++)
+		if (ctx.ms[i].started)
+			pthread_join(ctx.ms[i].thread, NULL);
+	fail_leftovers(&ctx);
+	runjson_write(&ctx, NULL);
+	progress_live(&ctx, 1);
+	{
+		struct run_event *ev = take_events(&ctx);
+
+		progress_print_events(&ctx, ev);
+		free_events(ev);
+	}
+	progress_summary(&ctx, stdout);
+	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
+	if (ctx.nok == 0 && ctx.njobs > 0 && sched_machines_exhausted(&ctx))
+		rc = EXIT_RUNTIME;
+out:
+	ctx_free(&ctx);
+	return rc;
+}

@@ -1,0 +1,189 @@
+/*
+ * sched.c - the run's job queue: first free slot takes the next job, a
+ * failing job is retried up to --retries times, a lost machine gives its
+ * job back without using up a retry.  Callers hold ctx->mtx.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "run-internal.h"
+
+void
+sched_init(struct run_ctx *ctx)
+{
+	size_t i;
+
+	ctx->qcap = ctx->njobs + 1;
+	ctx->queue = xcalloc(ctx->qcap, sizeof *ctx->queue);
+	ctx->qhead = ctx->qlen = 0;
+	for (i = 0; i < ctx->njobs; i++) {
+		ctx->jobs[i].status = JOB_QUEUED;
+		ctx->jobs[i].exit_code = -1;
+		ctx->jobs[i].machine = -1;
+		sched_push(ctx, i);
+	}
+}
+
+int
+sched_pop(struct run_ctx *ctx)
+{
+	size_t job;
+
+	if (ctx->qlen == 0 || ctx->stopping)
+		return -1;
+	job = ctx->queue[ctx->qhead];
+	ctx->qhead = (ctx->qhead + 1) % ctx->qcap;
+	ctx->qlen--;
+	ctx->jobs[job].status = JOB_RUNNING;
+	ctx->nrunning++;
+	ctx->dirty = 1;
+	return (int)job;
+}
+
+void
+sched_push(struct run_ctx *ctx, size_t job)
+{
+	ctx->queue[(ctx->qhead + ctx->qlen) % ctx->qcap] = job;
+	ctx->qlen++;
+	ctx->jobs[job].status = JOB_QUEUED;
+	ctx->dirty = 1;
+}
+
+void
+sched_push_front(struct run_ctx *ctx, size_t job)
+{
+	ctx->qhead = (ctx->qhead + ctx->qcap - 1) % ctx->qcap;
+	ctx->queue[ctx->qhead] = job;
+	ctx->qlen++;
+	ctx->jobs[job].status = JOB_QUEUED;
+	ctx->dirty = 1;
+}
+
+int
+sched_all_done(const struct run_ctx *ctx)
+{
+	return ctx->nok + ctx->nfailed == ctx->njobs;
+}
+
+void
+sched_job_end(struct run_ctx *ctx, size_t job, int exit_code,
+    const char *why)
+{
+	struct job_state *j = &ctx->jobs[job];
+	const char *id = ctx->plan->config.jobs[job].id;
+
+	ctx->nrunning--;
+	j->exit_code = exit_code;
+	free(j->error);
+	j->error = why != NULL ? xstrdup(why) : NULL;
+	if (exit_code == 0 && why == NULL) {
+		j->status = JOB_OK;
+		ctx->nok++;
+	} else if (j->attempts <= ctx->opts->retries && !ctx->stopping) {
+		post_event_locked(ctx, "job %s failed (%s), retry %d of %d", id,
+		    why != NULL ? why : "non-zero exit", j->attempts,
+		    ctx->opts->retries);
+		sched_push(ctx, job);
+	} else {
+		j->status = JOB_FAILED;
+		ctx->nfailed++;
+	}
+	ctx->dirty = 1;
+	pthread_cond_broadcast(&ctx->cond);
+}
+
+void
+sched_job_lost(struct run_ctx *ctx, size_t job)
+{
+	struct job_state *j = &ctx->jobs[job];
+
+	ctx->nrunning--;
+	if (j->attempts > 0)
+		j->attempts--;
+	sched_push_front(ctx, job);
+	pthread_cond_broadcast(&ctx->cond);
+}
+
+int
+sched_machines_exhausted(const struct run_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nmachines; i++) {
+		enum machine_status s = ctx->ms[i].status;
+
+		if (s != M_DOWN && s != M_OUT && s != M_DONE)
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+machine_status_name(enum machine_status s)
+{
+	static const char *names[] = {
+		"waiting", "connecting", "locked", "staging", "preparing",
+		"running", "idle", "done", "down", "out",
+	};
+
+	return names[s];
+}
+
+static void
+event_append(struct run_ctx *ctx, char *text)
+{
+	struct run_event *e = xcalloc(1, sizeof *e);
+
+	e->wall = now_wall();
+	e->text = text;
+	if (ctx->events_tail != NULL)
+		ctx->events_tail->next = e;
+	else
+		ctx->events = e;
+	ctx->events_tail = e;
+	pthread_cond_broadcast(&ctx->cond);
+}
+
+void
+post_event_locked(struct run_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	event_append(ctx, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void
+post_event(struct run_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&ctx->mtx);
+	event_append(ctx, text);
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
+void
+machine_set_status(struct run_ctx *ctx, struct machine_state *ms,
+    enum machine_status s, const char *why)
+{
+	pthread_mutex_lock(&ctx->mtx);
+	ms->status = s;
+	ms->since = now_mono();
+	free(ms->why);
+	ms->why = why != NULL ? xstrdup(why) : NULL;
+	ctx->dirty = 1;
+	if (why != NULL)
+		event_append(ctx, xasprintf("%s: %s: %s", ms->m->name,
+		    machine_status_name(s), why));
+	else
+		event_append(ctx, xasprintf("%s: %s", ms->m->name,
+		    machine_status_name(s)));
+	pthread_mutex_unlock(&ctx->mtx);
+}

@@ -1,0 +1,72 @@
+/*
+ * ssh.h - one libssh connection per machine: connect, host key check,
+ * authentication, one exec channel (the worker's agent) and SFTP.
+ *
+ * A struct dist_ssh is used by one thread at a time.
+ *
+ *	dssh_connect(machine, opts, &s, &cause);
+ *	dssh_exec(s, "sh -s", &ch, &cause);	 fixed command, no user data
+ *	dssh_chan_write(ch, ...); dssh_chan_readline(ch, &line, ms, &cause);
+ *	dssh_sftp_put_file(s, local, remote, &sent, &cause);
+ *	dssh_chan_free(ch); dssh_close(s);
+ *
+ * Host keys are checked against opts->known_hosts (default
+ * ~/.ssh/known_hosts): an unknown key is refused with its SHA256
+ * fingerprint and how to accept it, unless opts->accept_new, which
+ * records it; a changed key is always refused.
+ */
+#ifndef DIST_SSH_H
+#define DIST_SSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machines.h"
+#include "util.h"
+
+struct dist_ssh_opts {
+	const char	*ssh_config;	/* NULL: ~/.ssh/config */
+	const char	*known_hosts;	/* NULL: ~/.ssh/known_hosts */
+	struct strvec	 identities;	/* -i FILE, tried after the agent */
+	int		 accept_new;	/* record unknown host keys */
+	int		 connect_timeout; /* seconds, default 30 */
+	int		 keepalive;	/* seconds between keepalives, 0: off */
+};
+
+struct dist_ssh;
+struct dssh_chan;
+
+int	 dssh_connect(const struct dist_machine *, const struct dist_ssh_opts *,
+	    struct dist_ssh **, char **cause);
+void	 dssh_close(struct dist_ssh *);
+const char *dssh_user(const struct dist_ssh *);	/* the login user */
+const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
+
+/* Exec channel.  cmd must be a fixed string: no user data in it. */
+int	 dssh_exec(struct dist_ssh *, const char *cmd, struct dssh_chan **,
+	    char **cause);
+int	 dssh_chan_write(struct dssh_chan *, const void *, size_t, char **cause);
+/* 1: a line in *line (without "\n"); 0: nothing within timeout_ms;
+ * -1: EOF or error (cause says which; stderr of the channel appended). */
+int	 dssh_chan_readline(struct dssh_chan *, struct strbuf *line,
+	    int timeout_ms, char **cause);
+void	 dssh_chan_free(struct dssh_chan *);
+/* Send a keepalive; -1 when the connection is gone. */
+int	 dssh_keepalive(struct dist_ssh *, char **cause);
+
+/* SFTP; paths are worker paths (relative ones are relative to home). */
+int	 dssh_sftp_mkdir_p(struct dist_ssh *, const char *path, char **cause);
+/* 1 exists (size in *size), 0 missing, -1 error. */
+int	 dssh_sftp_stat(struct dist_ssh *, const char *path, uint64_t *size,
+	    char **cause);
+/* Upload under a temporary name beside remote, then rename. */
+int	 dssh_sftp_put_file(struct dist_ssh *, const char *local,
+	    const char *remote, int mode, uint64_t *sent, char **cause);
+int	 dssh_sftp_put_mem(struct dist_ssh *, const void *, size_t,
+	    const char *remote, int mode, char **cause);
+/* Download to local (created/truncated); refuses files over max bytes. */
+int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
+	    const char *local, uint64_t max, uint64_t *got, char **cause);
+int	 dssh_sftp_remove(struct dist_ssh *, const char *path, char **cause);
+
+#endif

@@ -1,0 +1,576 @@
+/*
+ * worker.c - one thread per machine: connect, start the agent, take the
+ * machine's lock, stage the inputs, then keep every slot busy until the
+ * queue is empty; reconnect with backoff when the connection is lost.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent-proto.h"
+#include "log.h"
+#include "run-internal.h"
+
+#define AGENT_START_MS	30000
+#define REPLY_MS	60000
+#define MAX_BACKOFF	120
+
+struct mconn {
+	struct run_ctx		*ctx;
+	struct machine_state	*ms;
+	struct dist_ssh		*ssh;
+	struct dssh_chan	*ch;
+	char			*workdir;
+	char			*rundir;
+	char			*tooldir;
+	char			*config;	/* worker path of the config */
+	char			*script;
+	struct strbuf		 out;		/* lines to send */
+	struct strbuf		 line;		/* last line read */
+	double			 last_keepalive;
+};
+
+enum session_end { S_DONE, S_RETRY, S_FATAL };
+
+static int
+flush_out(struct mconn *c, char **cause)
+{
+	int rc = 0;
+
+	if (c->out.len > 0)
+		rc = dssh_chan_write(c->ch, c->out.buf, c->out.len, cause);
+	sb_reset(&c->out);
+	return rc;
+}
+
+static void
+send_line(struct mconn *c, const char *verb, const char *arg)
+{
+	agent_line(&c->out, verb, arg);
+}
+
+/* Wait for a reply starting with verb (or "err VERB"); other lines are
+ * unexpected at this stage and ignored. */
+static int
+wait_reply(struct mconn *c, const char *verb, char **cause)
+{
+	size_t vl = strlen(verb);
+	double until = now_mono() + REPLY_MS / 1000.0;
+	int rc;
+
+	if (flush_out(c, cause) == -1)
+		return -1;
+	while (now_mono() < until) {
+		rc = dssh_chan_readline(c->ch, &c->line, 1000, cause);
+		if (rc == -1)
+			return -1;
+		if (rc == 0)
+			continue;
+		if (strncmp(c->line.buf, verb, vl) == 0 &&
+		    (c->line.buf[vl] == ' ' || c->line.buf[vl] == '\0'))
+			return 0;
+		if (strncmp(c->line.buf, "err ", 4) == 0 &&
+		    strncmp(c->line.buf + 4, verb, vl) == 0)
+			return set_cause(cause, "agent: %s", c->line.buf + 4);
+		debug("%s: unexpected agent line '%s'", c->ms->m->name,
+		    c->line.buf);
+	}
+	return set_cause(cause, "agent: no reply to '%s' within %d s", verb,
+	    REPLY_MS / 1000);
+}
+
+static int
+run_wants_machine(struct run_ctx *ctx)
+{
+	int want;
+
+	pthread_mutex_lock(&ctx->mtx);
+	want = !sched_all_done(ctx) && !ctx->stopping &&
+	    (ctx->qlen > 0 || (ctx->nrunning > 0 && ctx->opts->retries > 0));
+	pthread_mutex_unlock(&ctx->mtx);
+	return want;
+}
+
+/* Sleep up to secs, waking early when the run's state changes. */
+static void
+nap(struct run_ctx *ctx, int secs)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&ctx->mtx);
+	if (!sched_all_done(ctx))
+		pthread_cond_timedwait(&ctx->cond, &ctx->mtx, &ts);
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
+static void
+set_paths(struct mconn *c)
+{
+	struct dist_plan *p = c->ctx->plan;
+	const char *bd = machine_attr(c->ms->m, "benchdir");
+
+	c->workdir = machine_workdir(p, c->ms->m, dssh_user(c->ssh));
+	c->rundir = xasprintf("%s/runs/%s", c->workdir, c->ctx->run_id);
+	c->script = xasprintf("%s/script/job.sh", c->rundir);
+	c->tooldir = p->have_archive ? xasprintf("%s/tools/%s.d", c->workdir,
+	    p->archive.sha256) : xstrdup("");
+	if (bd == NULL)
+		bd = p->opts->config.benchdir;
+	if (bd != NULL)
+		c->config = xasprintf("%s/%s", bd, p->config.basename);
+	else
+		c->config = xasprintf("%s/config/%s", c->rundir,
+		    p->config.basename);
+}
+
+static void
+send_settings(struct mconn *c)
+{
+	struct run_ctx *ctx = c->ctx;
+
+	struct { const char *k, *v; } kv[] = {
+		{ "workdir", c->workdir }, { "rundir", c->rundir },
+		{ "lockfile", machine_lockfile(ctx->plan, c->ms->m) },
+		{ "run", ctx->run_id }, { "user", ctx->user },
+		{ "master", ctx->master_host }, { "mkey", c->ms->key },
+		{ "script", c->script }, { "tooldir", c->tooldir },
+		{ "config", c->config },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
+		char *arg = xasprintf("%s %s", kv[i].k, kv[i].v);
+
+		send_line(c, "set", arg);
+		free(arg);
+	}
+}
+
+static char *
+lock_holder(char *line)
+{
+	char *f[6];
+	size_t n = agent_fields(line, f, 6);
+
+	if (n < 6)
+		return xstrdup("another run");
+	return xasprintf("locked by %s on %s (run %s, since %s)", f[2], f[3],
+	    f[4], f[5]);
+}
+
+/* 0 locked, 1 held by someone else (retry later), -1 error. */
+static int
+take_lock(struct mconn *c, char **cause)
+{
+	int backoff = 5;
+
+	for (;;) {
+		send_line(c, "lock", NULL);
+		if (wait_reply(c, "lock", cause) == -1)
+			return -1;
+		if (strncmp(c->line.buf, "lock ok", 7) == 0)
+			return 0;
+		char *why = lock_holder(c->line.buf);
+		machine_set_status(c->ctx, c->ms, M_LOCKED, why);
+		free(why);
+		if (!run_wants_machine(c->ctx))
+			return 1;
+		nap(c->ctx, backoff);
+		if (!run_wants_machine(c->ctx))
+			return 1;
+		backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2;
+	}
+}
+
+static int
+stage_archive(struct mconn *c, char **cause)
+{
+	struct dist_plan *p = c->ctx->plan;
+	char *tools, *remote;
+	uint64_t size = 0, sent = 0;
+	int rc = -1, have;
+
+	tools = xasprintf("%s/tools", c->workdir);
+	remote = xasprintf("%s/%s", tools, p->archive.sha256);
+	if (dssh_sftp_mkdir_p(c->ssh, tools, cause) == -1)
+		goto out;
+	if ((have = dssh_sftp_stat(c->ssh, remote, &size, cause)) == -1)
+		goto out;
+	if (!have || size != p->archive.size) {
+		if (dssh_sftp_put_file(c->ssh, p->archive.path, remote, 0644,
+		    &sent, cause) == -1)
+			goto out;
+	}
+	pthread_mutex_lock(&c->ctx->mtx);
+	c->ms->archive_sent += sent;
+	c->ctx->archive_sent += sent;
+	pthread_mutex_unlock(&c->ctx->mtx);
+	send_line(c, "unpack", p->archive.sha256);
+	if (wait_reply(c, "unpacked", cause) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(tools);
+	free(remote);
+	return rc;
+}
+
+static int
+stage_text(struct mconn *c, const char *path, const char *text, int mode,
+    char **cause)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc;
+
+	if (slash != NULL && slash != dir)
+		*slash = '\0';
+	rc = dssh_sftp_mkdir_p(c->ssh, dir, cause);
+	free(dir);
+	if (rc == 0)
+		rc = dssh_sftp_put_mem(c->ssh, text, strlen(text), path, mode,
+		    cause);
+	return rc;
+}
+
+static int
+stage(struct mconn *c, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *jobs = xasprintf("%s/jobs", c->rundir), *cfg = NULL;
+	size_t len;
+	int rc = -1;
+
+	machine_set_status(ctx, c->ms, M_STAGING, NULL);
+	if (dssh_sftp_mkdir_p(c->ssh, jobs, cause) == -1)
+		goto out;
+	if (read_file(ctx->plan->config.path, &cfg, &len, cause) == -1)
+		goto out;
+	if (stage_text(c, c->config, cfg, 0644, cause) == -1 ||
+	    stage_text(c, c->script, ctx->script_text, 0755, cause) == -1)
+		goto out;
+	if (ctx->plan->have_archive && stage_archive(c, cause) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(cfg);
+	free(jobs);
+	return rc;
+}
+
+static int
+prepare(struct mconn *c, int *failed, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *path, *log_remote, *log_local, *f[2];
+	int rc = -1;
+
+	*failed = 0;
+	if (ctx->prepare_text == NULL)
+		return 0;
+	machine_set_status(ctx, c->ms, M_PREPARING, NULL);
+	path = xasprintf("%s/prepare.sh", c->rundir);
+	log_remote = xasprintf("%s/prepare-%s.log", c->rundir, c->ms->key);
+	log_local = xasprintf("%s/prepare/%s.log", ctx->run_dir, c->ms->key);
+	if (stage_text(c, path, ctx->prepare_text, 0755, cause) == -1)
+		goto out;
+	send_line(c, "prepare", path);
+	if (wait_reply(c, "prepared", cause) == -1)
+		goto out;
+	if (agent_fields(c->line.buf, f, 2) == 2 && strcmp(f[1], "0") != 0)
+		*failed = 1;
+	if (dssh_sftp_get_file(c->ssh, log_remote, log_local, 64 << 20, NULL,
+	    cause) == -1)
+		warn("%s: prepare log: %s", c->ms->m->name, *cause);
+	if (*failed)
+		set_cause(cause, "prepare script failed (exit %s), log in %s",
+		    f[1], log_local);
+	rc = 0;
+out:
+	free(path);
+	free(log_remote);
+	free(log_local);
+	return rc;
+}
+
+static char *
+job_dir_token(struct mconn *c, size_t job, int attempt)
+{
+	return xasprintf("%s.%d@%s", c->ctx->plan->config.jobs[job].id,
+	    attempt, c->ms->key);
+}
+
+static void
+send_job(struct mconn *c, int slot, size_t job, int attempt)
+{
+	const struct dist_job *j = &c->ctx->plan->config.jobs[job];
+	char *dir = job_dir_token(c, job, attempt), *start;
+	size_t i;
+
+	for (i = 0; i < j->argv.n; i++) {
+		if ((int)i == j->config_arg)
+			send_line(c, "arg", c->config);
+		else
+			send_line(c, "arg", j->argv.v[i]);
+	}
+	for (i = 0; i < j->env.n; i++)
+		send_line(c, "env", j->env.v[i]);
+	start = xasprintf("%d %s %s", slot, dir, j->id);
+	send_line(c, "start", start);
+	free(start);
+	free(dir);
+}
+
+/* Give free slots the next jobs; sends in one write. */
+static int
+fill_slots(struct mconn *c, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct machine_state *ms = c->ms;
+	int slot, job, attempt;
+
+	for (slot = 0; slot < ms->m->slots; slot++) {
+		if (ms->slot_job[slot] != -1)
+			continue;
+		pthread_mutex_lock(&ctx->mtx);
+		job = sched_pop(ctx);
+		if (job != -1) {
+			attempt = ++ctx->jobs[job].attempts;
+			ctx->jobs[job].machine = (int)(ms - ctx->ms);
+			ctx->jobs[job].start = now_wall();
+			ms->slot_job[slot] = job;
+			ms->running++;
+		}
+		pthread_mutex_unlock(&ctx->mtx);
+		if (job == -1)
+			break;
+		send_job(c, slot, (size_t)job, attempt);
+		post_event(ctx, "%s: started %s (slot %d)", ms->m->name,
+		    ctx->plan->config.jobs[job].id, slot);
+	}
+	return flush_out(c, cause);
+}
+
+static void
+finish_job(struct mconn *c, int slot, int exit_code, const char *result)
+{
+	struct run_ctx *ctx = c->ctx;
+	int job = c->ms->slot_job[slot], attempt;
+	char *remote, *cause = NULL, *why = NULL;
+
+	pthread_mutex_lock(&ctx->mtx);
+	attempt = ctx->jobs[job].attempts;
+	pthread_mutex_unlock(&ctx->mtx);
+	remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	if (collect_job(ctx, c->ssh, remote, &ctx->plan->config.jobs[job],
+	    attempt, &cause) == -1)
+		why = xasprintf("results not collected: %s", cause);
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->jobs[job].end = now_wall();
+	ctx->jobs[job].collected = why == NULL;
+	c->ms->jobs_done++;
+	sched_job_end(ctx, (size_t)job, exit_code, why);
+	post_event_locked(ctx, "%s: %s %s (exit %d)", c->ms->m->name,
+	    why != NULL ? "failed" : exit_code == 0 ? "finished" : "failed",
+	    ctx->plan->config.jobs[job].id, exit_code);
+	pthread_mutex_unlock(&ctx->mtx);
+	free(why);
+	free(cause);
+	free(remote);
+}
+
+static int
+handle_line(struct mconn *c, char **cause)
+{
+	char *f[5];
+	size_t n;
+	int slot;
+
+	if (strncmp(c->line.buf, "done ", 5) != 0) {
+		if (strncmp(c->line.buf, "err ", 4) == 0)
+			return set_cause(cause, "agent: %s", c->line.buf + 4);
+		return 0;	/* started, pong */
+	}
+	n = agent_fields(c->line.buf, f, 5);
+	slot = n == 5 ? atoi(f[1]) : -1;
+	if (slot < 0 || slot >= c->ms->m->slots || c->ms->slot_job[slot] == -1)
+		return set_cause(cause, "agent: bad done line");
+	int exit_code = atoi(f[3]), job = c->ms->slot_job[slot];
+	char *result = xstrdup(f[4]);
+
+	pthread_mutex_lock(&c->ctx->mtx);
+	c->ms->slot_job[slot] = -1;
+	c->ms->running--;
+	pthread_mutex_unlock(&c->ctx->mtx);
+	/* the next job first, then the collection of this one */
+	if (fill_slots(c, cause) == -1) {
+		c->ms->slot_job[slot] = job;	/* still ours to requeue */
+		c->ms->running++;
+		free(result);
+		return -1;
+	}
+	finish_job(c, slot, exit_code, result);
+	free(result);
+	return 0;
+}
+
+static int
+keepalive_due(struct mconn *c, char **cause)
+{
+	int every = c->ctx->opts->ssh.keepalive;
+
+	if (every <= 0 || now_mono() - c->last_keepalive < every)
+		return 0;
+	c->last_keepalive = now_mono();
+	return dssh_keepalive(c->ssh, cause);
+}
+
+static int
+dispatch(struct mconn *c, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	int rc;
+
+	machine_set_status(ctx, c->ms, M_RUNNING, NULL);
+	c->last_keepalive = now_mono();
+	for (;;) {
+		if (fill_slots(c, cause) == -1)
+			return -1;
+		if (c->ms->running == 0 && !run_wants_machine(ctx))
+			return 0;
+		rc = dssh_chan_readline(c->ch, &c->line, 500, cause);
+		if (rc == -1)
+			return -1;
+		if (rc == 1 && handle_line(c, cause) == -1)
+			return -1;
+		if (rc == 0 && keepalive_due(c, cause) == -1)
+			return -1;
+	}
+}
+
+/* The connection is gone: jobs on it go back to the queue. */
+static void
+give_back_jobs(struct mconn *c)
+{
+	struct run_ctx *ctx = c->ctx;
+	int slot;
+
+	pthread_mutex_lock(&ctx->mtx);
+	for (slot = 0; slot < c->ms->m->slots; slot++) {
+		if (c->ms->slot_job[slot] == -1)
+			continue;
+		sched_job_lost(ctx, (size_t)c->ms->slot_job[slot]);
+		c->ms->slot_job[slot] = -1;
+	}
+	c->ms->running = 0;
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
+static void
+mconn_close(struct mconn *c)
+{
+	if (c->ch != NULL)
+		dssh_chan_free(c->ch);
+	if (c->ssh != NULL)
+		dssh_close(c->ssh);
+	free(c->workdir);
+	free(c->rundir);
+	free(c->tooldir);
+	free(c->config);
+	free(c->script);
+	sb_release(&c->out);
+	sb_release(&c->line);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+is_permanent(const char *cause)
+{
+	return strstr(cause, "host key") != NULL ||
+	    strstr(cause, "authentication") != NULL ||
+	    strstr(cause, "Authentication") != NULL;
+}
+
+static void
+quit_agent(struct mconn *c)
+{
+	char *cause = NULL;
+
+	send_line(c, "quit", NULL);
+	if (wait_reply(c, "bye", &cause) == -1)
+		debug("%s: quit: %s", c->ms->m->name, cause);
+	free(cause);
+}
+
+static enum session_end
+session(struct mconn *c, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	int failed, rc;
+
+	machine_set_status(ctx, c->ms, M_CONNECTING, NULL);
+	if (dssh_connect(c->ms->m, &ctx->opts->ssh, &c->ssh, cause) == -1)
+		return is_permanent(*cause) ? S_FATAL : S_RETRY;
+	c->ms->connects++;
+	set_paths(c);
+	if (dssh_exec(c->ssh, "sh -s", &c->ch, cause) == -1 ||
+	    agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
+		return S_RETRY;
+	send_settings(c);
+	if ((rc = take_lock(c, cause)) != 0) {
+		if (rc == 1)
+			quit_agent(c);
+		return rc == 1 ? S_DONE : S_RETRY;
+	}
+	if (stage(c, cause) == -1 || prepare(c, &failed, cause) == -1) {
+		quit_agent(c);
+		return S_FATAL;
+	}
+	if (failed) {
+		quit_agent(c);
+		return S_FATAL;
+	}
+	if (dispatch(c, cause) == -1) {
+		give_back_jobs(c);
+		return S_RETRY;
+	}
+	quit_agent(c);
+	return S_DONE;
+}
+
+void *
+machine_main(void *arg)
+{
+	struct machine_thread_arg *a = arg;
+	struct mconn c;
+	int backoff = 1;
+
+	for (;;) {
+		char *cause = NULL;
+		enum session_end end;
+
+		memset(&c, 0, sizeof c);
+		c.ctx = a->ctx;
+		c.ms = a->ms;
+		end = session(&c, &cause);
+		mconn_close(&c);
+		if (end == S_DONE) {
+			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+		} else if (end == S_FATAL) {
+			machine_set_status(a->ctx, a->ms, a->ms->connects > 0 ?
+			    M_OUT : M_DOWN, cause);
+		} else if (run_wants_machine(a->ctx)) {
+			machine_set_status(a->ctx, a->ms, M_DOWN, cause);
+			free(cause);
+			nap(a->ctx, backoff);
+			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
+			    backoff * 2;
+			continue;
+		} else
+			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+		free(cause);
+		break;
+	}
+	free(a);
+	return NULL;
+}
