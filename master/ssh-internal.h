@@ -1,0 +1,52 @@
+/*
+ * ssh-internal.h - private definitions shared by ssh-*.c (the SSH layer);
+ * everything else uses ssh.h only.
+ */
+#ifndef DIST_SSH_INTERNAL_H
+#define DIST_SSH_INTERNAL_H
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include "ssh.h"
+
+#define DSSH_STDERR_KEEP	4096		/* stderr bytes kept per channel */
+#define DSSH_LINE_MAX		(1024 * 1024)	/* longest line readline accepts */
+#define DSSH_XFER_CHUNK		(128 * 1024)	/* 256 KiB breaks OpenSSH's server */
+
+struct dist_ssh {
+	ssh_session	 session;
+	sftp_session	 sftp;		/* opened on first use, see dssh_sftp() */
+	char		*name;		/* the machine's name */
+	char		*host;		/* after ssh_config's HostName */
+	int		 port;		/* after ssh_config's Port */
+	char		*user;		/* login user, once connected */
+	char		*label;		/* "name (host:port)" */
+};
+
+struct dssh_chan {
+	struct dist_ssh	*s;
+	ssh_channel	 channel;
+	struct ssh_channel_callbacks_struct cb;	/* takes stderr as it comes */
+	struct strbuf	 out;		/* stdout not yet returned as lines */
+	struct strbuf	 err;		/* the last stderr bytes */
+	int		 eof;
+};
+
+/* ssh-session.c */
+int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)
+	    PRINTFLIKE(3, 4);
+int	 dssh_fail_ssh(struct dist_ssh *, char **cause, const char *, ...)
+	    PRINTFLIKE(3, 4);
+int	 dssh_is_lost(struct dist_ssh *);
+
+/* ssh-hostkey.c */
+int	 dssh_check_hostkey(struct dist_ssh *, const struct dist_ssh_opts *,
+	    char **cause);
+
+/* ssh-auth.c */
+int	 dssh_authenticate(struct dist_ssh *, const struct dist_ssh_opts *,
+	    char **cause);
+
+#endif
