@@ -36,6 +36,8 @@ LIB_OBJS = $(LIB_SRCS:.c=.o)
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
+HELPER_SRCS = $(wildcard tests/helpers/*.c)
+HELPER_BINS = $(HELPER_SRCS:.c=)
 SCRIPTS	 = $(wildcard client-scripts/*.sh)
 
 all: distribute
@@ -59,7 +61,10 @@ distribute: $(CLI_OBJS) master/libdistribute.a
 tests/unit/%: tests/unit/%.c tests/unit/test.h master/libdistribute.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< master/libdistribute.a $(LDLIBS)
 
-unit: $(UNIT_BINS)
+tests/helpers/%: tests/helpers/%.c master/libdistribute.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< master/libdistribute.a $(LDLIBS)
+
+unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
@@ -94,7 +99,7 @@ install: distribute
 
 clean:
 	rm -f distribute master/*.o master/libdistribute.a master/scripts.c \
-	    $(UNIT_BINS) .build-flags
+	    $(UNIT_BINS) $(HELPER_BINS) .build-flags
 	rm -rf tests/logs
 
 .PHONY: all unit deps test-deps check check-scripts demo install clean FORCE

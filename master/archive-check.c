@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <archive.h>
+/* master/archive.h shadows libarchive's <archive.h> under -Imaster: reach
+ * the library's header from the parent of its include directory. */
+#include <../include/archive.h>
 #include <archive_entry.h>
 
 #include "archive.h"
@@ -107,8 +109,6 @@ archive_name_normalize(const char *name)
 			sb_addc(&sb, '/');
 		sb_add(&sb, c, len);
 	}
-	if (sb.buf == NULL)
-		return xstrdup("");
 	return sb_detach(&sb);
 }
 
@@ -128,8 +128,6 @@ archive_name_quote(const char *name)
 		else
 			sb_addc(&sb, (char)*p);
 	}
-	if (sb.buf == NULL)
-		return xstrdup("");
 	return sb_detach(&sb);
 }
 
@@ -293,9 +291,7 @@ comp_push(struct strvec *sv, const char *path, int reversed)
 		len = (size_t)(p - c);
 		if (len == 0 || (len == 1 && *c == '.'))
 			continue;
-		sv_push(&tmp, "");
-		free(tmp.v[tmp.n - 1]);
-		tmp.v[tmp.n - 1] = xstrndup(c, len);
+		sv_pushf(&tmp, "%.*s", (int)len, c);
 	}
 	while (tmp.n > 0) {
 		sv_push(sv, tmp.v[reversed ? tmp.n - 1 : 0]);

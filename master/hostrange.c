@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define HOSTRANGE_MAX		100000
-#define HOSTRANGE_DIGITS	9	/* keeps every value in an unsigned long */
+#define HOSTRANGE_DIGITS	9	/* any value fits an unsigned long */
 
 /*
  * A pattern is a list of pieces, each a list of alternatives: literal text

@@ -15,7 +15,7 @@
 #include "machines.h"
 #include "util.h"
 
-#define MACHINES_MAX	100000	/* in one file, after range expansion */
+#define MACHINES_MAX	100000	/* a file's, after range expansion */
 #define SLOTS_MAX	1024
 #define HOST_MAX	253	/* bytes in a host name (DNS limit) */
 #define USER_MAX	64
@@ -29,7 +29,7 @@ static int	check_path(const char *, const char *, char **);
  */
 static const struct attr_def {
 	const char	*key;
-	int		(*check)(const char *key, const char *value, char **);
+	int		(*check)(const char *, const char *, char **);
 } attr_defs[] = {
 	{ "workdir",	check_path },
 	{ "lockfile",	check_path },
@@ -46,7 +46,7 @@ struct mparser {
 	int			 line;
 	struct dist_machines	*m;
 	size_t			 alloc;
-	size_t			*dup;		/* hash set of machine index + 1 */
+	size_t			*dup;		/* hash set, machine index+1 */
 	size_t			 dupcap;	/* a power of two, or 0 */
 	char			**cause;
 };
@@ -55,7 +55,7 @@ struct mparser {
 struct spec {
 	int			 slots;
 	char			*user;
-	char			*host;		/* a range pattern or an IPv6 address */
+	char			*host;		/* pattern or IPv6 address */
 	int			 ipv6;
 	int			 port;
 	struct dist_attr	*attrs;

@@ -12,6 +12,13 @@
  *
  * Usage: machines_load() (or machines_parse() on a buffer), read
  * m->v[0..m->n-1], machines_free().
+ *
+ * Errors are "FILE:LINE: message" ("FILE: no machines" for a file without
+ * machines); on error *m is left empty.  Attribute keys are listed in one
+ * table in machines.c; workdir, lockfile and benchdir must be absolute or
+ * start with "~/".  A machine may appear once: the key is (user, host
+ * without case, port with 0 meaning 22), where no user@ is its own key ""
+ * and not the local user's name.
  */
 #ifndef DIST_MACHINES_H
 #define DIST_MACHINES_H

@@ -125,6 +125,14 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		    j->error != NULL ? j->error : "");
 		free(d);
 	}
+	for (i = 0; i < ctx->nmachines; i++) {
+		struct machine_state *ms = &ctx->ms[i];
+
+		if ((ms->status == M_OUT || ms->status == M_DOWN ||
+		    ms->status == M_LOCKED) && ms->why != NULL)
+			fprintf(f, "machine %s: %s: %s\n", ms->m->name,
+			    machine_status_name(ms->status), ms->why);
+	}
 	char *el = format_duration((uint64_t)(now_mono() - ctx->start_mono));
 	fprintf(f, "\n%s: %zu/%zu ok, %zu failed (%s); results in %s\n",
 	    ctx->plan->name, ctx->nok, ctx->njobs, ctx->nfailed, el,

@@ -23,6 +23,9 @@ struct dist_ssh {
 	int		 port;		/* after ssh_config's Port */
 	char		*user;		/* login user, once connected */
 	char		*label;		/* "name (host:port)" */
+	struct ssh_callbacks_struct cb;	/* lives as long as the session */
+	int		 asked;		/* a key wanted a passphrase */
+	char		*locked;	/* which default key, if known */
 };
 
 struct dssh_chan {

@@ -15,6 +15,7 @@
 #define AGENT_START_MS	30000
 #define REPLY_MS	60000
 #define MAX_BACKOFF	120
+#define NEVER_CONNECTED_TRIES 3	/* then a machine is out of the run */
 
 struct mconn {
 	struct run_ctx		*ctx;
@@ -543,7 +544,7 @@ machine_main(void *arg)
 {
 	struct machine_thread_arg *a = arg;
 	struct mconn c;
-	int backoff = 1;
+	int backoff = 1, tries = 0;
 
 	for (;;) {
 		char *cause = NULL;
@@ -556,9 +557,9 @@ machine_main(void *arg)
 		mconn_close(&c);
 		if (end == S_DONE) {
 			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
-		} else if (end == S_FATAL) {
-			machine_set_status(a->ctx, a->ms, a->ms->connects > 0 ?
-			    M_OUT : M_DOWN, cause);
+		} else if (end == S_FATAL || (a->ms->connects == 0 &&
+		    ++tries >= NEVER_CONNECTED_TRIES)) {
+			machine_set_status(a->ctx, a->ms, M_OUT, cause);
 		} else if (run_wants_machine(a->ctx)) {
 			machine_set_status(a->ctx, a->ms, M_DOWN, cause);
 			free(cause);

@@ -1,0 +1,313 @@
+/*
+ * archive-extract.c - unpack a result archive from a worker into a
+ * directory so that nothing can land outside it, within size limits.
+ *
+ * Only regular files and directories are unpacked: symlinks, hardlinks,
+ * devices, FIFOs and sockets make the whole archive fail, naming the
+ * entry.  libarchive's archive_write_disk() is not used: it resolves
+ * paths against the process's working directory (chdir() would affect
+ * every thread) and its ARCHIVE_EXTRACT_SECURE_* checks cannot be told
+ * where the destination starts.  Instead every entry name is checked
+ * (archive_name_problem: no absolute path, no "..", no control bytes) and
+ * then opened component by component with openat() and O_NOFOLLOW from a
+ * descriptor of destdir, so no existing symlink is ever followed either.
+ * Permission bits keep only 0755 (plus owner rw), setuid/setgid/sticky
+ * are dropped, owners are not restored.  On error, what was written so
+ * far stays: callers unpack into a fresh directory and remove it.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* master/archive.h shadows libarchive's <archive.h> under -Imaster. */
+#include <../include/archive.h>
+#include <archive_entry.h>
+
+#include "archive.h"
+#include "util.h"
+
+struct extract_state {
+	const char	*path;		/* the archive, for messages */
+	const char	*name;		/* the current entry, as in the archive */
+	int		 rootfd;
+	uint64_t	 max_bytes;
+	uint64_t	 bytes;
+	size_t		 max_entries;
+	size_t		 entries;
+};
+
+static int
+entry_fail(struct extract_state *st, const char *why, char **cause)
+{
+	char *q = archive_name_quote(st->name);
+
+	set_cause(cause, "%s: entry '%s': %s", st->path, q, why);
+	free(q);
+	return -1;
+}
+
+/* A system call failed on comp (a checked name component) or the entry. */
+static int
+entry_errno(struct extract_state *st, const char *comp, char **cause)
+{
+	int err = errno;
+	char *msg;
+
+	if (comp != NULL)
+		msg = xasprintf("'%s': %s", comp, strerror(err));
+	else
+		msg = xstrdup(strerror(err));
+	entry_fail(st, msg, cause);
+	free(msg);
+	return -1;
+}
+
+/* Open (creating it if needed) directory comp under dirfd, no symlinks. */
+static int
+subdir(struct extract_state *st, int dirfd, const char *comp, char **cause)
+{
+	int fd;
+
+	if (mkdirat(dirfd, comp, 0755) == -1 && errno != EEXIST)
+		return entry_errno(st, comp, cause);
+	fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return entry_errno(st, comp, cause);
+	return fd;
+}
+
+/* Descriptor of the directory holding norm's last component. */
+static int
+open_parent(struct extract_state *st, const char *norm, const char **leaf,
+    char **cause)
+{
+	const char *c = norm, *slash;
+	char *comp;
+	int fd = st->rootfd, next;
+
+	while ((slash = strchr(c, '/')) != NULL) {
+		comp = xstrndup(c, (size_t)(slash - c));
+		next = subdir(st, fd, comp, cause);
+		free(comp);
+		if (fd != st->rootfd)
+			close(fd);
+		if (next == -1)
+			return -1;
+		fd = next;
+		c = slash + 1;
+	}
+	*leaf = c;
+	return fd;
+}
+
+/* Count size more bytes of unpacked data against the limit. */
+static int
+add_bytes(struct extract_state *st, uint64_t size, char **cause)
+{
+	st->bytes += size;
+	if (st->bytes > st->max_bytes)
+		return set_cause(cause, "%s: more than %llu bytes of unpacked "
+		    "data", st->path, (unsigned long long)st->max_bytes);
+	return 0;
+}
+
+static int
+write_data(struct extract_state *st, struct archive *a, int fd,
+    int64_t size, char **cause)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int64_t end = 0;
+	ssize_t n;
+	int r;
+
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) !=
+	    ARCHIVE_EOF) {
+		if (r != ARCHIVE_OK)
+			return set_cause(cause, "%s: truncated or corrupt "
+			    "archive: %s", st->path, archive_error_string(a));
+		if (off + (int64_t)len > end) {
+			if (add_bytes(st, (uint64_t)(off + (int64_t)len - end),
+			    cause) != 0)
+				return -1;
+			end = off + (int64_t)len;
+		}
+		for (; len > 0; len -= (size_t)n, off += n) {
+			n = pwrite(fd, buf, len, off);
+			if (n == -1 && errno == EINTR)
+				n = 0;
+			else if (n == -1)
+				return entry_errno(st, NULL, cause);
+			buf = (const char *)buf + n;
+		}
+	}
+	if (size <= end)
+		return 0;
+	if (add_bytes(st, (uint64_t)(size - end), cause) != 0)
+		return -1;
+	if (ftruncate(fd, size) == -1)
+		return entry_errno(st, NULL, cause);
+	return 0;
+}
+
+static int
+extract_file(struct extract_state *st, struct archive *a,
+    struct archive_entry *e, const char *norm, char **cause)
+{
+	const char *leaf;
+	struct timespec ts[2];
+	mode_t mode = (archive_entry_mode(e) & 0755) | 0600;
+	int dirfd, fd, ret = -1;
+
+	if ((dirfd = open_parent(st, norm, &leaf, cause)) == -1)
+		return -1;
+	fd = openat(dirfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC, mode);
+	if (fd == -1) {
+		entry_errno(st, leaf, cause);
+		goto out;
+	}
+	if (fchmod(fd, mode) == -1)
+		entry_errno(st, leaf, cause);
+	else if (write_data(st, a, fd, archive_entry_size(e), cause) == 0)
+		ret = 0;
+	if (ret == 0 && archive_entry_mtime_is_set(e)) {
+		ts[0].tv_sec = ts[1].tv_sec = archive_entry_mtime(e);
+		ts[0].tv_nsec = ts[1].tv_nsec = archive_entry_mtime_nsec(e);
+		futimens(fd, ts);
+	}
+	close(fd);
+out:
+	if (dirfd != st->rootfd)
+		close(dirfd);
+	return ret;
+}
+
+static int
+extract_dir(struct extract_state *st, struct archive_entry *e,
+    const char *norm, char **cause)
+{
+	const char *leaf;
+	int dirfd, fd, ret = -1;
+
+	if ((dirfd = open_parent(st, norm, &leaf, cause)) == -1)
+		return -1;
+	if ((fd = subdir(st, dirfd, leaf, cause)) != -1) {
+		if (fchmod(fd, (archive_entry_mode(e) & 0755) | 0700) == -1)
+			entry_errno(st, leaf, cause);
+		else
+			ret = 0;
+		close(fd);
+	}
+	if (dirfd != st->rootfd)
+		close(dirfd);
+	return ret;
+}
+
+/* Which entries may be unpacked at all. */
+static const char *
+refuse_type(struct archive_entry *e)
+{
+	if (archive_entry_hardlink(e) != NULL)
+		return "hardlink not allowed";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+	case AE_IFDIR:
+		return NULL;
+	case AE_IFLNK:
+		return "symlink not allowed";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "device node not allowed";
+	case AE_IFIFO:
+		return "FIFO not allowed";
+	case AE_IFSOCK:
+		return "socket not allowed";
+	}
+	return "unsupported entry type";
+}
+
+static int
+extract_entry(struct extract_state *st, struct archive *a,
+    struct archive_entry *e, char **cause)
+{
+	const char *why;
+	char *norm;
+	int ret;
+
+	if ((st->name = archive_entry_pathname(e)) == NULL)
+		return set_cause(cause, "%s: entry %zu: unreadable name",
+		    st->path, st->entries);
+	if ((why = archive_name_problem(st->name)) != NULL ||
+	    (why = refuse_type(e)) != NULL)
+		return entry_fail(st, why, cause);
+	norm = archive_name_normalize(st->name);
+	if (*norm == '\0')
+		ret = archive_entry_filetype(e) == AE_IFDIR ? 0 :
+		    entry_fail(st, "archive root is not a directory", cause);
+	else if (archive_entry_filetype(e) == AE_IFDIR)
+		ret = extract_dir(st, e, norm, cause);
+	else
+		ret = extract_file(st, a, e, norm, cause);
+	free(norm);
+	return ret;
+}
+
+static int
+extract_all(struct extract_state *st, struct archive *a, char **cause)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		if (r != ARCHIVE_OK && st->entries == 0 &&
+		    archive_format(a) == 0)
+			return set_cause(cause, "%s: not a tar archive",
+			    st->path);
+		if (r != ARCHIVE_OK)
+			return set_cause(cause, "%s: truncated or corrupt "
+			    "archive: %s", st->path, archive_error_string(a));
+		if (++st->entries > st->max_entries)
+			return set_cause(cause, "%s: more than %zu entries",
+			    st->path, st->max_entries);
+		if (extract_entry(st, a, e, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+archive_extract_safe(const char *archive_path, const char *destdir,
+    uint64_t max_bytes, size_t max_entries, char **cause)
+{
+	struct extract_state st;
+	struct archive *a;
+	int ret = -1;
+
+	memset(&st, 0, sizeof st);
+	st.path = archive_path;
+	st.max_bytes = max_bytes;
+	st.max_entries = max_entries;
+	st.rootfd = open(destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st.rootfd == -1)
+		return set_cause(cause, "%s: %s", destdir, strerror(errno));
+	a = archive_read_new();
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_bzip2(a);
+	if (archive_read_open_filename(a, archive_path, 65536) != ARCHIVE_OK)
+		set_cause(cause, "%s: %s", archive_path,
+		    archive_error_string(a));
+	else if (extract_all(&st, a, cause) == 0)
+		ret = 0;
+	archive_read_free(a);
+	close(st.rootfd);
+	return ret;
+}

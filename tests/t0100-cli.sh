@@ -1,0 +1,96 @@
+#!/bin/sh
+# t0100-cli: the command grammar, --dry-run (text and JSON), exit codes and
+# error messages naming file:line, all without connecting anywhere.
+. "$(dirname "$0")/lib.sh"
+
+printf '%s\n' '# two machines' '2/alice@lab[01-02]:2222 workdir=/scratch/a' \
+    '[::1]:2200 lockfile=/tmp/l' >"$T/machines"
+mkdir -p "$T/tool/bin"
+printf '#!/bin/sh\necho tool\n' >"$T/tool/bin/tool"
+tar -czf "$T/tool.tar.gz" -C "$T/tool" bin
+BX="$TOP/configs/benchexec-example.xml"
+
+"$DISTRIBUTE" --help >"$T/help" 2>&1
+check "--help exits 0" [ $? -eq 0 ]
+check "--help lists the commands" grep -q 'resume' "$T/help"
+check "--help lists --dry-run" grep -q -- '--dry-run' "$T/help"
+check "-V prints the version" sh -c '"$1" -V | grep -q "^distribute [0-9]"' x "$DISTRIBUTE"
+"$DISTRIBUTE" --bogus >"$T/err" 2>&1
+"$DISTRIBUTE" --bogus >/dev/null 2>&1; rc=$?
+check "unknown option exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "unknown option is named" grep -q "bogus" "$T/err"
+"$DISTRIBUTE" --config "$BX" >"$T/err" 2>&1; rc=$?
+check "missing --machines exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "missing --machines is said" grep -q -- "--machines" "$T/err"
+"$DISTRIBUTE" compare a b >"$T/err" 2>&1; rc=$?
+check "reserved command exits 2 (got $rc)" [ "$rc" -eq 2 ]
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --retries x >"$T/err" 2>&1; rc=$?
+check "bad --retries exits 2" [ "$rc" -eq 2 ]
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --connect-timeout 1h3 >"$T/err" 2>&1; rc=$?
+check "bad duration exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "bad duration says the syntax" grep -q '1h30m' "$T/err"
+
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run \
+    "$T/tool.tar.gz" >"$T/plan" 2>&1; rc=$?
+check "dry-run exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "dry-run shows the expanded machines" grep -q 'alice@lab02:2222' "$T/plan"
+check "dry-run shows slots and attributes" grep -q 'slots=2 workdir=/scratch/a' "$T/plan"
+check "dry-run shows IPv6 machine" grep -q '\[::1\]:2200' "$T/plan"
+check "dry-run shows the argv" grep -q 'argv: benchexec' "$T/plan"
+check "dry-run shows the archive sha256" \
+    grep -q "sha256: $(sha256sum "$T/tool.tar.gz" | cut -d' ' -f1)" "$T/plan"
+
+"$DISTRIBUTE" run --machines "$T/machines" --config "$BX" --dry-run --json \
+    -n nightly "$T/tool.tar.gz" >"$T/plan.json" 2>"$T/err"; rc=$?
+check "dry-run --json exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "dry-run --json is valid JSON" /usr/bin/python3 -m json.tool "$T/plan.json"
+/usr/bin/python3 - "$T/plan.json" "$BX" >"$T/py" 2>&1 <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+plan = json.load(open(sys.argv[1]))
+root = ET.parse(sys.argv[2]).getroot()
+glob = [t.get("name") for t in root.findall("tasks")]
+pairs = []
+for rd in root.findall("rundefinition"):
+    for t in glob + [t.get("name") for t in rd.findall("tasks")]:
+        pairs.append((rd.get("name"), t))
+got = [(j["rundefinition"], j["tasks"]) for j in plan["jobs"]]
+assert got == pairs, (got, pairs)
+for j in plan["jobs"]:
+    a = j["argv"]
+    assert a[0] == "benchexec", a
+    assert a[a.index("--name") + 1] == "nightly", a
+    assert a[a.index("--tasks") + 1] == j["tasks"], a
+assert len(plan["machines"]) == 3, plan["machines"]
+assert plan["machines"][0]["slots"] == 2
+assert plan["archive"]["format"] == "tar" and plan["archive"]["filter"] == "gzip"
+assert len({j["id"] for j in plan["jobs"]}) == len(plan["jobs"])
+print("jobs", len(pairs))
+PY
+check "one job per (rundefinition, tasks) pair with its argv" grep -q '^jobs' "$T/py"
+cat "$T/py" | sed 's/^/# /'
+
+# errors name the file and line, exit 2, and nothing is sent
+printf 'lab01\nlab02 wrokdir=/x\n' >"$T/bad-machines"
+"$DISTRIBUTE" --machines "$T/bad-machines" --config "$BX" --dry-run \
+    "$T/tool.tar.gz" >"$T/err" 2>&1; rc=$?
+check "bad machines file exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "bad machines file names file:line" grep -q "bad-machines:2:" "$T/err"
+printf '<benchmark tool="x">\n<rundefinition name="a">\n</benchmark>\n' >"$T/bad.xml"
+"$DISTRIBUTE" --machines "$T/machines" --config "$T/bad.xml" --dry-run \
+    "$T/tool.tar.gz" >"$T/err" 2>&1; rc=$?
+check "malformed XML exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "malformed XML names file:line" grep -q "bad.xml:[0-9]" "$T/err"
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run >"$T/err" 2>&1; rc=$?
+check "BenchExec without archive exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "says an archive is needed" grep -q "archive" "$T/err"
+mkdir -p "$T/evil"
+ln -s /etc/passwd "$T/evil/pw"
+tar -czf "$T/evil.tar.gz" -C "$T/evil" pw
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run \
+    "$T/evil.tar.gz" >"$T/err" 2>&1; rc=$?
+check "archive with an outside symlink exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "the offending entry is named" grep -q "pw" "$T/err"
+"$DISTRIBUTE" --machines "$T/machines" --config "$TOP/configs/demo.xml" \
+    --dry-run -n 'bad/name' "$T/tool.tar.gz" >"$T/err" 2>&1; rc=$?
+check "a run name with / exits 2" [ "$rc" -eq 2 ]
+done_testing
