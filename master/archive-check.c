@@ -6,16 +6,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* master/archive.h shadows libarchive's <archive.h> under -Imaster: reach
- * the library's header from the parent of its include directory. */
-#include <../include/archive.h>
+#include <archive.h>
 #include <archive_entry.h>
 
-#include "archive.h"
+#include "dist-archive.h"
 #include "util.h"
 
 #define CHECK_BLOCK	65536
@@ -25,7 +24,7 @@
 /* One entry, remembered to check links once all names are known. */
 struct check_rec {
 	char	*name;		/* normalized */
-	char	*shown;		/* as in the archive, quoted */
+	char	*shown;		/* as in the archive */
 	char	*target;	/* symlink or hardlink target, or NULL */
 	size_t	 index;
 	char	 type;		/* 'f', 'd', 'l' (symlink), 'h' (hardlink) */
@@ -37,6 +36,7 @@ struct check_state {
 	size_t			 nrecs;
 	size_t			 alloc;
 	uint64_t		 unpacked;
+	unsigned char		 head[6];	/* first bytes of the file */
 	unsigned char		 tail[8];	/* last bytes of the file */
 	uint64_t		 zeros;		/* trailing zero bytes */
 };
@@ -131,6 +131,39 @@ archive_name_quote(const char *name)
 	return sb_detach(&sb);
 }
 
+/* The saved locale of archive_utf8_enter(). */
+struct utf8_locale {
+	locale_t	loc;
+	locale_t	old;
+};
+
+void *
+archive_utf8_enter(void)
+{
+	struct utf8_locale *u;
+	locale_t loc;
+
+	loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (loc == (locale_t)0)
+		return NULL;
+	u = xmalloc(sizeof *u);
+	u->loc = loc;
+	u->old = uselocale(loc);
+	return u;
+}
+
+void
+archive_utf8_leave(void *p)
+{
+	struct utf8_locale *u = p;
+
+	if (u == NULL)
+		return;
+	uselocale(u->old);
+	freelocale(u->loc);
+	free(u);
+}
+
 void
 archive_info_free(struct dist_archive_info *info)
 {
@@ -172,6 +205,8 @@ hash_pass(int fd, struct check_state *st, struct dist_archive_info *info,
 			return set_cause(cause, "%s: %s", st->path,
 			    strerror(errno));
 		sha256_update(&ctx, buf, (size_t)n);
+		if (info->size == 0)
+			memcpy(st->head, buf, n < 6 ? (size_t)n : 6);
 		info->size += (uint64_t)n;
 		for (i = n; i > 0 && buf[i - 1] == 0; i--)
 			;
@@ -195,7 +230,7 @@ corrupt(struct check_state *st, struct archive *a, char **cause)
 	const char *msg = archive_error_string(a);
 
 	return set_cause(cause, "%s: truncated or corrupt archive: %s",
-	    st->path, msg != NULL ? msg : "read error");
+	    st->path, msg != NULL ? msg : "damaged or truncated data");
 }
 
 static int
@@ -256,7 +291,6 @@ entry_target(struct archive_entry *e, char type)
 		return archive_entry_symlink(e);
 	return NULL;
 }
-
 
 static int
 rec_cmp_name(const void *a, const void *b)
@@ -367,11 +401,12 @@ walk_link(const struct check_state *st, const char *dir, const char *target)
 		} else {
 			sv_push(&cur, c);
 			comp_join(&sb, &cur);
-			if (st != NULL && (r = find_symlink(st, sb.buf)) != NULL) {
-				if (++depth > SYMLINK_DEPTH)
-					ret = -2;
-				else if (*r->target == '/')
-					ret = -1;
+			r = st != NULL ? find_symlink(st, sb.buf) : NULL;
+			if (r != NULL && ++depth > SYMLINK_DEPTH)
+				ret = -2;
+			else if (r != NULL && *r->target == '/')
+				ret = -1;
+			if (r != NULL) {
 				free(comp_pop(&cur));
 				comp_push(&todo, r->target, 1);
 			}
@@ -399,7 +434,7 @@ link_fail(struct check_state *st, const char *name, const char *what,
 {
 	char *q = archive_name_quote(target), *msg;
 
-	msg = xasprintf("%s target '%s' %s", what, q, why);
+	msg = xasprintf("%s target '%s'%s", what, q, why);
 	entry_fail(st, name, msg, cause);
 	free(msg);
 	free(q);
@@ -413,16 +448,21 @@ check_target(struct check_state *st, const char *name, const char *norm,
 {
 	const char *what = type == 'l' ? "symlink" : "hardlink";
 	const char *why;
-	char *dir;
+	char *dir, *msg;
 	int r;
 
 	if (target == NULL)
 		return entry_fail(st, name, "link without a target", cause);
 	why = archive_name_problem(target);
 	if (why != NULL && strcmp(why, "absolute path") == 0)
-		return link_fail(st, name, what, target, "is absolute", cause);
-	if (why != NULL && (type == 'h' || strcmp(why, "'..' component") != 0))
-		return link_fail(st, name, what, target, why, cause);
+		return link_fail(st, name, what, target, " is absolute", cause);
+	if (why != NULL && (type == 'h' ||
+	    strcmp(why, "'..' component") != 0)) {
+		msg = xasprintf(": %s", why);
+		link_fail(st, name, what, target, msg, cause);
+		free(msg);
+		return -1;
+	}
 	if (type == 'h')
 		return 0;
 	dir = dir_of(norm);
@@ -430,7 +470,7 @@ check_target(struct check_state *st, const char *name, const char *norm,
 	free(dir);
 	if (r != 0)
 		return link_fail(st, name, what, target,
-		    "points outside the archive", cause);
+		    " points outside the archive", cause);
 	return 0;
 }
 
@@ -496,7 +536,7 @@ check_hardlink(struct check_state *st, const struct check_rec *h,
 	free(key.name);
 	if (r == NULL || r->index >= h->index || r->type == 'd')
 		return link_fail(st, h->shown, "hardlink", h->target,
-		    "is not an earlier entry of the archive", cause);
+		    " is not an earlier entry of the archive", cause);
 	return 0;
 }
 
@@ -514,8 +554,8 @@ check_links(struct check_state *st, char **cause)
 		r = &st->recs[i];
 		if (strcmp(r->name, r[-1].name) == 0 &&
 		    (r->type == 'l' || r[-1].type == 'l'))
-			return entry_fail(st, r->shown,
-			    "symlink with the same name as another entry", cause);
+			return entry_fail(st, r->shown, "symlink with the "
+			    "same name as another entry", cause);
 	}
 	for (i = 0; i < st->nrecs; i++) {
 		r = &st->recs[i];
@@ -528,8 +568,8 @@ check_links(struct check_state *st, char **cause)
 		free(dir);
 		if (w != 0)
 			return link_fail(st, r->shown, "symlink", r->target,
-			    w == -1 ? "points outside the archive" :
-			    "has too many levels of symlinks", cause);
+			    w == -1 ? " points outside the archive" :
+			    " has too many levels of symlinks", cause);
 	}
 	return 0;
 }
@@ -604,48 +644,6 @@ reader_new(int raw)
 	return a;
 }
 
-static int
-header_fail(struct check_state *st, struct archive *a, size_t n,
-    char **cause)
-{
-	if (n == 0 && archive_format(a) == 0)
-		return set_cause(cause, "%s: unsupported archive format "
-		    "(only tar and zip are accepted)", st->path);
-	return corrupt(st, a, cause);
-}
-
-/* Pass 2: every header and all data, through libarchive. */
-static int
-entries_pass(int fd, struct check_state *st, struct dist_archive_info *info,
-    char **cause)
-{
-	struct archive *a = reader_new(0);
-	struct archive_entry *e;
-	int r, ret = -1;
-
-	if (archive_read_open_fd(a, fd, CHECK_BLOCK) != ARCHIVE_OK) {
-		header_fail(st, a, 0, cause);
-		goto out;
-	}
-	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
-		if (r != ARCHIVE_OK) {
-			header_fail(st, a, st->nrecs, cause);
-			goto out;
-		}
-		if (st->nrecs == 0 && check_format(st, a, info, cause) != 0)
-			goto out;
-		if (check_entry(st, e, cause) != 0 || read_data(st, a, cause))
-			goto out;
-	}
-	if (archive_read_close(a) != ARCHIVE_OK)
-		corrupt(st, a, cause);
-	else
-		ret = 0;
-out:
-	archive_read_free(a);
-	return ret;
-}
-
 static uint32_t
 le32(const unsigned char *p)
 {
@@ -702,6 +700,73 @@ out:
 	return ret;
 }
 
+/* The compression a file's first bytes announce, if any. */
+static const char *
+magic_filter(const unsigned char *head)
+{
+	if (memcmp(head, "\037\213", 2) == 0)
+		return "gzip";
+	if (memcmp(head, "\3757zXZ\0", 6) == 0)
+		return "xz";
+	if (memcmp(head, "BZh", 3) == 0)
+		return "bzip2";
+	return NULL;
+}
+
+/* No format matched: say whether the file is damaged or just not tar/zip. */
+static int
+format_fail(int fd, struct check_state *st, char **cause)
+{
+	const char *filter = magic_filter(st->head);
+
+	if (filter != NULL) {
+		if (lseek(fd, 0, SEEK_SET) == -1 ||
+		    stream_pass(fd, st, filter, cause) != 0)
+			return -1;
+	} else if (memcmp(st->head, "PK\005\006", 4) == 0)
+		return set_cause(cause, "%s: empty archive", st->path);
+	else if (memcmp(st->head, "PK\003\004", 4) == 0)
+		return set_cause(cause, "%s: truncated or corrupt archive: "
+		    "zip central directory not found", st->path);
+	return set_cause(cause, "%s: unsupported archive format "
+	    "(only tar and zip are accepted)", st->path);
+}
+
+/* Pass 2: every header and all data, through libarchive. */
+static int
+entries_pass(int fd, struct check_state *st, struct dist_archive_info *info,
+    char **cause)
+{
+	struct archive *a = reader_new(0);
+	struct archive_entry *e;
+	int r, ret = -1;
+
+	if (archive_read_open_fd(a, fd, CHECK_BLOCK) != ARCHIVE_OK) {
+		if (archive_format(a) == 0)
+			format_fail(fd, st, cause);
+		else
+			corrupt(st, a, cause);
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+		if (r != ARCHIVE_OK) {
+			corrupt(st, a, cause);
+			goto out;
+		}
+		if (st->nrecs == 0 && check_format(st, a, info, cause) != 0)
+			goto out;
+		if (check_entry(st, e, cause) != 0 || read_data(st, a, cause))
+			goto out;
+	}
+	if (archive_read_close(a) != ARCHIVE_OK)
+		corrupt(st, a, cause);
+	else
+		ret = 0;
+out:
+	archive_read_free(a);
+	return ret;
+}
+
 static int
 check_fd(int fd, struct check_state *st, struct dist_archive_info *info,
     char **cause)
@@ -733,19 +798,23 @@ archive_check(const char *path, struct dist_archive_info *info, char **cause)
 {
 	struct check_state st;
 	struct stat sb;
+	void *loc;
 	int fd, ret = -1;
 
 	memset(info, 0, sizeof *info);
 	memset(&st, 0, sizeof st);
 	st.path = path;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
 		return set_cause(cause, "%s: %s", path, strerror(errno));
+	loc = archive_utf8_enter();
 	if (fstat(fd, &sb) == -1)
 		set_cause(cause, "%s: %s", path, strerror(errno));
 	else if (!S_ISREG(sb.st_mode))
 		set_cause(cause, "%s: not a regular file", path);
 	else if (check_fd(fd, &st, info, cause) == 0)
 		ret = 0;
+	archive_utf8_leave(loc);
 	close(fd);
 	if (ret == 0) {
 		info->path = xstrdup(path);

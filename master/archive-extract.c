@@ -23,22 +23,29 @@
 #include <string.h>
 #include <unistd.h>
 
-/* master/archive.h shadows libarchive's <archive.h> under -Imaster. */
-#include <../include/archive.h>
+#include <archive.h>
 #include <archive_entry.h>
 
-#include "archive.h"
+#include "dist-archive.h"
 #include "util.h"
 
 struct extract_state {
 	const char	*path;		/* the archive, for messages */
-	const char	*name;		/* the current entry, as in the archive */
+	const char	*name;		/* current entry, as in the archive */
 	int		 rootfd;
 	uint64_t	 max_bytes;
 	uint64_t	 bytes;
 	size_t		 max_entries;
 	size_t		 entries;
 };
+
+static const char *
+la_error(struct archive *a)
+{
+	const char *msg = archive_error_string(a);
+
+	return msg != NULL ? msg : "damaged or truncated data";
+}
 
 static int
 entry_fail(struct extract_state *st, const char *why, char **cause)
@@ -131,7 +138,7 @@ write_data(struct extract_state *st, struct archive *a, int fd,
 	    ARCHIVE_EOF) {
 		if (r != ARCHIVE_OK)
 			return set_cause(cause, "%s: truncated or corrupt "
-			    "archive: %s", st->path, archive_error_string(a));
+			    "archive: %s", st->path, la_error(a));
 		if (off + (int64_t)len > end) {
 			if (add_bytes(st, (uint64_t)(off + (int64_t)len - end),
 			    cause) != 0)
@@ -266,13 +273,9 @@ extract_all(struct extract_state *st, struct archive *a, char **cause)
 	int r;
 
 	while ((r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
-		if (r != ARCHIVE_OK && st->entries == 0 &&
-		    archive_format(a) == 0)
-			return set_cause(cause, "%s: not a tar archive",
-			    st->path);
 		if (r != ARCHIVE_OK)
 			return set_cause(cause, "%s: truncated or corrupt "
-			    "archive: %s", st->path, archive_error_string(a));
+			    "archive: %s", st->path, la_error(a));
 		if (++st->entries > st->max_entries)
 			return set_cause(cause, "%s: more than %zu entries",
 			    st->path, st->max_entries);
@@ -288,26 +291,37 @@ archive_extract_safe(const char *archive_path, const char *destdir,
 {
 	struct extract_state st;
 	struct archive *a;
-	int ret = -1;
+	void *loc;
+	int fd, ret = -1;
 
 	memset(&st, 0, sizeof st);
 	st.path = archive_path;
 	st.max_bytes = max_bytes;
 	st.max_entries = max_entries;
+	if ((fd = open(archive_path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return set_cause(cause, "%s: %s", archive_path,
+		    strerror(errno));
 	st.rootfd = open(destdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st.rootfd == -1)
-		return set_cause(cause, "%s: %s", destdir, strerror(errno));
+	if (st.rootfd == -1) {
+		set_cause(cause, "%s: %s", destdir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	loc = archive_utf8_enter();
 	a = archive_read_new();
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_xz(a);
 	archive_read_support_filter_bzip2(a);
-	if (archive_read_open_filename(a, archive_path, 65536) != ARCHIVE_OK)
-		set_cause(cause, "%s: %s", archive_path,
-		    archive_error_string(a));
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK)
+		set_cause(cause, "%s: not a readable tar archive: %s",
+		    archive_path, la_error(a));
 	else if (extract_all(&st, a, cause) == 0)
 		ret = 0;
 	archive_read_free(a);
+	archive_utf8_leave(loc);
 	close(st.rootfd);
+	close(fd);
 	return ret;
 }

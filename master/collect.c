@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "dist-archive.h"
 #include "log.h"
 #include "run-internal.h"
 

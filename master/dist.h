@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "archive.h"
+#include "dist-archive.h"
 #include "config.h"
 #include "machines.h"
 #include "ssh.h"

@@ -74,6 +74,7 @@ make_job_id(const char *const *parts, size_t nparts)
 struct id_set {
 	const char	**slot;
 	unsigned char	 *used;	/* the id was handed out already */
+	unsigned long	 *next;	/* next "-k" to try for this base id */
 	size_t		  mask;
 };
 
@@ -110,21 +111,23 @@ numbered_id(const char *id, unsigned long k)
 	return xasprintf("%.*s%s", (int)len, id, suffix);
 }
 
-/* Give a repeated id the first free "-k", k = 2, 3, ... */
+/* Give a repeated id the first free "-k", k = 2, 3 ...; the base id's
+ * entry remembers where to go on, so n copies cost O(n). */
 static void
-renumber(struct id_set *set, char **id)
+renumber(struct id_set *set, size_t base, char **id)
 {
 	unsigned long k;
 	size_t i;
 	char *cand;
 
-	for (k = 2; ; k++) {
+	for (k = set->next[base] > 2 ? set->next[base] : 2; ; k++) {
 		cand = numbered_id(*id, k);
 		i = set_find(set, cand);
 		if (set->slot[i] == NULL)
 			break;
 		free(cand);
 	}
+	set->next[base] = k + 1;
 	free(*id);
 	*id = cand;
 	set->slot[i] = cand;
@@ -141,6 +144,7 @@ job_ids_dedup(struct dist_job *jobs, size_t n)
 		cap *= 2;
 	set.slot = xcalloc(cap, sizeof *set.slot);
 	set.used = xcalloc(cap, 1);
+	set.next = xcalloc(cap, sizeof *set.next);
 	set.mask = cap - 1;
 	/* Every original id is taken, so a "-k" never steals a later one. */
 	for (i = 0; i < n; i++) {
@@ -154,8 +158,9 @@ job_ids_dedup(struct dist_job *jobs, size_t n)
 			set.used[s] = 1;
 			continue;
 		}
-		renumber(&set, &jobs[i].id);
+		renumber(&set, s, &jobs[i].id);
 	}
 	free(set.slot);
 	free(set.used);
+	free(set.next);
 }

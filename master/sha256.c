@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "dist-archive.h"
 #include "util.h"
 
 /* FIPS 180-4 section 4.2.2: the first 32 bits of the fractional parts of
@@ -56,25 +56,25 @@ sha256_init(struct sha256_ctx *ctx)
 static void
 sha256_block(uint32_t state[8], const unsigned char *p)
 {
-	uint32_t w[64], v[8], t1, t2;
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
 	int i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
 	for (i = 16; i < 64; i++)
-		w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) + w[i - 16];
-	memcpy(v, state, sizeof v);
+		w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) +
+		    w[i - 16];
+	a = state[0], b = state[1], c = state[2], d = state[3];
+	e = state[4], f = state[5], g = state[6], h = state[7];
 	for (i = 0; i < 64; i++) {
-		t1 = v[7] + BSIG1(v[4]) + CH(v[4], v[5], v[6]) + sha256_k[i] +
-		    w[i];
-		t2 = BSIG0(v[0]) + MAJ(v[0], v[1], v[2]);
-		memmove(v + 1, v, 7 * sizeof v[0]);
-		v[4] += t1;
-		v[0] = t1 + t2;
+		t1 = h + BSIG1(e) + CH(e, f, g) + sha256_k[i] + w[i];
+		t2 = BSIG0(a) + MAJ(a, b, c);
+		h = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
 	}
-	for (i = 0; i < 8; i++)
-		state[i] += v[i];
+	state[0] += a, state[1] += b, state[2] += c, state[3] += d;
+	state[4] += e, state[5] += f, state[6] += g, state[7] += h;
 }
 
 void
@@ -121,7 +121,8 @@ sha256_final(struct sha256_ctx *ctx, unsigned char out[32])
 		ctx->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
 	sha256_block(ctx->state, ctx->buf);
 	for (i = 0; i < 32; i++)
-		out[i] = (unsigned char)(ctx->state[i / 4] >> (24 - 8 * (i % 4)));
+		out[i] = (unsigned char)(ctx->state[i / 4] >>
+		    (24 - 8 * (i % 4)));
 	memset(ctx, 0, sizeof *ctx);
 }
 
@@ -146,7 +147,7 @@ sha256_file(const char *path, char out[65], char **cause)
 	ssize_t n;
 	int fd, ret = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return set_cause(cause, "%s: %s", path, strerror(errno));
 	sha256_init(&ctx);
 	while ((n = read(fd, buf, sizeof buf)) != 0) {

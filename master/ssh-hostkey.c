@@ -99,7 +99,7 @@ hostkey_option(struct dist_ssh *s, enum ssh_options_e opt)
 
 static int
 hostkey_changed(struct dist_ssh *s, const char *desc, const char *hostport,
-    enum ssh_keytypes_e type, char **cause)
+    enum ssh_keytypes_e type, int other, char **cause)
 {
 	char *file = hostkey_option(s, SSH_OPTIONS_KNOWNHOSTS);
 	char *global = hostkey_option(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS);
@@ -109,10 +109,11 @@ hostkey_changed(struct dist_ssh *s, const char *desc, const char *hostport,
 		where = hostkey_find_entry(global, hostport, type);
 	qhost = sh_quote(hostport);
 	qfile = sh_quote(file != NULL ? file : "~/.ssh/known_hosts");
-	dssh_fail(s, cause, "host key CHANGED: %s; expected the key in %s; "
+	dssh_fail(s, cause, "host key CHANGED: %s; expected %sthe key in %s; "
 	    "possible man-in-the-middle attack, not connecting; if the change "
 	    "is legitimate, remove the old key with: ssh-keygen -R %s -f %s",
-	    desc, where != NULL ? where : (file != NULL ? file : "known_hosts"),
+	    desc, other ? "a key of another type, " : "",
+	    where != NULL ? where : (file != NULL ? file : "known_hosts"),
 	    qhost, qfile);
 	free(qhost);
 	free(qfile);
@@ -160,7 +161,8 @@ dssh_check_hostkey(struct dist_ssh *s, const struct dist_ssh_opts *opts,
 		break;
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		hostkey_changed(s, desc, hostport, ssh_key_type(key), cause);
+		hostkey_changed(s, desc, hostport, ssh_key_type(key),
+		    state == SSH_KNOWN_HOSTS_OTHER, cause);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:

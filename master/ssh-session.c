@@ -241,6 +241,7 @@ dssh_close(struct dist_ssh *s)
 	free(s->host);
 	free(s->user);
 	free(s->label);
+	free(s->locked);
 	free(s);
 }
 

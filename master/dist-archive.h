@@ -1,5 +1,5 @@
 /*
- * archive.h - tool archives (checked before anything is sent) and result
+ * dist-archive.h - tool archives (checked before anything is sent) and result
  * archives (unpacked safely on the master), with libarchive.
  *
  * archive_check() reads the whole archive: corrupt, truncated or
@@ -13,8 +13,8 @@
  * symlinks or hardlinks, devices), and stops with an error past
  * max_bytes of unpacked data or max_entries entries.
  */
-#ifndef DIST_ARCHIVE_H
-#define DIST_ARCHIVE_H
+#ifndef DIST_DIST_ARCHIVE_H
+#define DIST_DIST_ARCHIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +44,10 @@ const char *archive_name_problem(const char *name);
 char	*archive_name_normalize(const char *name);
 /* Printable form for messages: control bytes as \xNN, cut past 200 bytes. */
 char	*archive_name_quote(const char *name);
+/* Switch this thread only to a UTF-8 locale while libarchive reads (pax and
+ * zip store UTF-8 names, unconvertible in the "C" locale); NULL if none. */
+void	*archive_utf8_enter(void);
+void	 archive_utf8_leave(void *);
 
 /* SHA-256 (FIPS 180-4). */
 struct sha256_ctx {
