@@ -30,7 +30,7 @@
  *	the command, must not be empty.  A shell is run only if asked for,
  *	e.g. <arg>sh</arg><arg>-c</arg><arg>SCRIPT</arg>.
  * Comments are allowed anywhere; text is allowed only inside <arg> and
- * <env>.  Jobs run in document order of submission.
+ * <env>.  Jobs are submitted in document order.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /*
  * config.c - load a config file: safe XML parsing with libxml2, dispatch on
- * the root element to the parser of its kind, job ids, config_free().
+ * the root element to the parser of its kind, the XML helpers the parsers
+ * share, config_free().
  */
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +22,6 @@
 
 /* First error libxml2 reported for the document itself. */
 struct parse_state {
-	const char	*path;
 	char		*error;
 	int		 line;
 	char		*fallback;	/* first error inside an entity */
@@ -111,17 +110,11 @@ silent(void *ctx, const char *fmt, ...)
 
 /* External entities are refused where they are declared. */
 static void
-entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pubid,
-    const xmlChar *sysid, xmlChar *content)
+refuse_entity(void *ctx, const xmlChar *name)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct parse_state *st = ctxt->_private;
 
-	if (type == XML_INTERNAL_GENERAL_ENTITY ||
-	    type == XML_INTERNAL_PARAMETER_ENTITY) {
-		xmlSAX2EntityDecl(ctx, name, type, pubid, sysid, content);
-		return;
-	}
 	if (st->error == NULL) {
 		st->error = xasprintf("external entity '%s' is not allowed",
 		    (const char *)name);
@@ -131,11 +124,24 @@ entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pubid,
 }
 
 static void
+entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pubid,
+    const xmlChar *sysid, xmlChar *content)
+{
+	if (type == XML_INTERNAL_GENERAL_ENTITY ||
+	    type == XML_INTERNAL_PARAMETER_ENTITY)
+		xmlSAX2EntityDecl(ctx, name, type, pubid, sysid, content);
+	else
+		refuse_entity(ctx, name);
+}
+
+static void
 unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *pubid,
     const xmlChar *sysid, const xmlChar *notation)
 {
-	entity_decl(ctx, name, XML_EXTERNAL_GENERAL_UNPARSED_ENTITY, pubid,
-	    sysid, (xmlChar *)(uintptr_t)notation);
+	(void)pubid;
+	(void)sysid;
+	(void)notation;
+	refuse_entity(ctx, name);
 }
 
 static xmlParserCtxtPtr
@@ -166,7 +172,7 @@ new_context(struct parse_state *st)
 static xmlDocPtr
 parse_xml(const char *path, const char *data, size_t len, char **cause)
 {
-	struct parse_state st = { path, NULL, 0, NULL };
+	struct parse_state st = { NULL, 0, NULL };
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
@@ -365,6 +371,27 @@ config_text(const struct dist_config *cfg, const struct _xmlNode *node,
 	return 0;
 }
 
+/* libxml2 gives a text node the line where it ends: report the line of
+ * its first non-blank character p instead. */
+static int
+text_error(const struct dist_config *cfg, const struct _xmlNode *node,
+    const xmlChar *p, char **cause)
+{
+	long line = xmlGetLineNo(node);
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n' && line > 1)
+			line--;
+	}
+	if (line < xmlGetLineNo(node->parent))
+		line = xmlGetLineNo(node->parent);
+	if (line <= 0)
+		return config_error(cfg, node, cause, "unexpected text in <%s>",
+		    (const char *)node->parent->name);
+	return set_cause(cause, "%s:%ld: unexpected text in <%s>", cfg->path,
+	    line, (const char *)node->parent->name);
+}
+
 /* A non-element child of an element that holds elements: only blank text,
  * comments and processing instructions are allowed. */
 int
@@ -381,9 +408,7 @@ config_blank(const struct dist_config *cfg, const struct _xmlNode *node,
 	case XML_CDATA_SECTION_NODE:
 		for (p = node->content; p != NULL && *p != '\0'; p++) {
 			if (!isspace(*p))
-				return config_error(cfg, node, cause,
-				    "unexpected text in <%s>",
-				    (const char *)node->parent->name);
+				return text_error(cfg, node, p, cause);
 		}
 		return 0;
 	default:

@@ -370,6 +370,7 @@ main(int argc, char **argv)
 	int first, rc, shift = 0;
 
 	dist_opts_init(&o);
+	config_init();
 	if (argc > 1 && argv[1][0] != '-') {
 		const struct dist_cmd *c = find_cmd(argv[1]);
 

@@ -48,6 +48,8 @@ check_name(const char *name, char **cause)
 
 	if (*name == '\0')
 		return set_cause(cause, "run name is empty");
+	if (*name == '-')
+		return set_cause(cause, "run name '%s' starts with '-'", name);
 	if (strlen(name) > 64)
 		return set_cause(cause, "run name '%s' is longer than 64 bytes",
 		    name);

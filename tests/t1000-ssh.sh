@@ -148,6 +148,8 @@ Host jump
 	UserKnownHostsFile $T/known_hosts
 	BatchMode yes
 EOF
+# ProxyJump itself would run OpenSSH's ssh with the caller's ~/.ssh/config
+# and known_hosts; libssh 0.10 turns it into this ProxyCommand.
 cat >"$T/ssh_config_proxy" <<EOF
 Host viajump
 	HostName 127.0.0.1
@@ -248,6 +250,20 @@ check "a killed worker: readline returns -1 (in ${ms} ms)" \
 check "...within 3 seconds" test "$ms" -lt 3000
 kill "$probe_pid" 2>/dev/null
 wait "$probe_pid" 2>/dev/null
+
+start_worker 3
+probe "$TEST_USER@127.0.0.1:$P3" keepalive sleep 1000 keepalive \
+    >"$T/out" 2>"$T/err" &
+probe_pid=$!
+i=0
+while ! grep -q alive "$T/out" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill_worker 3
+wait "$probe_pid"
+check "keepalive fails once the worker is gone" test $? -eq 1
+check "...saying the connection is lost" grep -q 'connection lost' "$T/err"
 
 # --- figures ---------------------------------------------------------------
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ssh.h"
 #include "util.h"
@@ -173,6 +174,21 @@ cmd_keepalive(struct probe *p, char **argv, char **cause)
 }
 
 static int
+cmd_sleep(struct probe *p, char **argv, char **cause)
+{
+	struct timespec ts;
+	long ms = atol(argv[0]);
+
+	(void)p;
+	(void)cause;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int
 cmd_info(struct probe *p, char **argv, char **cause)
 {
 	(void)argv;
@@ -197,6 +213,7 @@ static const struct {
 	{ "mkdir", 1, cmd_mkdir },		/* REMOTE */
 	{ "rm", 1, cmd_rm },			/* REMOTE */
 	{ "keepalive", 0, cmd_keepalive },
+	{ "sleep", 1, cmd_sleep },		/* MS */
 	{ "info", 0, cmd_info },
 };
 

@@ -584,7 +584,7 @@ test_errors(void)
 	    "index of the unnamed <tasks> at line 5 (benchexec -t 1 would "
 	    "select both)");
 	expect_error("err-empty-include.xml", "5: <include> is empty");
-	expect_error("err-text.xml", "5: unexpected text in <rundefinition>");
+	expect_error("err-text.xml", "4: unexpected text in <rundefinition>");
 	expect_error("err-child-in-option.xml",
 	    "3: <option> may only contain text, not <b>");
 	expect_error("err-xxe.xml", "3: external entity 'x' is not allowed");
