@@ -32,6 +32,11 @@ struct dist_archive_info {
 int	archive_check(const char *path, struct dist_archive_info *, char **cause);
 void	archive_info_free(struct dist_archive_info *);
 
+/* Rewrite a checked zip archive as a gzip-compressed tar, so that workers
+ * need only tar to unpack it. */
+int	archive_zip_to_tar(const char *zip_path, const char *tar_path,
+	    char **cause);
+
 int	archive_extract_safe(const char *archive_path, const char *destdir,
 	    uint64_t max_bytes, size_t max_entries, char **cause);
 

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* master/archive.h shadows libarchive's <archive.h> under -Imaster. */
+#include <../include/archive.h>
+
 #include "json.h"
 #include "metrics.h"
 
@@ -203,6 +206,22 @@ metrics_row(struct metric_table *t, const char *job, const char *machine,
 	r->unit = dup_or_null(unit);
 	r->trend = dup_or_null(trend);
 	return r;
+}
+
+const struct metric_row *
+metrics_find(const struct metric_table *t, const char *job,
+    const char *benchmark, const char *metric)
+{
+	char *key;
+	size_t i;
+
+	if (t->row_index.size == 0)
+		return NULL;
+	key = xasprintf("%s\x1f%s\x1f%s", job, benchmark, metric);
+	i = index_slot(&t->row_index, key);
+	free(key);
+	return t->row_index.keys[i] != NULL ? &t->rows[t->row_index.vals[i]] :
+	    NULL;
 }
 
 void

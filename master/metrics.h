@@ -111,6 +111,9 @@ struct metric_row *metrics_row(struct metric_table *, const char *job,
 	    const char *machine, const char *benchmark, const char *metric,
 	    const char *unit, const char *trend);
 void	metrics_add_value(struct metric_row *, double);
+/* The row (job, benchmark, metric), or NULL. */
+const struct metric_row *metrics_find(const struct metric_table *,
+	    const char *job, const char *benchmark, const char *metric);
 struct metric_counts *metrics_counts(struct metric_table *, const char *job,
 	    const char *machine);
 /* Fill the unknown fields of the job's host record (NULL / -1: keep). */

@@ -864,3 +864,159 @@ esmtp_tls_ctx(const struct notify_conf *c, char **cause)
 	}
 	return ctx;
 }
+
+static void
+esmtp_timeouts(smtp_session_t s, double limit)
+{
+	static const int phases[] = { Timeout_GREETING, Timeout_ENVELOPE,
+	    Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2 };
+	long ms = limit < 10 ? (long)(limit * 1000) : 10000;
+	size_t i;
+
+	if (ms < 1000)
+		ms = 1000;
+	for (i = 0; i < ARRAY_SIZE(phases); i++)
+		smtp_set_timeout(s, phases[i] | Timeout_OVERRIDE_RFC2822_MINIMUM,
+		    ms);
+}
+
+/* The session: server, TLS, credentials, envelope and message. */
+static int
+esmtp_setup(smtp_session_t s, struct esmtp_ctx *e, auth_context_t *auth,
+    smtp_message_t *mp, char **cause)
+{
+	const struct notify_conf *c = e->conf;
+	smtp_message_t m;
+	SSL_CTX *ctx;
+	char *hp = xasprintf("%s:%d", c->host, c->port);
+	size_t i;
+	int ok;
+
+	ok = smtp_set_server(s, hp) && smtp_set_eventcb(s, esmtp_event_cb, e);
+	free(hp);
+	if (ok && c->tls == NOTIFY_TLS_STARTTLS) {
+		if ((ctx = esmtp_tls_ctx(c, cause)) == NULL)
+			return -1;
+		ok = smtp_starttls_set_ctx(s, ctx) &&
+		    smtp_starttls_enable(s, Starttls_REQUIRED);
+		SSL_CTX_free(ctx);	/* the session holds its own reference */
+	} else if (ok)
+		ok = smtp_starttls_enable(s, Starttls_DISABLED);
+	if (ok && c->user != NULL) {
+		*auth = auth_create_context();
+		ok = *auth != NULL &&
+		    auth_set_mechanism_flags(*auth, AUTH_PLUGIN_PLAIN, 0) &&
+		    auth_set_interact_cb(*auth, esmtp_interact, e) &&
+		    smtp_auth_set_context(s, *auth);
+	}
+	if (ok && (*mp = m = smtp_add_message(s)) != NULL) {
+		ok = smtp_set_reverse_path(m, c->from) &&
+		    smtp_set_messagecb(m, esmtp_message_cb, e);
+		for (i = 0; ok && i < c->to.n; i++)
+			ok = smtp_add_recipient(m, c->to.v[i]) != NULL;
+	} else
+		ok = 0;
+	if (!ok)
+		return set_cause(cause, "cannot set up the SMTP session");
+	return 0;
+}
+
+static void
+esmtp_rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
+{
+	const smtp_status_t *st = smtp_recipient_status(r);
+	struct strbuf *sb = arg;
+	char *text;
+
+	if (st == NULL || st->code / 100 == 2)
+		return;
+	text = notify_clean(st->text, 0);
+	sb_addf(sb, "%s%s: %d %s", sb->len > 0 ? "; " : "", mailbox,
+	    st->code, text);
+	free(text);
+}
+
+/* The server's answer, or what went wrong before it, as a cause. */
+static int
+esmtp_result(smtp_message_t m, int started,
+    struct esmtp_ctx *e, struct notify_try *t, char **cause)
+{
+	const smtp_status_t *st = smtp_message_transfer_status(m);
+	const smtp_status_t *rp = smtp_reverse_path_status(m);
+	struct strbuf rej = STRBUF_INIT;
+	char buf[256], *text;
+
+	if (st != NULL && st->code / 100 == 2) {
+		smtp_enumerate_recipients(m, esmtp_rcpt_cb, &rej);
+		if (rej.len > 0)
+			t->note = xasprintf("recipients refused: %s", rej.buf);
+		else if (e->conf->user != NULL && !e->authed)
+			t->note = xstrdup("the server took the mail without "
+			    "authentication");
+		sb_release(&rej);
+		return 0;
+	}
+	if (st == NULL || st->code == 0)
+		st = rp;
+	if (e->problem != NULL) {
+		t->permanent = 1;
+		return set_cause(cause, "%s", e->problem);
+	}
+	if (st != NULL && st->code != 0) {
+		t->permanent = st->code / 100 == 5;
+		text = notify_clean(st->text, 0);
+		set_cause(cause, "the server answered %d %s", st->code, text);
+		free(text);
+		return -1;
+	}
+	if (!started || smtp_errno() != 0)
+		return set_cause(cause, "%s",
+		    smtp_strerror(smtp_errno(), buf, sizeof buf));
+	return set_cause(cause, "the session ended without an answer");
+}
+
+static int
+mail_send_esmtp(const struct notify_conf *c, const char *msg,
+    struct notify_try *t, char **cause)
+{
+	struct esmtp_ctx e = { c, msg, 0, NULL, 0, 0 };
+	auth_context_t auth = NULL;
+	smtp_message_t m = NULL;
+	smtp_session_t s;
+	double t0 = now_mono();
+	int rc = -1, started;
+
+	if (c->user != NULL && c->tls == NOTIFY_TLS_NONE)
+		return set_cause(cause, "credentials need TLS");
+	if ((s = smtp_create_session()) == NULL)
+		return set_cause(cause, "cannot create an SMTP session");
+	esmtp_timeouts(s, t->limit);
+	if (esmtp_setup(s, &e, &auth, &m, cause) != 0)
+		goto out;
+	started = smtp_start_session(s);
+	rc = esmtp_result(m, started, &e, t, cause);
+	if (rc != 0 && now_mono() - t0 >= (t->limit < 10 ? t->limit : 10) - 0.2)
+		prefix_cause(cause, "no answer within %.0fs",
+		    t->limit < 10 ? t->limit : 10);
+out:
+	smtp_destroy_session(s);
+	if (auth != NULL)
+		auth_destroy_context(auth);
+	free(e.problem);
+	return rc;
+}
+
+int
+notify_mail_send(const struct notify_conf *c, const char *msg,
+    struct notify_try *t, char **cause)
+{
+	int rc;
+
+	if (c->tls == NOTIFY_TLS_TLS)
+		rc = mail_send_curl(c, msg, t, cause);
+	else
+		rc = mail_send_esmtp(c, msg, t, cause);
+	if (rc != 0)
+		prefix_cause(cause, "smtp %s:%d", c->host, c->port);
+	return rc;
+}

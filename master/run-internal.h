@@ -62,6 +62,8 @@ struct run_ctx {
 	const char	*agent_text;
 	char		*script_text;	/* the startup script to push */
 	char		*prepare_text;	/* --prepare, or NULL */
+	char		*archive_stage;	/* the file sent as tools/<sha256> */
+	uint64_t	 archive_stage_size;
 	double		 start_wall, start_mono;
 	int		 run_lock_fd;
 

@@ -151,6 +151,30 @@ load_scripts(struct run_ctx *ctx, char **cause)
 	return 0;
 }
 
+/* Workers unpack with tar: a zip tool archive is sent as a tar.gz. */
+static int
+prepare_archive(struct run_ctx *ctx, char **cause)
+{
+	struct dist_plan *p = ctx->plan;
+	struct stat st;
+
+	if (!p->have_archive)
+		return 0;
+	if (strcmp(p->archive.format, "zip") != 0) {
+		ctx->archive_stage = xstrdup(p->archive.path);
+		ctx->archive_stage_size = p->archive.size;
+		return 0;
+	}
+	ctx->archive_stage = xasprintf("%s/.incoming/tool.tar.gz", ctx->run_dir);
+	if (archive_zip_to_tar(p->archive.path, ctx->archive_stage, cause) == -1)
+		return -1;
+	if (stat(ctx->archive_stage, &st) == -1)
+		return set_cause(cause, "%s: %s", ctx->archive_stage,
+		    strerror(errno));
+	ctx->archive_stage_size = (uint64_t)st.st_size;
+	return 0;
+}
+
 static void
 ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 {
@@ -215,6 +239,10 @@ ctx_free(struct run_ctx *ctx)
 	free(ctx->master_host);
 	free(ctx->script_text);
 	free(ctx->prepare_text);
+	if (ctx->archive_stage != NULL &&
+	    strcmp(ctx->archive_stage, ctx->plan->archive.path) != 0)
+		unlink(ctx->archive_stage);
+	free(ctx->archive_stage);
 	pthread_mutex_destroy(&ctx->mtx);
 	pthread_cond_destroy(&ctx->cond);
 }
@@ -340,7 +368,8 @@ run_execute(struct dist_plan *plan, char **cause)
 	signal(SIGPIPE, SIG_IGN);
 	if (ctx.opts->progress == -1)
 		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
-	if (load_scripts(&ctx, cause) == -1 || make_layout(&ctx, cause) == -1)
+	if (load_scripts(&ctx, cause) == -1 || make_layout(&ctx, cause) == -1 ||
+	    prepare_archive(&ctx, cause) == -1)
 		goto out;
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);

@@ -198,8 +198,8 @@ stage_archive(struct mconn *c, char **cause)
 		goto out;
 	if ((have = dssh_sftp_stat(c->ssh, remote, &size, cause)) == -1)
 		goto out;
-	if (!have || size != p->archive.size) {
-		if (dssh_sftp_put_file(c->ssh, p->archive.path, remote, 0644,
+	if (!have || size != c->ctx->archive_stage_size) {
+		if (dssh_sftp_put_file(c->ssh, c->ctx->archive_stage, remote, 0644,
 		    &sent, cause) == -1)
 			goto out;
 	}
