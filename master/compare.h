@@ -78,6 +78,8 @@ struct compare_result {
 };
 
 void	compare_opts_init(struct compare_opts *);
+/* --min-change: "1", "0.5", "3%"; from 0 to 1000. */
+int	compare_parse_percent(const char *, double *, char **cause);
 const char *compare_verdict_name(enum compare_verdict);
 
 /* Load one side: DIR/metrics.json if there is one, else every job of

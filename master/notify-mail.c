@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>	/* before libesmtp.h: smtp_starttls_set_ctx */
+/* Before libesmtp.h, which declares smtp_starttls_set_ctx and
+ * smtp_auth_set_context only after these. */
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <libesmtp.h>
 #include <auth-client.h>
+#include <libesmtp.h>
 #include <curl/curl.h>
 
 #include "notify.h"
@@ -851,7 +854,13 @@ esmtp_tls_ctx(const struct notify_conf *c, char **cause)
 		set_cause(cause, "cannot create a TLS context");
 		return NULL;
 	}
+	/*
+	 * TLS 1.2 only: with TLS 1.3, session tickets arriving right after
+	 * the handshake make libesmtp 1.1 read the EHLO reply before it has
+	 * sent EHLO, and the session stalls until the timeout.
+	 */
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 	if (c->ca_file != NULL)
 		ok = SSL_CTX_load_verify_locations(ctx, c->ca_file, NULL);
 	else
@@ -921,6 +930,24 @@ esmtp_setup(smtp_session_t s, struct esmtp_ctx *e, auth_context_t *auth,
 	return 0;
 }
 
+/* A server's reply text, one line, at most 200 bytes. */
+static char *
+server_text(const char *s)
+{
+	char *t = notify_clean(s, 0);
+	size_t n = strlen(t);
+
+	if (n > 200) {
+		n = 200;
+		while (n > 0 && ((unsigned char)t[n] & 0xc0) == 0x80)
+			n--;
+	}
+	while (n > 0 && t[n - 1] == ' ')
+		n--;
+	t[n] = '\0';
+	return t;
+}
+
 static void
 esmtp_rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
 {
@@ -930,7 +957,7 @@ esmtp_rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
 
 	if (st == NULL || st->code / 100 == 2)
 		return;
-	text = notify_clean(st->text, 0);
+	text = server_text(st->text);
 	sb_addf(sb, "%s%s: %d %s", sb->len > 0 ? "; " : "", mailbox,
 	    st->code, text);
 	free(text);
@@ -964,8 +991,10 @@ esmtp_result(smtp_message_t m, int started,
 	}
 	if (st != NULL && st->code != 0) {
 		t->permanent = st->code / 100 == 5;
-		text = notify_clean(st->text, 0);
-		set_cause(cause, "the server answered %d %s", st->code, text);
+		text = server_text(st->text);
+		set_cause(cause, "%sthe server answered %d %s", e->authed &&
+		    (st->code == 530 || st->code == 535) ? "authentication "
+		    "failed: " : "", st->code, text);
 		free(text);
 		return -1;
 	}
@@ -973,6 +1002,101 @@ esmtp_result(smtp_message_t m, int started,
 		return set_cause(cause, "%s",
 		    smtp_strerror(smtp_errno(), buf, sizeof buf));
 	return set_cause(cause, "the session ended without an answer");
+}
+
+/* libcurl's upload reader over the message. */
+struct curl_src {
+	const char	*data;
+	size_t		 left;
+};
+
+static size_t
+curl_read_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct curl_src *src = arg;
+	size_t n = size * nitems;
+
+	if (n > src->left)
+		n = src->left;
+	memcpy(buf, src->data, n);
+	src->data += n;
+	src->left -= n;
+	return n;
+}
+
+static int
+curl_result(CURL *curl, CURLcode res, struct notify_try *t, char **cause)
+{
+	long code = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	if (res == CURLE_OK)
+		return 0;
+	t->permanent = res == CURLE_LOGIN_DENIED ||
+	    res == CURLE_PEER_FAILED_VERIFICATION || code / 100 == 5;
+	if (res == CURLE_LOGIN_DENIED)
+		return set_cause(cause, "authentication failed: the server "
+		    "answered %ld", code);
+	if (code >= 400)
+		return set_cause(cause, "the server answered %ld (%s)", code,
+		    curl_easy_strerror(res));
+	return set_cause(cause, "%s", curl_easy_strerror(res));
+}
+
+/* Implicit TLS ("smtps"), which libesmtp does not do, through libcurl. */
+static int
+mail_send_curl(const struct notify_conf *c, const char *msg,
+    struct notify_try *t, char **cause)
+{
+	struct curl_src src = { msg, strlen(msg) };
+	struct curl_slist *rcpt = NULL;
+	char *url = xasprintf("smtps://%s:%d", c->host, c->port), *from;
+	CURL *curl = curl_easy_init();
+	CURLcode res;
+	size_t i;
+	int rc;
+
+	if (curl == NULL) {
+		free(url);
+		return set_cause(cause, "cannot create a libcurl handle");
+	}
+	from = xasprintf("<%s>", c->from);
+	for (i = 0; i < c->to.n; i++) {
+		char *r = xasprintf("<%s>", c->to.v[i]);
+		rcpt = curl_slist_append(rcpt, r);
+		free(r);
+	}
+	notify_curl_setup(curl, t);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtps");
+	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (c->ca_file != NULL)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
+	if (c->user != NULL) {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, c->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password);
+	}
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, curl_read_cb);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &src);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)src.left);
+	res = curl_easy_perform(curl);
+	rc = curl_result(curl, res, t, cause);
+	curl_easy_cleanup(curl);
+	curl_slist_free_all(rcpt);
+	free(from);
+	free(url);
+	return rc;
+}
+
+static void
+dbg_monitor(const char *buf, int len, int writing, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "%s %.*s", writing ? "C:" : "S:", len, buf);
 }
 
 static int
@@ -991,6 +1115,8 @@ mail_send_esmtp(const struct notify_conf *c, const char *msg,
 	if ((s = smtp_create_session()) == NULL)
 		return set_cause(cause, "cannot create an SMTP session");
 	esmtp_timeouts(s, t->limit);
+	if (getenv("NOTIFY_DEBUG_SMTP") != NULL)
+		smtp_set_monitorcb(s, dbg_monitor, NULL, 1);
 	if (esmtp_setup(s, &e, &auth, &m, cause) != 0)
 		goto out;
 	started = smtp_start_session(s);

@@ -64,6 +64,8 @@ static const char *kind_names[NOTIFY_KIND_COUNT] = {
 };
 static const char *tls_names[] = { "starttls", "tls", "none" };
 
+enum { ITEM_WAITING, ITEM_GIVEN_UP, ITEM_INFLIGHT };
+
 /* A message waiting, being sent or given up. */
 struct notify_item {
 	struct notify_item *next;
@@ -72,6 +74,8 @@ struct notify_item {
 	char		*what;		/* "run-done mail" */
 	int		 tries;
 	int		 permanent;	/* do not retry */
+	int		 state;		/* at the end: ITEM_* */
+	unsigned long	 seq;		/* posting order */
 	double		 not_before;	/* now_mono() of the next try */
 	char		*error;		/* the last try's */
 };
@@ -88,6 +92,7 @@ struct notify {
 	int		 sender_done;
 	double		 deadline;	/* now_mono(), with finishing */
 	atomic_int	 stop;		/* tells a try in progress to give up */
+	unsigned long	 seq;		/* items posted */
 	struct notify_item *queue;
 	struct notify_item *failed;	/* given up */
 	struct notify_item *inflight;
@@ -934,6 +939,7 @@ notify_post(struct notify *n, const struct notify_event *ev)
 	while (list != NULL) {
 		struct notify_item *it = list;
 		list = it->next;
+		it->seq = n->seq++;
 		items_append(&n->queue, it);
 	}
 	pthread_cond_signal(&n->wake);
@@ -997,26 +1003,6 @@ report_unsent(const struct notify *n, const struct notify_item *it,
 	free(cause);
 }
 
-static void
-report_list(const struct notify *n, const struct notify_item *list,
-    unsigned bound, int given_up, struct strvec *warnings)
-{
-	char *reason;
-
-	for (; list != NULL; list = list->next) {
-		if (given_up)
-			reason = xasprintf("%s (%d %s)", list->error, list->tries,
-			    list->tries == 1 ? "try" : "tries");
-		else if (list->error != NULL)
-			reason = xasprintf("not sent within %us (last error: "
-			    "%s)", bound, list->error);
-		else
-			reason = xasprintf("not sent within %us", bound);
-		report_unsent(n, list, reason, warnings);
-		free(reason);
-	}
-}
-
 static size_t
 items_count(const struct notify_item *list)
 {
@@ -1025,6 +1011,68 @@ items_count(const struct notify_item *list)
 	for (; list != NULL; list = list->next)
 		c++;
 	return c;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct notify_item *x = *(struct notify_item *const *)a;
+	const struct notify_item *y = *(struct notify_item *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Unlink every item of list into v (from *count on), marked state. */
+static void
+take_items(struct notify_item **v, size_t *count, struct notify_item *list,
+    int state)
+{
+	for (; list != NULL; list = list->next) {
+		list->state = state;
+		v[(*count)++] = list;
+	}
+}
+
+static char *
+unsent_reason(const struct notify_item *it, unsigned bound)
+{
+	if (it->state == ITEM_GIVEN_UP)
+		return xasprintf("%s (%d %s)", it->error, it->tries,
+		    it->tries == 1 ? "try" : "tries");
+	if (it->state == ITEM_INFLIGHT)
+		return xasprintf("still being sent after %us (it may arrive "
+		    "later)", bound);
+	if (it->error != NULL)
+		return xasprintf("not sent within the %us wait (%d %s, last "
+		    "error: %s)", bound, it->tries, it->tries == 1 ? "try" :
+		    "tries", it->error);
+	return xasprintf("not sent within the %us wait", bound);
+}
+
+/* Report (and save) what is left, in posting order; frees it. */
+static size_t
+report_left(const struct notify *n, struct notify_item *failed,
+    struct notify_item *queue, struct notify_item *inflight, unsigned bound,
+    struct strvec *warnings)
+{
+	size_t count = 0, i, max;
+	struct notify_item **v;
+	char *reason;
+
+	max = items_count(failed) + items_count(queue) + 1;
+	v = xcalloc(max, sizeof *v);
+	take_items(v, &count, failed, ITEM_GIVEN_UP);
+	take_items(v, &count, queue, ITEM_WAITING);
+	take_items(v, &count, inflight, ITEM_INFLIGHT);
+	qsort(v, count, sizeof *v, item_cmp);
+	for (i = 0; i < count; i++) {
+		reason = unsent_reason(v[i], bound);
+		report_unsent(n, v[i], reason, warnings);
+		free(reason);
+		item_free(v[i]);
+	}
+	free(v);
+	return count;
 }
 
 /* Wait for the sender until it ends or the bound; 1 if it ended. */
@@ -1081,6 +1129,7 @@ notify_finish(struct notify *n, unsigned bound, struct strvec *warnings)
 		inflight->hook = n->inflight->hook;
 		inflight->data = xstrdup(n->inflight->data);
 		inflight->what = xstrdup(n->inflight->what);
+		inflight->seq = n->inflight->seq;
 	}
 	sv_copy(warnings, &n->notes);
 	if (!ended)
@@ -1091,18 +1140,7 @@ notify_finish(struct notify *n, unsigned bound, struct strvec *warnings)
 		pthread_join(n->thread, NULL);
 	else
 		pthread_detach(n->thread);
-	report_list(n, failed, bound, 1, warnings);
-	report_list(n, queue, bound, 0, warnings);
-	if (inflight != NULL) {
-		char *reason = xasprintf("still being sent after %us (it may "
-		    "arrive later)", bound);
-		report_unsent(n, inflight, reason, warnings);
-		free(reason);
-	}
-	unsent = items_count(failed) + items_count(queue) + (inflight != NULL);
-	items_free(failed);
-	items_free(queue);
-	item_free(inflight);
+	unsent = report_left(n, failed, queue, inflight, bound, warnings);
 	sv_clear(&sink);
 	pthread_mutex_lock(&n->mtx);
 	notify_unref_locked(n);

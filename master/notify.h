@@ -188,6 +188,9 @@ char	*notify_mail_build(const struct notify_conf *,
 /* Send msg to conf's server; 0 or -1 with cause (nothing secret in it). */
 int	notify_mail_send(const struct notify_conf *, const char *msg,
 	    struct notify_try *, char **cause);
+/* libcurl options every transfer gets (curl is a CURL *): no signals,
+ * time limits from t, abort when *t->stop is set. */
+void	notify_curl_setup(void *curl, struct notify_try *t);
 /* The webhook body of ev in format fmt. */
 char	*notify_hook_body(const struct notify_event *, enum notify_format);
 /* POST body to url; cause says "HTTP 500" or the network error, never the

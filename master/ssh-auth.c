@@ -111,8 +111,8 @@ auth_publickey(struct dist_ssh *s, const struct dist_ssh_opts *opts,
 	if (rc == SSH_AUTH_ERROR || dssh_is_lost(s))
 		return dssh_fail_ssh(s, cause, "authentication");
 	if (s->asked)
-		sb_addf(notes, "; key '%s' is encrypted: load it into ssh-agent "
-		    "(ssh-add)", s->locked != NULL ? s->locked : "?");
+		sb_addf(notes, "; key '%s' is encrypted: load it into "
+		    "ssh-agent (ssh-add)", s->locked != NULL ? s->locked : "?");
 	return 0;
 }
 
@@ -152,10 +152,11 @@ dssh_authenticate(struct dist_ssh *s, const struct dist_ssh_opts *opts,
 		goto out;
 	}
 	if (rc == 0) {
-		if (ssh_options_get(s->session, SSH_OPTIONS_USER, &user) != SSH_OK)
+		if (ssh_options_get(s->session, SSH_OPTIONS_USER, &user) !=
+		    SSH_OK)
 			user = NULL;
-		dssh_fail(s, cause, "authentication failed for user '%s' (tried "
-		    "%s; server offers %s)%s", user != NULL ? user : "?",
+		dssh_fail(s, cause, "authentication failed for user '%s' "
+		    "(tried %s; server offers %s)%s", user != NULL ? user : "?",
 		    sb_str(&tried), sb_str(&offered), sb_str(&notes));
 		ssh_string_free_char(user);
 		rc = -1;

@@ -112,13 +112,23 @@ chan_lost(struct dssh_chan *ch, const char *what, char **cause)
 	return -1;
 }
 
-/* The remote side closed stdout: say how it ended. */
+static int
+chan_closed(void *arg)
+{
+	return ssh_channel_is_closed(arg);
+}
+
+/*
+ * The remote side closed stdout: say how it ended.  sshd sends the exit
+ * status and closes the channel right after EOF, unless the command
+ * closed its stdout and went on: wait a little, not for ever.
+ */
 static int
 chan_ended(struct dssh_chan *ch, char **cause)
 {
 	int status = -1;
 
-	(void)ssh_channel_poll(ch->channel, 1);	/* exit-status, close */
+	dssh_pump(ch->s, DSSH_CLOSE_WAIT_MS, chan_closed, ch->channel);
 	if (ssh_channel_is_closed(ch->channel))
 		status = ssh_channel_get_exit_status(ch->channel);
 	if (status >= 0)
@@ -180,16 +190,17 @@ int
 dssh_chan_readline(struct dssh_chan *ch, struct strbuf *line, int timeout_ms,
     char **cause)
 {
-	double deadline = now_mono() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
+	double deadline;
 	int n, left;
 
+	deadline = now_mono() + (timeout_ms > 0 ? timeout_ms : 0) / 1000.0;
 	sb_reset(line);
 	for (;;) {
 		if (chan_take_line(ch, line))
 			return 1;
 		if (ch->out.len > DSSH_LINE_MAX)
-			return dssh_fail(ch->s, cause, "remote line longer than "
-			    "%d bytes", DSSH_LINE_MAX);
+			return dssh_fail(ch->s, cause, "remote line longer "
+			    "than %d bytes", DSSH_LINE_MAX);
 		if (ch->eof && ch->out.len > 0) {	/* last line, no "\n" */
 			sb_add(line, ch->out.buf, ch->out.len);
 			sb_reset(&ch->out);

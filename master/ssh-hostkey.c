@@ -2,6 +2,10 @@
  * ssh-hostkey.c - check the server's host key against known_hosts: go on
  * with a known key, record an unknown one only when asked, always refuse
  * a changed one.
+ *
+ * Like OpenSSH, libssh also accepts keys from the global file
+ * (/etc/ssh/ssh_known_hosts, or ssh_config's GlobalKnownHostsFile); new
+ * keys go to the user's file, unhashed ("[host]:port type key").
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -169,7 +173,8 @@ dssh_check_hostkey(struct dist_ssh *s, const struct dist_ssh_opts *opts,
 		if (!opts->accept_new)
 			hostkey_unknown(s, desc, cause);
 		else if (ssh_session_update_known_hosts(s->session) != SSH_OK)
-			dssh_fail_ssh(s, cause, "cannot record host key %s", desc);
+			dssh_fail_ssh(s, cause, "cannot record host key %s",
+			    desc);
 		else
 			rc = 0;
 		break;

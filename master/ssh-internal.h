@@ -11,13 +11,14 @@
 
 #include "ssh.h"
 
-#define DSSH_STDERR_KEEP	4096		/* stderr bytes kept per channel */
-#define DSSH_LINE_MAX		(1024 * 1024)	/* longest line readline accepts */
-#define DSSH_XFER_CHUNK		(128 * 1024)	/* 256 KiB breaks OpenSSH's server */
+#define DSSH_STDERR_KEEP	4096		/* stderr bytes kept */
+#define DSSH_LINE_MAX		(1024 * 1024)	/* longest line read */
+#define DSSH_CLOSE_WAIT_MS	1000		/* for the status after EOF */
+#define DSSH_XFER_CHUNK		(128 * 1024)	/* 256 KiB: OpenSSH fails */
 
 struct dist_ssh {
 	ssh_session	 session;
-	sftp_session	 sftp;		/* opened on first use, see dssh_sftp() */
+	sftp_session	 sftp;		/* see dsftp_ready() */
 	char		*name;		/* the machine's name */
 	char		*host;		/* after ssh_config's HostName */
 	int		 port;		/* after ssh_config's Port */
@@ -43,6 +44,14 @@ int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)
 int	 dssh_fail_ssh(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);
 int	 dssh_is_lost(struct dist_ssh *);
+void	 dssh_pump(struct dist_ssh *, int timeout_ms, int (*)(void *), void *);
+
+/* ssh-sftp.c */
+int	 dsftp_ready(struct dist_ssh *, char **cause);
+const char *dsftp_path(const char *);
+int	 dsftp_fail(struct dist_ssh *, char **cause, const char *op,
+	    const char *path);
+int	 dsftp_missing(struct dist_ssh *);
 
 /* ssh-hostkey.c */
 int	 dssh_check_hostkey(struct dist_ssh *, const struct dist_ssh_opts *,

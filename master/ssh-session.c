@@ -72,7 +72,8 @@ dssh_is_lost(struct dist_ssh *s)
 {
 	if (!ssh_is_connected(s->session))
 		return 1;
-	return (ssh_get_status(s->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
+	return (ssh_get_status(s->session) &
+	    (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
 }
 
 /*
@@ -104,13 +105,16 @@ dssh_configure(struct dist_ssh *s, const struct dist_machine *m,
 	if (m->user != NULL &&
 	    ssh_options_set(s->session, SSH_OPTIONS_USER, m->user) != 0)
 		return dssh_fail_ssh(s, cause, "bad user '%s'", m->user);
-	if (port > 0 && ssh_options_set(s->session, SSH_OPTIONS_PORT, &port) != 0)
+	if (port > 0 &&
+	    ssh_options_set(s->session, SSH_OPTIONS_PORT, &port) != 0)
 		return dssh_fail_ssh(s, cause, "bad port %d", port);
 	if (opts->known_hosts != NULL && ssh_options_set(s->session,
 	    SSH_OPTIONS_KNOWNHOSTS, opts->known_hosts) != 0)
-		return dssh_fail_ssh(s, cause, "known hosts '%s'", opts->known_hosts);
+		return dssh_fail_ssh(s, cause, "known hosts '%s'",
+		    opts->known_hosts);
 	/* Our policy, not ssh_config's: unknown keys need opts->accept_new. */
-	if (ssh_options_set(s->session, SSH_OPTIONS_STRICTHOSTKEYCHECK, &one) != 0 ||
+	if (ssh_options_set(s->session, SSH_OPTIONS_STRICTHOSTKEYCHECK,
+	    &one) != 0 ||
 	    ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &timeout) != 0 ||
 	    ssh_options_set(s->session, SSH_OPTIONS_NODELAY, &one) != 0)
 		return dssh_fail_ssh(s, cause, "ssh options");
@@ -258,15 +262,45 @@ dssh_label(const struct dist_ssh *s)
 }
 
 /*
- * An SSH_MSG_IGNORE costs the server nothing and needs no reply; if the
- * peer is gone, the write fails (at once on a reset, after
- * TCP_USER_TIMEOUT when it vanished) and the session is marked closed.
+ * Process incoming packets for up to timeout_ms, or until done(arg); with
+ * timeout 0, only what has arrived (a reset or EOF may sit behind packets
+ * nobody asked for yet, such as OpenSSH's hostkeys-00 after login).
+ */
+void
+dssh_pump(struct dist_ssh *s, int timeout_ms, int (*done)(void *), void *arg)
+{
+	double end = now_mono() + timeout_ms / 1000.0;
+	ssh_event ev;
+	int i, left, rc;
+
+	if ((ev = ssh_event_new()) == NULL)
+		return;
+	if (ssh_event_add_session(ev, s->session) == SSH_OK) {
+		for (i = 0; i < 1000 && !dssh_is_lost(s); i++) {
+			if (done != NULL && done(arg))
+				break;
+			left = (int)((end - now_mono()) * 1000.0);
+			rc = ssh_event_dopoll(ev, left > 0 ? left : 0);
+			if (rc == SSH_ERROR || (rc == SSH_AGAIN && left <= 0))
+				break;
+		}
+		ssh_event_remove_session(ev, s->session);
+	}
+	ssh_event_free(ev);
+}
+
+/*
+ * An SSH_MSG_IGNORE costs the server nothing and needs no reply.  If the
+ * peer is gone the connection is found closed or reset (at once when its
+ * kernel said so, after TCP_USER_TIMEOUT when it vanished silently).
  */
 int
 dssh_keepalive(struct dist_ssh *s, char **cause)
 {
-	if (!dssh_is_lost(s))
+	if (!dssh_is_lost(s)) {
 		(void)ssh_send_ignore(s->session, "");
+		dssh_pump(s, 0, NULL, NULL);
+	}
 	if (dssh_is_lost(s))
 		return dssh_fail_ssh(s, cause, "connection lost");
 	return 0;

@@ -27,7 +27,7 @@
 struct dist_ssh_opts {
 	const char	*ssh_config;	/* NULL: ~/.ssh/config */
 	const char	*known_hosts;	/* NULL: ~/.ssh/known_hosts */
-	struct strvec	 identities;	/* -i FILE, tried after the agent */
+	struct strvec	 identities;	/* -i FILE, tried before the agent */
 	int		 accept_new;	/* record unknown host keys */
 	int		 connect_timeout; /* seconds, default 30 */
 	int		 keepalive;	/* seconds between keepalives, 0: off */
@@ -38,7 +38,7 @@ struct dssh_chan;
 
 int	 dssh_connect(const struct dist_machine *, const struct dist_ssh_opts *,
 	    struct dist_ssh **, char **cause);
-void	 dssh_close(struct dist_ssh *);
+void	 dssh_close(struct dist_ssh *);	/* free its channels first */
 const char *dssh_user(const struct dist_ssh *);	/* the login user */
 const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
 
@@ -46,15 +46,17 @@ const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
 int	 dssh_exec(struct dist_ssh *, const char *cmd, struct dssh_chan **,
 	    char **cause);
 int	 dssh_chan_write(struct dssh_chan *, const void *, size_t, char **cause);
-/* 1: a line in *line (without "\n"); 0: nothing within timeout_ms;
- * -1: EOF or error (cause says which; stderr of the channel appended). */
+/* 1: a line in *line (without "\n"); 0: nothing within timeout_ms
+ * (negative: no limit); -1: EOF or error (cause says which, with the exit
+ * status when known and the tail of the channel's stderr). */
 int	 dssh_chan_readline(struct dssh_chan *, struct strbuf *line,
 	    int timeout_ms, char **cause);
 void	 dssh_chan_free(struct dssh_chan *);
 /* Send a keepalive; -1 when the connection is gone. */
 int	 dssh_keepalive(struct dist_ssh *, char **cause);
 
-/* SFTP; paths are worker paths (relative ones are relative to home). */
+/* SFTP; paths are worker paths (relative ones and "~/..." are relative to
+ * home). */
 int	 dssh_sftp_mkdir_p(struct dist_ssh *, const char *path, char **cause);
 /* 1 exists (size in *size), 0 missing, -1 error. */
 int	 dssh_sftp_stat(struct dist_ssh *, const char *path, uint64_t *size,
@@ -64,9 +66,11 @@ int	 dssh_sftp_put_file(struct dist_ssh *, const char *local,
 	    const char *remote, int mode, uint64_t *sent, char **cause);
 int	 dssh_sftp_put_mem(struct dist_ssh *, const void *, size_t,
 	    const char *remote, int mode, char **cause);
-/* Download to local (created/truncated); refuses files over max bytes. */
+/* Download to local (created/truncated); refuses files over max bytes
+ * (0: no limit); a failed download leaves no local file. */
 int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
 	    const char *local, uint64_t max, uint64_t *got, char **cause);
+/* A missing file is not an error. */
 int	 dssh_sftp_remove(struct dist_ssh *, const char *path, char **cause);
 
 #endif

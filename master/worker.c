@@ -353,10 +353,10 @@ fill_slots(struct mconn *c, char **cause)
 }
 
 static void
-finish_job(struct mconn *c, int slot, int exit_code, const char *result)
+finish_job(struct mconn *c, int job, int exit_code, const char *result)
 {
 	struct run_ctx *ctx = c->ctx;
-	int job = c->ms->slot_job[slot], attempt;
+	int attempt;
 	char *remote, *cause = NULL, *why = NULL;
 
 	pthread_mutex_lock(&ctx->mtx);
@@ -410,7 +410,7 @@ handle_line(struct mconn *c, char **cause)
 		free(result);
 		return -1;
 	}
-	finish_job(c, slot, exit_code, result);
+	finish_job(c, job, exit_code, result);
 	free(result);
 	return 0;
 }

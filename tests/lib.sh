@@ -312,3 +312,11 @@ ssh-keygen -q -t ed25519 -N '' -C dist-master -f "$T/id_master" ||
 echo '# empty: keeps ~/.ssh/config and /etc/ssh/ssh_config out of tests' \
     >"$T/ssh_config"
 pick_base_port
+
+# dist ARGS...: distribute with the test's known_hosts, ssh_config, key,
+# results directory and one line per event.
+dist()
+{
+	"$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+	    -i "$T/id_master" --results "$T/results" --progress lines "$@"
+}

@@ -208,7 +208,12 @@ check "get of a missing file names it" \
     grep -qF "sftp open '$W/nothere': No such file or directory" "$T/err"
 : >"$W/afile"
 probe "$M1" mkdir "$W/afile/sub" >"$T/out" 2>"$T/err"
-check "mkdir -p through a file fails" grep -qF "'$W/afile' exists and is not a directory" "$T/err"
+check "mkdir -p through a file fails" \
+    grep -qF "'$W/afile' exists and is not a directory" "$T/err"
+mkdir "$T/w1/rootonly"
+probe "$M1" mkdir "$T/w1/rootonly/sub/deeper" >"$T/out" 2>"$T/err"
+check "mkdir -p says which directory it may not create" \
+    grep -qF "sftp mkdir '$T/w1/rootonly/sub': Permission denied" "$T/err"
 
 probe "$M1" putmem home "~/t1000-$$" stat "~/t1000-$$" rm "~/t1000-$$" \
     stat "~/t1000-$$" rm "~/t1000-$$" >"$T/out" 2>"$T/err"
@@ -228,6 +233,9 @@ check "...then the line when it comes" \
 check "...then -1 at EOF, with the exit status" \
     sh -c 'tail -n 1 "$1" | grep -q "^-1 .*exited with status 0"' sh "$T/out"
 note "first readline: $first"
+probe "$M1" watch 'exec >&- 2>&-; sleep 4' 5000 >"$T/out" 2>"$T/err"
+check "a command that closes its output but runs on: -1 soon, no status" \
+    awk '$1 == -1 && $2 < 2500 && /closed its output/ { f = 1 } END { exit !f }' "$T/out"
 
 P3=$(worker_port 3)
 probe "$TEST_USER@127.0.0.1:$P3" watch 'sleep 60' 500 >"$T/dead" 2>&1 &

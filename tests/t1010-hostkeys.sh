@@ -29,9 +29,8 @@ check "the key was recorded" [ -s "$T/empty_known_hosts" ]
 
 # the worker comes back with a new host key
 stop_worker 1
-rm -f "$T/w1/host_key" "$T/w1/host_key.pub"
-ssh-keygen -q -t ed25519 -N '' -f "$T/w1/host_key"
-restart_worker 1
+worker_new_host_key 1
+start_worker 1
 "$DISTRIBUTE" --machines "$T/machines" --config "$T/one.xml" \
     --known-hosts "$T/empty_known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --results "$T/results" --accept-new-host-keys \

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ensure_test_user dist-tcsh /usr/bin/tcsh
-TEST_USER=dist-tcsh start_worker 1
+TEST_USER=dist-tcsh; start_worker 1; TEST_USER=dist-test
 ensure_test_user
 start_worker 2
 

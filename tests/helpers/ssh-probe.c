@@ -292,7 +292,8 @@ probe_run(struct probe *p, int argc, char **argv, char **cause)
 			if (strcmp(argv[i], probe_cmds[j].name) == 0)
 				break;
 		if (j == ARRAY_SIZE(probe_cmds))
-			return set_cause(cause, "unknown command '%s'", argv[i]);
+			return set_cause(cause, "unknown command '%s'",
+			    argv[i]);
 		if (argc - i - 1 < probe_cmds[j].nargs)
 			return set_cause(cause, "%s: needs %d arguments",
 			    argv[i], probe_cmds[j].nargs);

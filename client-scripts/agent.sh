@@ -1,0 +1,685 @@
+# agent.sh - distribute's agent on a worker: one per machine, started by the
+# master as "sh -s" on one SSH exec channel, this text on its stdin.  It
+# takes the machine lock, unpacks the tool, runs jobs under supervisors and
+# reports on the channel.  POSIX sh only (dash, busybox ash, bash --posix).
+#
+# The file is function definitions and, last, one line calling main: the
+# shell has parsed everything when main prints "ready", and the master
+# sends nothing before that line, so no protocol byte is read as script.
+#
+# Protocol: lines; "VERB" or "VERB ARG", ARG the rest of the line with
+# "\\" for a backslash and "\n" for a newline (nothing else escaped).  The
+# agent's lines are escaped the same way.
+#   (start)              -> ready 1 PID
+#   set KEY VALUE        -> nothing; "err set unknown key KEY".  Keys:
+#                           workdir lockfile run user master mkey script
+#                           tooldir config rundir (relative paths are made
+#                           absolute against the login directory)
+#   lock                 -> lock ok | lock ok adopted (same run and user)
+#                           | lock held USER MASTER RUN STARTED_UTC | err lock MSG
+#   unpack SHA           -> unpacked SHA fresh|cached | err unpack MSG
+#                           (WORKDIR/tools/SHA -> WORKDIR/tools/SHA.d)
+#   arg VALUE            -> nothing; one argument of the next job
+#   env NAME=VALUE       -> nothing; one variable of the next job/prepare
+#   prepare PATH         -> prepared RC (sh PATH in RUNDIR, synchronously,
+#                           output in RUNDIR/prepare-MKEY.log)
+#   start SLOT JOBDIR JOBID
+#                        -> started SLOT JOBDIR PID, later
+#                           done SLOT JOBDIR RC RESULT
+#                           | err start MSG (nothing started)
+#   ping                 -> pong
+#   quit                 -> bye (the lock is released first)
+#   anything else        -> err VERB unknown verb
+# "arg" and "env" lines are consumed by the next start or prepare (and
+# dropped by a refused one).
+#
+# A job: RUNDIR/jobs/JOBDIR/ gets argv/0..N-1 (exact bytes), argc, env/NAME
+# (exact bytes of each variable of the job), then a supervisor (a
+# background subshell, SIGHUP ignored, so it outlives the connection) runs
+# "sh SCRIPT" there (see job.sh for the contract) with stdin /dev/null and
+# output in ./stdout and ./stderr, in its own session when setsid(1)
+# exists.  "started" and "done" both come from the supervisor, so they are
+# never out of order; PID is the job's process (and process group when
+# setsid exists).  ./status (written atomically) holds state=running or
+# state=done, job=, slot=, machine=, run=, pid=, pgid= (with setsid),
+# start=, and once done end= and exit= (times in epoch seconds, with a
+# fraction when date(1) gives one).  Then the directory is packed into
+# RUNDIR/jobs/RESULT = JOBDIR.tar.gz (or JOBDIR.tar without gzip); RESULT
+# is "-" when packing failed, RC is 125 when the job could not be started.
+# A TERM sent to a supervisor is passed on to its job.  The supervisors'
+# own errors go to RUNDIR/agent-MKEY.log.
+#
+# The lock (LOCKFILE, made atomically with ln, fine on NFS) holds user=,
+# master=, run=, pid=, started=, boot_id=, host=, started_utc=.  It is
+# released (when its run and user are ours) on quit, on end of input and
+# on any other exit, unless a job of this agent still runs: then the run
+# still owns the machine and a resumed master adopts the lock.
+#
+# Never eval: data only ever is a quoted argument or a file's content.
+
+# esc VALUE: e = VALUE escaped for a protocol line.
+esc()
+{
+	e=$1
+	case $e in
+	*\\*|*"$nl"*) ;;
+	*) return 0 ;;
+	esac
+	repl "$1" "\\" "\\\\"
+	repl "$s" "$nl" '\n'
+	e=$s
+}
+
+# repl STRING FROM TO: s = STRING with every FROM replaced by TO.
+repl()
+{
+	s='' _r=$1
+	while :; do
+		case $_r in
+		*"$2"*) ;;
+		*) s=$s$_r; return 0 ;;
+		esac
+		s=$s${_r%%"$2"*}$3
+		_r=${_r#*"$2"}
+	done
+}
+
+# unesc ARG: u = ARG with "\\" and "\n" decoded.
+unesc()
+{
+	u=$1
+	case $u in
+	*\\*) ;;
+	*) return 0 ;;
+	esac
+	u='' _r=$1
+	while :; do
+		case $_r in
+		*\\*) ;;
+		*) u=$u$_r; return 0 ;;
+		esac
+		u=$u${_r%%\\*}
+		_r=${_r#*\\}
+		case $_r in
+		n*) u=$u$nl _r=${_r#n} ;;
+		\\*) u=$u\\ _r=${_r#\\} ;;
+		*) u=$u\\ ;;
+		esac
+	done
+}
+
+# reply WORD...: one line to the master.
+reply()
+{
+	printf '%s\n' "$*"
+}
+
+# abspath PATH: a = PATH, made absolute against the current directory.
+abspath()
+{
+	case $1 in
+	''|/*) a=$1 ;;
+	*) a=$PWD/$1 ;;
+	esac
+}
+
+# find_cmd NAME: c = the absolute path of command NAME in PATH, or empty.
+find_cmd()
+{
+	c='' _p=$PATH:
+	while [ -n "$_p" ]; do
+		_d=${_p%%:*}
+		_p=${_p#*:}
+		abspath "${_d:-.}"
+		if [ -f "$a/$1" ] && [ -x "$a/$1" ]; then
+			c=$a/$1
+			return 0
+		fi
+	done
+	return 1
+}
+
+# safe_token VALUE: VALUE is a safe path component.
+safe_token()
+{
+	case $1 in
+	''|.|..|*[!A-Za-z0-9._+@-]*) return 1 ;;
+	esac
+	return 0
+}
+
+# now: t = the time in epoch seconds, with a fraction when date gives one.
+now()
+{
+	t=$(date +%s.%N 2>/dev/null)
+	case ${t#*.} in
+	''|*[!0-9]*) t=${t%%.*} ;;
+	esac
+	case $t in
+	''|*[!0-9.]*) t= ;;
+	esac
+}
+
+# last_line FILE: m = the last non-empty line of FILE.
+last_line()
+{
+	m=''
+	[ -r "$1" ] || return 0
+	while IFS= read -r _l || [ -n "$_l" ]; do
+		[ -n "$_l" ] && m=$_l
+	done <"$1"
+}
+
+# --- the machine lock ----------------------------------------------------
+
+# lock_record: print our lock record.
+lock_record()
+{
+	_b=''
+	[ -r /proc/sys/kernel/random/boot_id ] &&
+	    IFS= read -r _b </proc/sys/kernel/random/boot_id
+	_h=$(uname -n 2>/dev/null || hostname 2>/dev/null)
+	_t=$(date -u '+%s %Y-%m-%dT%H:%M:%SZ' 2>/dev/null)
+	esc "$_h"
+	printf 'user=%s\nmaster=%s\nrun=%s\npid=%s\nstarted=%s\nboot_id=%s\nhost=%s\nstarted_utc=%s\n' \
+	    "$user_e" "$master_e" "$run_e" "$$" "${_t%% *}" "$_b" "$e" \
+	    "${_t#* }"
+}
+
+# lock_read: l_* = the fields of the lock file; 1 if there is none.
+lock_read()
+{
+	l_user='' l_master='' l_run='' l_utc=''
+	[ -e "$lockfile" ] || [ -L "$lockfile" ] || return 1
+	[ -r "$lockfile" ] || return 0
+	while IFS= read -r _l || [ -n "$_l" ]; do
+		case $_l in
+		user=*) l_user=${_l#user=} ;;
+		master=*) l_master=${_l#master=} ;;
+		run=*) l_run=${_l#run=} ;;
+		started_utc=*) l_utc=${_l#started_utc=} ;;
+		esac
+	done <"$lockfile"
+	return 0
+}
+
+lock_ours()
+{
+	[ "$l_run" = "$run_e" ] && [ "$l_user" = "$user_e" ]
+}
+
+do_lock()
+{
+	if [ -z "$lockfile" ] || [ -z "$run" ]; then
+		reply "err lock lock file and run must be set first"
+		return
+	fi
+	_ld=${lockfile%/*}
+	if [ -n "$_ld" ] && [ "$_ld" != "$lockfile" ] && [ ! -d "$_ld" ]; then
+		if ! m=$(mkdir -p "$_ld" 2>&1); then
+			esc "$m"
+			reply "err lock $e"
+			return
+		fi
+	fi
+	lock_tmp=$lockfile.tmp.$$
+	if ! lock_record >"$lock_tmp"; then
+		esc "$lockfile"
+		reply "err lock cannot write $e.tmp.$$"
+		return
+	fi
+	_n=0
+	while :; do
+		if ln "$lock_tmp" "$lockfile" 2>/dev/null; then
+			lock_won "lock ok"
+			return
+		fi
+		if lock_read; then
+			if lock_ours; then
+				lock_won "lock ok adopted"
+				return
+			fi
+			rm -f "$lock_tmp"
+			reply "lock held ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}"
+			return
+		fi
+		# The lock went away meanwhile, or ln does not work here.
+		_n=$((_n + 1))
+		[ "$_n" -lt 3 ] && continue
+		# No hard links on this file system: O_EXCL through noclobber.
+		if (set -C; cat "$lock_tmp" >"$lockfile") 2>/dev/null; then
+			lock_won "lock ok"
+			return
+		fi
+		m=$(ln "$lock_tmp" "$lockfile" 2>&1)
+		rm -f "$lock_tmp"
+		esc "${m:-cannot create $lockfile}"
+		reply "err lock $e"
+		return
+	done
+}
+
+# lock_won REPLY: the lock is ours.
+lock_won()
+{
+	rm -f "$lock_tmp"
+	lock_tmp=''
+	locked=1
+	reply "$1"
+}
+
+# lock_release: remove the lock if this agent holds it and no job runs.
+lock_release()
+{
+	[ "$locked" = 1 ] || return 0
+	jobs_running && return 0
+	locked=0
+	lock_read || return 0
+	lock_ours && rm -f "$lockfile"
+}
+
+# jobs_running: a supervisor of this agent is still alive.
+jobs_running()
+{
+	jobs >/dev/null 2>&1	# reaps finished ones
+	for _p in $sups; do
+		kill -0 "$_p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# --- tools and the prepare step ------------------------------------------
+
+do_unpack()
+{
+	if ! safe_token "$arg" || [ -z "$workdir" ]; then
+		reply "err unpack bad archive name or no workdir set"
+		return
+	fi
+	_a=$workdir/tools/$arg
+	_d=$_a.d
+	if [ -d "$_d" ]; then
+		reply "unpacked $arg cached"
+		return
+	fi
+	if [ ! -f "$_a" ]; then
+		esc "$_a"
+		reply "err unpack no archive $e"
+		return
+	fi
+	_t=$_d.tmp-$mkey-$$
+	[ -e "$_t" ] && rm -rf "$_t"
+	if ! mkdir -p "$_t" 2>/dev/null; then
+		esc "$_t"
+		reply "err unpack cannot create $e"
+		return
+	fi
+	if ! (cd "$_t" && exec tar -xf "$_a") 2>"$_t.err"; then
+		last_line "$_t.err"
+		if ! find_cmd unzip || ! rm -rf "$_t" || ! mkdir "$_t" ||
+		    ! (cd "$_t" && exec unzip -q "$_a") >/dev/null 2>&1; then
+			rm -rf "$_t" "$_t.err"
+			esc "${m:-tar failed}"
+			reply "err unpack $e"
+			return
+		fi
+	fi
+	rm -f "$_t.err"
+	unpack_install
+}
+
+# unpack_install: move $_t to $_d; another machine sharing the workdir
+# may have won the race, then theirs is used.
+unpack_install()
+{
+	if [ ! -d "$_d" ] && mv "$_t" "$_d" 2>/dev/null; then
+		if [ -e "$_d/${_t##*/}" ]; then
+			rm -rf "${_d:?}/${_t##*/}"
+			reply "unpacked $arg cached"
+		else
+			reply "unpacked $arg fresh"
+		fi
+		return
+	fi
+	rm -rf "$_t"
+	if [ -d "$_d" ]; then
+		reply "unpacked $arg cached"
+	else
+		esc "$_d"
+		reply "err unpack cannot rename to $e"
+	fi
+}
+
+do_prepare()
+{
+	unesc "$arg"
+	abspath "$u"
+	_p=$a
+	if [ -z "$rundir" ] || { [ ! -d "$rundir" ] && ! mkdir -p "$rundir"; }; then
+		pending_clear
+		reply "err prepare no usable run dir"
+		return
+	fi
+	(
+		trap - EXIT INT TERM HUP PIPE
+		job_env "" "" ""
+		cd "$rundir" || exit 125
+		exec "$sh_cmd" "$_p"
+	) </dev/null >"$rundir/prepare-$mkey.log" 2>&1
+	_rc=$?
+	pending_clear
+	reply "prepared $_rc"
+}
+
+# --- jobs ----------------------------------------------------------------
+
+pending_clear()
+{
+	args='' envs=''
+}
+
+do_env()
+{
+	case $arg in
+	*=*) ;;
+	*) reply "err env expected NAME=VALUE"; return ;;
+	esac
+	case ${arg%%=*} in
+	''|[0-9]*|*[!A-Za-z0-9_]*) reply "err env bad variable name"; return ;;
+	esac
+	envs=$envs$arg$nl
+}
+
+# job_env JOBDIR SLOT JOBID: export the job's environment (in a subshell).
+job_env()
+{
+	_r=$envs
+	while [ -n "$_r" ]; do
+		_l=${_r%%"$nl"*}
+		_r=${_r#*"$nl"}
+		unesc "${_l#*=}"
+		export "${_l%%=*}=$u"
+	done
+	export DIST_JOB_DIR="$1" DIST_SLOT="$2" DIST_JOB_ID="$3" \
+	    DIST_RUN_ID="$run" DIST_RUN_DIR="$rundir" DIST_TOOL_DIR="$tooldir" \
+	    DIST_CONFIG="$config" DIST_MACHINE="$mkey" DIST_WORKDIR="$workdir"
+	if [ -n "$tooldir" ]; then
+		PATH=$tooldir/bin:$tooldir:$PATH
+		export PATH
+	fi
+}
+
+do_start()
+{
+	_s=$arg
+	st_slot=${_s%% *}
+	case $_s in *' '*) _s=${_s#* } ;; *) _s= ;; esac
+	st_dir=${_s%% *}
+	case $_s in *' '*) _s=${_s#* } ;; *) _s= ;; esac
+	unesc "$_s"
+	st_id=$u
+	if ! safe_token "$st_slot"; then
+		start_refuse "bad slot"
+	elif ! safe_token "$st_dir"; then
+		start_refuse "bad job dir"
+	elif [ -z "$rundir" ]; then
+		start_refuse "no run dir set"
+	elif job_dir_make; then
+		jobs >/dev/null 2>&1	# reap finished supervisors
+		_n=''
+		for _p in $sups; do
+			kill -0 "$_p" 2>/dev/null && _n="$_n $_p"
+		done
+		supervise "$st_slot" "$st_dir" "$st_id" </dev/null \
+		    2>>"$rundir/agent-$mkey.log" &
+		sups="$_n $!"
+		pending_clear
+	fi
+}
+
+start_refuse()
+{
+	pending_clear
+	reply "err start $1"
+}
+
+# job_dir_make: RUNDIR/jobs/JOBDIR with argv/, argc, env/.
+job_dir_make()
+{
+	jd=$rundir/jobs/$st_dir
+	if [ -e "$jd" ]; then
+		if [ -r "$jd/status" ] && job_dir_busy; then
+			start_refuse "job dir $st_dir is in use"
+			return 1
+		fi
+		rm -rf "$jd" "$jd.tar.gz" "$jd.tar"
+	fi
+	if ! mkdir -p "$jd/argv" "$jd/env"; then
+		esc "$jd"
+		start_refuse "cannot create $e"
+		return 1
+	fi
+	_i=0 _r=$args
+	while [ -n "$_r" ]; do
+		unesc "${_r%%"$nl"*}"
+		_r=${_r#*"$nl"}
+		printf '%s' "$u" >"$jd/argv/$_i" || break
+		_i=$((_i + 1))
+	done
+	_r=$envs
+	while [ -n "$_r" ]; do
+		_l=${_r%%"$nl"*}
+		_r=${_r#*"$nl"}
+		unesc "${_l#*=}"
+		printf '%s' "$u" >"$jd/env/${_l%%=*}" || break
+	done
+	if [ -n "$_r" ] || ! printf '%s\n' "$_i" >"$jd/argc"; then
+		esc "$jd"
+		start_refuse "cannot write in $e"
+		return 1
+	fi
+	return 0
+}
+
+# job_dir_busy: the status in $jd names a running job that is alive.
+job_dir_busy()
+{
+	_st='' _pid=''
+	while IFS= read -r _l || [ -n "$_l" ]; do
+		case $_l in
+		state=*) _st=${_l#state=} ;;
+		pid=*) _pid=${_l#pid=} ;;
+		esac
+	done <"$jd/status"
+	[ "$_st" = running ] && [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null
+}
+
+# supervise SLOT JOBDIR JOBID: (in the background) run one job, record
+# its status, pack its directory, report.
+supervise()
+{
+	trap - EXIT INT TERM PIPE
+	trap '' HUP
+	sv_slot=$1 sv_dir=$2
+	esc "$3"
+	sv_id=$e
+	sv_jd=$rundir/jobs/$2
+	(
+		job_env "$sv_jd" "$1" "$3"
+		cd "$sv_jd" || exit 125
+		[ -n "$setsid_cmd" ] && exec "$setsid_cmd" "$sh_cmd" "$script"
+		exec "$sh_cmd" "$script"
+	) </dev/null >"$sv_jd/stdout" 2>"$sv_jd/stderr" &
+	sv_pid=$!
+	trap '' PIPE		# after the fork: the job keeps SIGPIPE
+	trap 'sv_kill' TERM
+	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
+	now
+	sv_start=$t sv_end='' sv_rc=''
+	sv_status running
+	sv_wait
+	now
+	sv_end=$t
+	sv_status "done"
+	sv_pack
+	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
+	    2>/dev/null
+}
+
+# shellcheck disable=SC2317 # called by the TERM trap
+sv_kill()
+{
+	if [ -n "$setsid_cmd" ]; then
+		kill -s TERM -- "-$sv_pid" 2>/dev/null ||
+		    kill -s TERM "$sv_pid" 2>/dev/null
+	else
+		kill -s TERM "$sv_pid" 2>/dev/null
+	fi
+}
+
+# sv_wait: sv_rc = the job's exit status (waits again after a TERM).
+sv_wait()
+{
+	while :; do
+		wait "$sv_pid"
+		sv_rc=$?
+		kill -0 "$sv_pid" 2>/dev/null || break
+	done
+	if [ "$sv_rc" -gt 128 ]; then
+		wait "$sv_pid"
+		_rc=$?
+		[ "$_rc" -eq 127 ] || sv_rc=$_rc
+	fi
+}
+
+# sv_status STATE: write $sv_jd/status atomically.
+sv_status()
+{
+	{
+		printf 'state=%s\njob=%s\nslot=%s\nmachine=%s\nrun=%s\npid=%s\n' \
+		    "$1" "$sv_id" "$sv_slot" "$mkey" "$run_e" "$sv_pid"
+		if [ -n "$setsid_cmd" ]; then
+			printf 'pgid=%s\n' "$sv_pid"
+		fi
+		printf 'start=%s\n' "$sv_start"
+		if [ "$1" = "done" ]; then
+			printf 'end=%s\nexit=%s\n' "$sv_end" "$sv_rc"
+		fi
+	} >"$sv_jd/status.tmp" && mv -f "$sv_jd/status.tmp" "$sv_jd/status"
+}
+
+# sv_pack: pack the job directory; sv_res = its name in RUNDIR/jobs or "-".
+sv_pack()
+{
+	if [ -n "$gzip_cmd" ]; then
+		sv_res=$sv_dir.tar.gz
+	else
+		sv_res=$sv_dir.tar
+	fi
+	_o=$rundir/jobs/$sv_res
+	[ -e "$_o.fail" ] && rm -f "$_o.fail"
+	if sv_tar >"$_o.tmp" && [ ! -e "$_o.fail" ] &&
+	    mv -f "$_o.tmp" "$_o"; then
+		return 0
+	fi
+	rm -f "$_o.tmp" "$_o.fail"
+	sv_res=-
+}
+
+# sv_tar: the job directory as a tar stream, gzipped when gzip exists (a
+# tar failure then leaves $_o.fail).
+sv_tar()
+{
+	if [ -n "$gzip_cmd" ]; then
+		{ (cd "$sv_jd" && exec tar -cf - .) || : >"$_o.fail"; } |
+		    gzip -1
+	else
+		(cd "$sv_jd" && exec tar -cf - .)
+	fi
+}
+
+# --- the main loop -------------------------------------------------------
+
+do_set()
+{
+	_k=${arg%% *}
+	case $arg in
+	*' '*) unesc "${arg#* }" ;;
+	*) u= ;;
+	esac
+	case $_k in
+	workdir|lockfile|script|tooldir|config|rundir) abspath "$u"; u=$a ;;
+	esac
+	case $_k in
+	workdir) workdir=$u ;;
+	lockfile) lockfile=$u ;;
+	script) script=$u ;;
+	tooldir) tooldir=$u ;;
+	config) config=$u ;;
+	rundir) rundir=$u ;;
+	run) run=$u; esc "$u"; run_e=$e ;;
+	user) user=$u; esc "$u"; user_e=$e ;;
+	master) esc "$u"; master_e=$e ;;
+	mkey)
+		if safe_token "$u"; then
+			mkey=$u
+		else
+			reply "err set bad machine key"
+		fi
+		;;
+	*) esc "$_k"; reply "err set unknown key $e" ;;
+	esac
+	if [ "$_k" = workdir ] && [ -z "$script" ]; then
+		script=$workdir/job.sh
+	fi
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+agent_exit()
+{
+	lock_release
+	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
+}
+
+main()
+{
+	nl='
+'
+	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
+	tooldir='' config='' rundir='' locked=0 lock_tmp='' sups='' args='' envs=''
+	user=${USER:-${LOGNAME:-}}
+	esc "$user"
+	user_e=$e
+	find_cmd sh || c="sh"
+	sh_cmd=$c
+	find_cmd setsid
+	setsid_cmd=$c
+	find_cmd gzip
+	gzip_cmd=$c
+	trap agent_exit EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 141' PIPE
+	trap 'exit 143' TERM
+	reply "ready 1 $$"
+	while IFS= read -r line; do
+		case $line in
+		*' '*) verb=${line%% *} arg=${line#* } ;;
+		*) verb=$line arg= ;;
+		esac
+		case $verb in
+		arg) args=$args$arg$nl ;;
+		env) do_env ;;
+		start) do_start ;;
+		set) do_set ;;
+		ping) reply pong ;;
+		lock) do_lock ;;
+		unpack) do_unpack ;;
+		prepare) do_prepare ;;
+		quit) lock_release; reply bye; exit 0 ;;
+		*) esc "$verb"; reply "err $e unknown verb" ;;
+		esac
+	done
+	return 0
+}
+main; exit
