@@ -92,17 +92,17 @@ unesc()
 	*\\*) ;;
 	*) return 0 ;;
 	esac
-	u='' _r=$1
+	u='' _ur=$1
 	while :; do
-		case $_r in
+		case $_ur in
 		*\\*) ;;
-		*) u=$u$_r; return 0 ;;
+		*) u=$u$_ur; return 0 ;;
 		esac
-		u=$u${_r%%\\*}
-		_r=${_r#*\\}
-		case $_r in
-		n*) u=$u$nl _r=${_r#n} ;;
-		\\*) u=$u\\ _r=${_r#\\} ;;
+		u=$u${_ur%%\\*}
+		_ur=${_ur#*\\}
+		case $_ur in
+		n*) u=$u$nl _ur=${_ur#n} ;;
+		\\*) u=$u\\ _ur=${_ur#\\} ;;
 		*) u=$u\\ ;;
 		esac
 	done

@@ -21,6 +21,7 @@ struct dist_cmd {
 };
 
 int	cmd_run(struct dist_opts *, int, char **);
+int	cmd_compare(struct dist_opts *, int, char **);
 int	cmd_reserved(struct dist_opts *, int, char **);
 
 #endif

@@ -9,9 +9,6 @@
 #include "compare.h"
 #include "log.h"
 
-/* Declared here until cli.h lists it. */
-int	cmd_compare(struct dist_opts *, int, char **);
-
 static int
 compare_dirs(const struct compare_opts *co, int json, const char *da,
     const char *db)
@@ -52,6 +49,6 @@ cmd_compare(struct dist_opts *o, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	compare_opts_init(&co);
-	/* --min-change: co.min_change = o->min_change; once dist_opts has it */
+	co.min_change = o->min_change;
 	return compare_dirs(&co, o->json, argv[0], argv[1]);
 }

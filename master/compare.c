@@ -55,12 +55,26 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The last component of a path, trailing slashes ignored. */
+static char *
+last_component(const char *path)
+{
+	char *copy = xstrdup(path), *base;
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	base = strrchr(copy, '/');
+	base = xstrdup(base != NULL && base[1] != '\0' ? base + 1 : copy);
+	free(copy);
+	return base;
+}
+
 int
 compare_load(const char *dir, struct metric_table *t, char **cause)
 {
 	char *mj = xasprintf("%s/metrics.json", dir);
-	char *jobs = xasprintf("%s/jobs", dir);
-	const char *base = strrchr(dir, '/');
+	char *jobs = xasprintf("%s/jobs", dir), *job = NULL;
 	int rc = -1;
 
 	if (!is_dir(dir)) {
@@ -73,10 +87,8 @@ compare_load(const char *dir, struct metric_table *t, char **cause)
 	} else if (is_dir(jobs))
 		metrics_scan_run(t, dir);
 	else {
-		while (base != NULL && base[1] == '\0' && base > dir)
-			base--;	/* "job/" */
-		metrics_scan_dir(t, dir, base != NULL && base[1] != '\0' ?
-		    base + 1 : dir, NULL);
+		job = last_component(dir);
+		metrics_scan_dir(t, dir, job, NULL);
 	}
 	if (t->nrows == 0 && t->ncounts == 0) {
 		set_cause(cause, "'%s': no results found (pyperf or "
@@ -85,6 +97,7 @@ compare_load(const char *dir, struct metric_table *t, char **cause)
 	}
 	rc = 0;
 out:
+	free(job);
 	free(mj);
 	free(jobs);
 	return rc;
@@ -151,11 +164,20 @@ pool(const struct metric_table *src, int by_job, struct metric_table *dst)
 	}
 }
 
+/* A BenchExec task's row: a job with BenchExec counts has it. */
 static int
-is_benchexec_metric(const struct metric_table *t, const char *metric)
+is_benchexec_row(const struct metric_table *t, const char *bench,
+    const char *metric)
 {
-	return t->ncounts > 0 && (strcmp(metric, "cputime") == 0 ||
-	    strcmp(metric, "walltime") == 0 || strcmp(metric, "memory") == 0);
+	size_t i;
+
+	if (strcmp(metric, "cputime") != 0 && strcmp(metric, "walltime") != 0 &&
+	    strcmp(metric, "memory") != 0)
+		return 0;
+	for (i = 0; i < t->ncounts; i++)
+		if (metrics_find(t, t->counts[i].job, bench, metric) != NULL)
+			return 1;
+	return 0;
 }
 
 static enum compare_verdict
@@ -195,8 +217,8 @@ fill_row(struct compare_result *res, struct compare_row *c,
 	c->metric = xstrdup(any->metric);
 	c->unit = any->unit != NULL ? xstrdup(any->unit) : NULL;
 	c->trend = any->trend != NULL ? xstrdup(any->trend) : NULL;
-	c->benchexec = is_benchexec_metric(a != NULL ? res->a : res->b,
-	    c->metric);
+	c->benchexec = is_benchexec_row(a != NULL ? res->a : res->b,
+	    c->benchmark, c->metric);
 	side_stats(a, &c->na, &c->mean_a, &c->sd_a);
 	side_stats(b, &c->nb, &c->mean_b, &c->sd_b);
 	c->ratio = c->change = NAN;

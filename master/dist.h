@@ -49,6 +49,7 @@ struct dist_opts {
 	int		 json;
 	int		 verbosity;	/* -q: -1, default 0, -v 1, -vv 2 */
 	int		 progress;	/* -1 auto, 0 lines, 1 live view */
+	double		 min_change;	/* compare --min-change, percent */
 	char		*argv_line;	/* the command line, for run.json */
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "log.h"
 
 #define C_RUN		0x01
@@ -30,8 +31,9 @@ static const struct dist_cmd cmds[] = {
 	  "machines --machines FILE", "show the state of each machine (reserved)" },
 	{ "unlock", cmd_reserved, C_UNLOCK, CMD_NEED_MACHINES, 0,
 	  "unlock --machines FILE", "release your own leftover locks (reserved)" },
-	{ "compare", cmd_reserved, C_COMPARE, 0, 2, "compare A B",
-	  "compare the results of two runs (reserved)" },
+	{ "compare", cmd_compare, C_COMPARE, 0, 2,
+	  "compare [--json] [--min-change PERCENT] A B",
+	  "compare the results of two runs (or two jobs)" },
 	{ "clean", cmd_reserved, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
 	  "remove old run directories from the workers (reserved)" },
@@ -43,7 +45,7 @@ enum opt_id {
 	O_MACHINES = 256, O_CONFIG, O_DRY_RUN, O_JSON, O_SPLIT, O_RESULTS,
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
-	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS,
+	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE,
 };
 
 struct dist_option {
@@ -100,6 +102,8 @@ static const struct dist_option options[] = {
 	  "DURATION", "SSH connect timeout (default 30s)" },
 	{ "keepalive", O_KEEPALIVE, required_argument, C_SSH, "DURATION",
 	  "SSH keepalive interval (default 15s)" },
+	{ "min-change", O_MIN_CHANGE, required_argument, C_COMPARE, "PERCENT",
+	  "smallest change reported as significant (default 1)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
 	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
 };
@@ -185,6 +189,19 @@ set_duration(const char *arg, int *out, const char *opt)
 }
 
 static int
+set_percent(const char *arg, double *out, const char *opt)
+{
+	char *cause = NULL;
+
+	if (compare_parse_percent(arg, out, &cause) == -1) {
+		error("--%s: %s", opt, cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 apply_choice(struct dist_opts *o, int id, const char *arg)
 {
 	if (id == O_SPLIT) {
@@ -239,6 +256,7 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_KEEPALIVE:
 		return set_duration(arg, &o->ssh.keepalive, "keepalive");
 	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
+	case O_MIN_CHANGE: return set_percent(arg, &o->min_change, "min-change");
 	}
 	return -1;
 }

@@ -15,9 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* master/archive.h shadows libarchive's <archive.h> under -Imaster. */
-#include <../include/archive.h>
-
 #include "json.h"
 #include "metrics.h"
 

@@ -73,18 +73,21 @@ notify_clean(const char *s, int multiline)
 	size_t n;
 
 	while (*p != '\0') {
-		if (*p == '\r' || *p == '\n') {
-			int crlf = p[0] == '\r' && p[1] == '\n';
+		n = 1;
+		if (p[0] == '\r' || p[0] == '\n') {
 			sb_addc(&sb, multiline ? '\n' : ' ');
-			p += crlf ? 2 : 1;
+			if (p[0] == '\r' && p[1] == '\n')
+				n = 2;
 		} else if (*p == '\t')
-			sb_addc(&sb, multiline ? '\t' : ' '), p++;
+			sb_addc(&sb, multiline ? '\t' : ' ');
 		else if (*p < ' ' || *p == 0x7f)
-			sb_addc(&sb, '?'), p++;
-		else if ((n = utf8_seq(p)) == 0)
-			sb_adds(&sb, "\xef\xbf\xbd"), p++;	/* U+FFFD */
-		else
-			sb_add(&sb, p, n), p += n;
+			sb_addc(&sb, '?');
+		else if ((n = utf8_seq(p)) == 0) {
+			sb_adds(&sb, "\xef\xbf\xbd");	/* U+FFFD */
+			n = 1;
+		} else
+			sb_add(&sb, p, n);
+		p += n;
 	}
 	return sb_detach(&sb);
 }
@@ -219,17 +222,17 @@ static void
 fold_encoded(struct strbuf *sb, const char *name, const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value, *start = p;
-	size_t plain = 0, len = strlen(value), room, cl;
+	size_t enc = 0, len = strlen(value), room = 63, cl;
 	int use_b64;
 
 	for (cl = 0; cl < len; cl++)
 		if (p[cl] >= 0x80 || strchr("=?_", p[cl]) != NULL)
-			plain++;
-	use_b64 = plain * 4 > len;	/* B when over a quarter is encoded */
+			enc++;
+	use_b64 = enc * 4 > len;	/* B when over a quarter is encoded */
 	sb_addf(sb, "%s: ", name);
-	room = LINE_SOFT - strlen(name) - 2 - 12;
-	if (room > 63 || strlen(name) > 40)
-		room = 63;
+	/* "=?UTF-8?X?" + "?=" is 12: the first word shares its line */
+	if (strlen(name) + 2 + 12 + room > LINE_SOFT && strlen(name) < 40)
+		room = LINE_SOFT - strlen(name) - 2 - 12;
 	while (*p != '\0') {
 		cl = utf8_seq(p);
 		if (cl == 0)
@@ -243,7 +246,7 @@ fold_encoded(struct strbuf *sb, const char *name, const char *value)
 		}
 		p += cl;
 	}
-	if (p > start || *value == '\0')
+	if (p > start)
 		ew_emit(sb, start, (size_t)(p - start), use_b64);
 }
 
@@ -419,7 +422,8 @@ add_tail(struct strbuf *sb, const char *tail)
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p) - 1;
-		sb_adds(sb, "    ");
+		if (nl != p)	/* no trailing blanks on empty lines */
+			sb_adds(sb, "    ");
 		sb_add(sb, p, (size_t)(nl - p) + 1);
 		if (*nl != '\n')
 			sb_addc(sb, '\n');
@@ -983,12 +987,21 @@ esmtp_result(smtp_message_t m, int started,
 		sb_release(&rej);
 		return 0;
 	}
-	if (st == NULL || st->code == 0)
-		st = rp;
 	if (e->problem != NULL) {
 		t->permanent = 1;
 		return set_cause(cause, "%s", e->problem);
 	}
+	if (rp != NULL && rp->code / 100 == 2) {	/* MAIL FROM was fine */
+		smtp_enumerate_recipients(m, esmtp_rcpt_cb, &rej);
+		if (rej.len > 0) {
+			t->permanent = strstr(rej.buf, ": 4") == NULL;
+			set_cause(cause, "recipients refused: %s", rej.buf);
+			sb_release(&rej);
+			return -1;
+		}
+	}
+	if (st == NULL || st->code == 0)
+		st = rp;
 	if (st != NULL && st->code != 0) {
 		t->permanent = st->code / 100 == 5;
 		text = server_text(st->text);
@@ -1092,13 +1105,6 @@ mail_send_curl(const struct notify_conf *c, const char *msg,
 	return rc;
 }
 
-static void
-dbg_monitor(const char *buf, int len, int writing, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "%s %.*s", writing ? "C:" : "S:", len, buf);
-}
-
 static int
 mail_send_esmtp(const struct notify_conf *c, const char *msg,
     struct notify_try *t, char **cause)
@@ -1115,8 +1121,6 @@ mail_send_esmtp(const struct notify_conf *c, const char *msg,
 	if ((s = smtp_create_session()) == NULL)
 		return set_cause(cause, "cannot create an SMTP session");
 	esmtp_timeouts(s, t->limit);
-	if (getenv("NOTIFY_DEBUG_SMTP") != NULL)
-		smtp_set_monitorcb(s, dbg_monitor, NULL, 1);
 	if (esmtp_setup(s, &e, &auth, &m, cause) != 0)
 		goto out;
 	started = smtp_start_session(s);

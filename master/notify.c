@@ -1100,7 +1100,10 @@ wait_sender(struct notify *n, unsigned bound)
 	n->abandoned = 1;
 	atomic_store(&n->stop, 1);
 	pthread_cond_broadcast(&n->wake);
-	return 0;
+	/* between tries it ends at once; within one, leave it behind */
+	while (!n->sender_done && n->inflight == NULL)
+		pthread_cond_wait(&n->done, &n->mtx);
+	return n->sender_done;
 }
 
 int

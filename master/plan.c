@@ -18,6 +18,7 @@ dist_opts_init(struct dist_opts *o)
 	o->ssh.connect_timeout = 30;
 	o->ssh.keepalive = 15;
 	o->progress = -1;
+	o->min_change = 1.0;
 }
 
 void

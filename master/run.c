@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "run.h"
 #include "run-internal.h"
 #include "scripts.h"
@@ -247,6 +248,23 @@ ctx_free(struct run_ctx *ctx)
 	pthread_cond_destroy(&ctx->cond);
 }
 
+/* RESULTS/<run-id>/metrics.json from every collected job directory. */
+static void
+write_metrics(struct run_ctx *ctx)
+{
+	struct metric_table t;
+	char *path = xasprintf("%s/metrics.json", ctx->run_dir), *cause = NULL;
+
+	metrics_init(&t);
+	metrics_scan_run(&t, ctx->run_dir);
+	if (metrics_write_json(&t, path, &cause) == -1) {
+		warn("%s", cause);
+		free(cause);
+	}
+	metrics_free(&t);
+	free(path);
+}
+
 static int
 start_threads(struct run_ctx *ctx, char **cause)
 {
@@ -385,6 +403,7 @@ run_execute(struct dist_plan *plan, char **cause)
 			pthread_join(ctx.ms[i].thread, NULL);
 	fail_leftovers(&ctx);
 	runjson_write(&ctx, NULL);
+	write_metrics(&ctx);
 	progress_live(&ctx, 1);
 	{
 		struct run_event *ev = take_events(&ctx);

@@ -22,7 +22,7 @@ check "unknown option is named" grep -q "bogus" "$T/err"
 "$DISTRIBUTE" --config "$BX" >"$T/err" 2>&1; rc=$?
 check "missing --machines exits 2 (got $rc)" [ "$rc" -eq 2 ]
 check "missing --machines is said" grep -q -- "--machines" "$T/err"
-"$DISTRIBUTE" compare a b >"$T/err" 2>&1; rc=$?
+"$DISTRIBUTE" resume >"$T/err" 2>&1; rc=$?
 check "reserved command exits 2 (got $rc)" [ "$rc" -eq 2 ]
 "$DISTRIBUTE" --machines "$T/machines" --config "$BX" --retries x >"$T/err" 2>&1; rc=$?
 check "bad --retries exits 2" [ "$rc" -eq 2 ]

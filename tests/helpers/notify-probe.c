@@ -5,6 +5,7 @@
  * usage: notify-probe [--settings FILE] [--set KEY=VALUE]... [--unsent DIR]
  *            [--name NAME] [--run-id ID] [--job NAME] [--machine NAME]
  *            EVENT...		(job-done, job-failed, machine-done, run-done)
+ * --job names the job of the job events and the first row of run-done.
  * The wait bound is mail-wait (--set mail-wait=5s).  Exit status: 0 all
  * delivered, 1 some not, 2 a configuration error.
  */
@@ -113,7 +114,7 @@ setup(int argc, char **argv, struct notify_opts *o, struct probe *p,
 		case 'u': *unsent = optarg; break;
 		case 'n': p->name = optarg; break;
 		case 'r': p->run_id = optarg; break;
-		case 'j': p->job = optarg; break;
+		case 'j': p->job = p->rows[0].job = optarg; break;
 		case 'm': p->machine = optarg; break;
 		default: rc = set_cause(&cause, "usage: see notify-probe.c");
 		}

@@ -254,6 +254,13 @@ test_misc(void)
 	    "load: a directory without results");
 	ASSERT_CONTAINS(cause, "no results found", "its message");
 	metrics_free(&t);
+	metrics_init(&t);
+	TEST_OK(compare_load("tests/data/metrics//", &t, &cause) == 0,
+	    "load: a job directory, trailing slashes");
+	TEST_OK(t.nrows > 0 && strcmp(t.rows[0].job, "metrics") == 0 &&
+	    t.ncounts == 1 && t.counts[0].tasks == 7,
+	    "load: the job is named after the directory");
+	metrics_free(&t);
 	TEST_OK(compare_parse_percent("3%", &v, &cause) == 0 && v == 3,
 	    "percent '3%'");
 	TEST_OK(compare_parse_percent("0.5", &v, &cause) == 0 && v == 0.5,
