@@ -12,7 +12,7 @@ BINDIR	 = $(PREFIX)/bin
 DATADIR	 = $(PREFIX)/share/distribute
 MANDIR	 = $(PREFIX)/share/man
 
-PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0
+PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl
 CC	?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -68,9 +68,9 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
-	     libesmtp-dev pkg-config gcc make
+	     libesmtp-dev libssl-dev pkg-config gcc make
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
-	     python3-scipy iproute2 procps bzip2 xz-utils zip
+	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl
 deps:
 	@sh tests/apt-install.sh $(BUILD_DEPS)
 

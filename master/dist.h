@@ -19,6 +19,7 @@
 #include "dist-archive.h"
 #include "config.h"
 #include "machines.h"
+#include "notify.h"
 #include "ssh.h"
 #include "util.h"
 
@@ -51,6 +52,8 @@ struct dist_opts {
 	int		 progress;	/* -1 auto, 0 lines, 1 live view */
 	double		 min_change;	/* compare --min-change, percent */
 	char		*argv_line;	/* the command line, for run.json */
+	const char	*settings_path;	/* --settings, or NULL: the default */
+	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 };
 
 struct dist_plan {

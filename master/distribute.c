@@ -45,7 +45,8 @@ enum opt_id {
 	O_MACHINES = 256, O_CONFIG, O_DRY_RUN, O_JSON, O_SPLIT, O_RESULTS,
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
-	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE,
+	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
+	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
 
 struct dist_option {
@@ -104,6 +105,31 @@ static const struct dist_option options[] = {
 	  "SSH keepalive interval (default 15s)" },
 	{ "min-change", O_MIN_CHANGE, required_argument, C_COMPARE, "PERCENT",
 	  "smallest change reported as significant (default 1)" },
+	{ "settings", O_SETTINGS, required_argument, C_RUN | C_RESUME, "FILE",
+	  "settings file (default ~/.config/distribute/settings)" },
+	{ "mail-to", O_NOTIFY, required_argument, C_RUN | C_RESUME, "ADDR",
+	  "mail status reports to ADDR (repeatable, a,b)" },
+	{ "mail-from", O_NOTIFY, required_argument, C_RUN | C_RESUME, "ADDR",
+	  "sender of the reports (default LOGIN@HOST)" },
+	{ "smtp", O_NOTIFY, required_argument, C_RUN | C_RESUME, "HOST[:PORT]",
+	  "SMTP server (default localhost:25)" },
+	{ "smtp-tls", O_NOTIFY, required_argument, C_RUN | C_RESUME,
+	  "starttls|tls|none", "default: starttls with --smtp-user, else none" },
+	{ "smtp-user", O_NOTIFY, required_argument, C_RUN | C_RESUME, "USER",
+	  "SMTP login (only over TLS)" },
+	{ "smtp-password-file", O_NOTIFY, required_argument, C_RUN | C_RESUME,
+	  "FILE", "SMTP password (else $DISTRIBUTE_SMTP_PASSWORD)" },
+	{ "smtp-ca-file", O_NOTIFY, required_argument, C_RUN | C_RESUME, "FILE",
+	  "trust these CA certificates for the SMTP server" },
+	{ "mail-on", O_NOTIFY, required_argument, C_RUN | C_RESUME, "EVENTS",
+	  "job-done,job-failed,machine-done,run-done,all,none "
+	  "(default job-failed,run-done)" },
+	{ "mail-wait", O_NOTIFY, required_argument, C_RUN | C_RESUME, "DURATION",
+	  "wait at most this for unsent reports at the end (default 30s)" },
+	{ "notify-url", O_NOTIFY, required_argument, C_RUN | C_RESUME, "URL",
+	  "POST each reported event to URL (repeatable)" },
+	{ "notify-format", O_NOTIFY, required_argument, C_RUN | C_RESUME,
+	  "json|slack", "webhook body (default json)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
 	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
 };
@@ -257,19 +283,35 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 		return set_duration(arg, &o->ssh.keepalive, "keepalive");
 	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
 	case O_MIN_CHANGE: return set_percent(arg, &o->min_change, "min-change");
+	case O_SETTINGS: o->settings_path = arg; return 0;
 	}
 	return -1;
 }
 
 static const struct dist_option *
-option_by_id(int id)
+option_by_index(int longindex, int id)
 {
 	size_t i;
 
+	if (longindex >= 0)
+		return &options[longindex];
 	for (i = 0; i < ARRAY_SIZE(options); i++)
 		if (options[i].id == id)
 			return &options[i];
 	return NULL;
+}
+
+static int
+set_notify(struct dist_opts *o, const char *name, const char *arg)
+{
+	char *cause = NULL;
+
+	if (notify_opts_set(&o->notify, name, arg, &cause) == -1) {
+		error("--%s: %s", name, cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
 }
 
 /* Build getopt_long's tables from the option table. */
@@ -303,11 +345,11 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 	struct option lo[ARRAY_SIZE(options) + 1];
 	char so[2 * ARRAY_SIZE(options) + 3];
 	const struct dist_option *d;
-	int c;
+	int c, li = -1;
 
 	build_getopt(lo, so);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, so, lo, &li)) != -1) {
 		if (c == '?' || c == ':') {
 			error("%s option '%s' (see distribute %s --help)",
 			    c == '?' ? "unknown" : "missing argument for",
@@ -322,13 +364,17 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 			printf("distribute %s\n", DIST_VERSION);
 			return 1;
 		}
-		d = option_by_id(c);
+		d = option_by_index(li, c);
+		li = -1;
 		if (d != NULL && (d->cmds & cmd->bit) == 0) {
 			error("option --%s does not apply to 'distribute %s'",
 			    d->name, cmd->name);
 			return -1;
 		}
-		if (apply_option(o, c, optarg) == -1)
+		if (c == O_NOTIFY) {
+			if (set_notify(o, d->name, optarg) == -1)
+				return -1;
+		} else if (apply_option(o, c, optarg) == -1)
 			return -1;
 	}
 	*first_arg = optind;
@@ -354,6 +400,14 @@ check_args(struct dist_opts *o, const struct dist_cmd *cmd, int nargs)
 	return 0;
 }
 
+/* Options whose values are secrets (webhook URLs carry tokens). */
+static int
+is_secret_option(const char *arg)
+{
+	return strcmp(arg, "--notify-url") == 0;
+}
+
+/* The command line for run.json, with secret values redacted. */
 static char *
 join_argv(int argc, char **argv)
 {
@@ -361,7 +415,11 @@ join_argv(int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		char *q = sh_quote(argv[i]);
+		int secret = (i > 0 && is_secret_option(argv[i - 1])) ||
+		    strncmp(argv[i], "--notify-url=", 13) == 0;
+		char *q = secret ? xstrdup(i > 0 && is_secret_option(argv[i -
+		    1]) ? "'(redacted)'" : "'--notify-url=(redacted)'") :
+		    sh_quote(argv[i]);
 
 		sb_adds(&sb, i > 0 ? " " : "");
 		sb_adds(&sb, q);

@@ -19,6 +19,7 @@ dist_opts_init(struct dist_opts *o)
 	o->ssh.keepalive = 15;
 	o->progress = -1;
 	o->min_change = 1.0;
+	notify_opts_init(&o->notify);
 }
 
 void
@@ -27,6 +28,7 @@ dist_opts_free(struct dist_opts *o)
 	sv_clear(&o->config.benchexec_args);
 	sv_clear(&o->ssh.identities);
 	free(o->argv_line);
+	notify_opts_free(&o->notify);
 }
 
 static char *

@@ -64,6 +64,7 @@ struct run_ctx {
 	char		*prepare_text;	/* --prepare, or NULL */
 	char		*archive_stage;	/* the file sent as tools/<sha256> */
 	uint64_t	 archive_stage_size;
+	struct notify	*notify;	/* status reports, or NULL */
 	double		 start_wall, start_mono;
 	int		 run_lock_fd;
 
@@ -117,6 +118,10 @@ int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */
+
+/* run-notify.c */
+void	run_notify_job(struct run_ctx *, size_t job, int machine);
+void	run_notify_done(struct run_ctx *);
 
 /* progress.c */
 void	progress_print_events(struct run_ctx *, struct run_event *);

@@ -389,6 +389,14 @@ run_execute(struct dist_plan *plan, char **cause)
 	if (load_scripts(&ctx, cause) == -1 || make_layout(&ctx, cause) == -1 ||
 	    prepare_archive(&ctx, cause) == -1)
 		goto out;
+	if (notify_opts_enabled(&ctx.opts->notify)) {
+		char *mail = xasprintf("%s/mail", ctx.run_dir);
+
+		ctx.notify = notify_start(&ctx.opts->notify, mail, cause);
+		free(mail);
+		if (ctx.notify == NULL)
+			goto out;
+	}
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);
 	if (start_threads(&ctx, cause) == -1)
@@ -412,6 +420,8 @@ run_execute(struct dist_plan *plan, char **cause)
 		free_events(ev);
 	}
 	progress_summary(&ctx, stdout);
+	fflush(stdout);
+	run_notify_done(&ctx);
 	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
 	if (ctx.nok == 0 && ctx.njobs > 0 && sched_machines_exhausted(&ctx))
 		rc = EXIT_RUNTIME;

@@ -109,6 +109,7 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 		json_obj_close(j);
 	} else
 		json_null(j, "archive");
+	notify_opts_json(&ctx->opts->notify, j, "notify");
 	json_obj_open(j, "totals");
 	json_uint(j, "jobs", ctx->njobs);
 	json_uint(j, "ok", ctx->nok);

@@ -375,6 +375,7 @@ finish_job(struct mconn *c, int job, int exit_code, const char *result)
 	    why != NULL ? "failed" : exit_code == 0 ? "finished" : "failed",
 	    ctx->plan->config.jobs[job].id, exit_code);
 	pthread_mutex_unlock(&ctx->mtx);
+	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(why);
 	free(cause);
 	free(remote);

@@ -273,6 +273,37 @@ sshd_accepted_count()
 	grep -c 'Accepted publickey' "$T/w$1/sshd.log" 2>/dev/null || true
 }
 
+# --- helper servers (tests/helpers/*.py) -----------------------------------
+
+SERVERS=
+
+stop_servers()
+{
+	for _p in $SERVERS; do
+		stop_pid "$_p"
+	done
+	SERVERS=
+}
+
+# start_server NAME SCRIPT ARGS...: run a helper server in $T/NAME, wait
+# for its port; sets PORT.
+start_server()
+{
+	_name=$1 _script=$2
+	shift 2
+	mkdir -p "$T/$_name"
+	/usr/bin/python3 "$TOP/tests/helpers/$_script" --dir "$T/$_name" \
+	    --port-file "$T/$_name.port" "$@" >"$T/$_name.log" 2>&1 &
+	SERVERS="$SERVERS $!"
+	_i=0
+	while [ ! -s "$T/$_name.port" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -s "$T/$_name.port" ] || fatal "$_script $_name did not start"
+	PORT=$(cat "$T/$_name.port")
+}
+
 # --- cleanup --------------------------------------------------------------
 
 # Stop our sshd's (and their sessions); keep $T in tests/logs/failed-NAME/
@@ -281,6 +312,7 @@ cleanup()
 {
 	_rc=$?
 	trap - EXIT
+	stop_servers
 	for _pf in "$T"/w*/sshd.pid; do
 		[ -s "$_pf" ] || continue
 		_pid=$(cat "$_pf")

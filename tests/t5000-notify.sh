@@ -13,37 +13,6 @@ PROBE=$TOP/tests/helpers/notify-probe
 "$PY" -c 'import aiosmtpd' 2>/dev/null || skip_all "python3-aiosmtpd missing"
 command -v openssl >/dev/null || skip_all "openssl missing"
 
-SERVERS=
-# shellcheck disable=SC2154 # _st is set in the trap itself
-trap '_st=$?; stop_servers; (exit $_st); cleanup' EXIT
-
-stop_servers()
-{
-	for _p in $SERVERS; do
-		stop_pid "$_p"
-	done
-	SERVERS=
-}
-
-# start_server NAME SCRIPT ARGS...: run a helper server in $T/NAME, wait
-# for its port; sets PORT.
-start_server()
-{
-	_name=$1 _script=$2
-	shift 2
-	mkdir -p "$T/$_name"
-	"$PY" "$TOP/tests/helpers/$_script" --dir "$T/$_name" \
-	    --port-file "$T/$_name.port" "$@" >"$T/$_name.log" 2>&1 &
-	SERVERS="$SERVERS $!"
-	_i=0
-	while [ ! -s "$T/$_name.port" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -s "$T/$_name.port" ] || fatal "$_script $_name did not start"
-	PORT=$(cat "$T/$_name.port")
-}
-
 # probe OUT ARGS...: run notify-probe, output in $T/OUT, status in RC,
 # wall seconds in SECS.
 probe()
