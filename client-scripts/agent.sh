@@ -73,14 +73,14 @@ esc()
 # repl STRING FROM TO: s = STRING with every FROM replaced by TO.
 repl()
 {
-	s='' _r=$1
+	s='' _rr=$1
 	while :; do
-		case $_r in
+		case $_rr in
 		*"$2"*) ;;
-		*) s=$s$_r; return 0 ;;
+		*) s=$s$_rr; return 0 ;;
 		esac
-		s=$s${_r%%"$2"*}$3
-		_r=${_r#*"$2"}
+		s=$s${_rr%%"$2"*}$3
+		_rr=${_rr#*"$2"}
 	done
 }
 
@@ -375,6 +375,7 @@ do_prepare()
 
 pending_clear()
 {
+	iso_clear
 	args='' envs=''
 }
 
@@ -504,13 +505,20 @@ supervise()
 	esc "$3"
 	sv_id=$e
 	sv_jd=$rundir/jobs/$2
-	(
-		job_env "$sv_jd" "$1" "$3"
-		cd "$sv_jd" || exit 125
-		[ -n "$setsid_cmd" ] && exec "$setsid_cmd" "$sh_cmd" "$script"
-		exec "$sh_cmd" "$script"
-	) </dev/null >"$sv_jd/stdout" 2>"$sv_jd/stderr" &
-	sv_pid=$!
+	env_record "$sv_jd" before
+	if iso_setup "$sv_jd" 2>"$sv_jd/stderr"; then
+		(
+			job_env "$sv_jd" "$1" "$3"
+			cd "$iso_dir" || exit 125
+			[ -n "$setsid_cmd" ] &&
+			    iso_exec "$setsid_cmd" "$sh_cmd" "$script"
+			iso_exec "$sh_cmd" "$script"
+		) </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
+		sv_pid=$!
+	else
+		(exit 126) &
+		sv_pid=$!
+	fi
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
 	trap 'sv_kill' TERM
 	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
@@ -520,6 +528,8 @@ supervise()
 	sv_wait
 	now
 	sv_end=$t
+	iso_finish "$sv_jd"
+	env_record "$sv_jd" after
 	sv_status "done"
 	sv_pack
 	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
@@ -676,6 +686,8 @@ main()
 		lock) do_lock ;;
 		unpack) do_unpack ;;
 		prepare) do_prepare ;;
+		iso) do_iso ;;
+		info) do_info ;;
 		quit) lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac

@@ -137,9 +137,9 @@ load_scripts(struct run_ctx *ctx, char **cause)
 	const struct dist_opts *o = ctx->opts;
 	size_t len;
 
-	ctx->agent_text = script_text("agent.sh");
+	ctx->agent_text = agent_text();
 	if (ctx->agent_text == NULL)
-		return set_cause(cause, "agent.sh is not built in");
+		return set_cause(cause, "the agent is not built in");
 	if (o->script_path != NULL) {
 		if (read_file(o->script_path, &ctx->script_text, &len,
 		    cause) == -1)

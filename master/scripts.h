@@ -13,5 +13,8 @@ struct dist_script {
 extern const struct dist_script dist_scripts[];	/* NULL-terminated */
 
 const char *script_text(const char *name);	/* NULL if unknown */
+/* What the master sends to "sh -s": agent-env.sh, then agent.sh (whose
+ * last line calls main).  Built once, never freed. */
+const char *agent_text(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "agent-proto.h"
+#include "isolation.h"
 #include "log.h"
 #include "run-internal.h"
 
@@ -316,6 +317,7 @@ send_job(struct mconn *c, int slot, size_t job, int attempt)
 	}
 	for (i = 0; i < j->env.n; i++)
 		send_line(c, "env", j->env.v[i]);
+	isolation_lines(&c->out, c->ctx->opts, c->ms->m, slot);
 	start = xasprintf("%d %s %s", slot, dir, j->id);
 	send_line(c, "start", start);
 	free(start);
