@@ -3,7 +3,6 @@
 # (own host keys, a test user with /bin/sh, own workdir and lock file
 # each), run distribute on configs/demo.xml with a small tool archive,
 # show the progress and the summary, and stop the sshds again.
-DEMO=1
 . "$(dirname "$0")/lib.sh"
 
 ensure_test_user
@@ -38,5 +37,5 @@ echo "== distribute --machines machines --config configs/demo.xml demo-tool.tar.
     -i "$T/id_master" --results "$TOP/results" "$T/demo-tool.tar.gz"
 rc=$?
 echo "== distribute exited with $rc; results under $TOP/results/CURRENT/"
-[ $rc -eq 0 ] && ok "demo run" || not_ok "demo run (exit $rc)"
+if [ $rc -eq 0 ]; then ok "demo run"; else not_ok "demo run (exit $rc)"; fi
 done_testing

@@ -301,6 +301,7 @@ start_server()
 		_i=$((_i + 1))
 	done
 	[ -s "$T/$_name.port" ] || fatal "$_script $_name did not start"
+	# shellcheck disable=SC2034 # for the tests
 	PORT=$(cat "$T/$_name.port")
 }
 

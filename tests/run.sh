@@ -46,6 +46,7 @@ for t in $(list_tests); do
 	*) ${TEST_WRAPPER:-} "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
+	[ -f "$log" ] || echo "not ok - $name: its log disappeared" >"$log"
 	secs=$(( $(date +%s) - start ))
 	ok=$(grep -c '^ok ' "$log")
 	skip=$(grep -c '^ok .*# SKIP' "$log")

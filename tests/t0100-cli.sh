@@ -1,6 +1,7 @@
 #!/bin/sh
 # t0100-cli: the command grammar, --dry-run (text and JSON), exit codes and
 # error messages naming file:line, all without connecting anywhere.
+# shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
 printf '%s\n' '# two machines' '2/alice@lab[01-02]:2222 workdir=/scratch/a' \
@@ -67,7 +68,7 @@ assert len({j["id"] for j in plan["jobs"]}) == len(plan["jobs"])
 print("jobs", len(pairs))
 PY
 check "one job per (rundefinition, tasks) pair with its argv" grep -q '^jobs' "$T/py"
-cat "$T/py" | sed 's/^/# /'
+sed 's/^/# /' "$T/py"
 
 # errors name the file and line, exit 2, and nothing is sent
 printf 'lab01\nlab02 wrokdir=/x\n' >"$T/bad-machines"

@@ -5,6 +5,7 @@
 # How we know: run.json counts the archive bytes each machine was sent
 # (bytes written by SFTP), and the stored copy on each worker keeps its
 # inode and modification time across the second run.
+# shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
 ensure_test_user

@@ -5,6 +5,7 @@
 # benchdir=) and --benchexec-arg; every (rundefinition, tasks) job's result
 # files come back under jobs/<id>/output/ with BenchExec's names.
 # shellcheck disable=SC1091 # tests/lib.sh
+# shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 -c 'import bz2' 2>/dev/null || skip_all "no /usr/bin/python3"

@@ -43,6 +43,7 @@ EOF
 
 # log_has DIR PYTHON-EXPR: true if a line of DIR/log.jsonl makes EXPR (over
 # e, the parsed line) true.
+# shellcheck disable=SC2317 # called through check
 log_has()
 {
 	"$PY" - "$1/log.jsonl" "$2" <<'EOF'

@@ -5,6 +5,7 @@
 # only after TLS; a server that is down or never answers changes neither
 # the run's result nor its makespan beyond the documented wait bound.
 # shellcheck disable=SC1091 # tests/lib.sh
+# shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
