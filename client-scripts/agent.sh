@@ -92,17 +92,17 @@ unesc()
 	*\\*) ;;
 	*) return 0 ;;
 	esac
-	u='' _ur=$1
+	u='' _uR=$1
 	while :; do
-		case $_ur in
+		case $_uR in
 		*\\*) ;;
-		*) u=$u$_ur; return 0 ;;
+		*) u=$u$_uR; return 0 ;;
 		esac
-		u=$u${_ur%%\\*}
-		_ur=${_ur#*\\}
-		case $_ur in
-		n*) u=$u$nl _ur=${_ur#n} ;;
-		\\*) u=$u\\ _ur=${_ur#\\} ;;
+		u=$u${_uR%%\\*}
+		_uR=${_uR#*\\}
+		case $_uR in
+		n*) u=$u$nl _uR=${_uR#n} ;;
+		\\*) u=$u\\ _uR=${_uR#\\} ;;
 		*) u=$u\\ ;;
 		esac
 	done
@@ -126,11 +126,11 @@ abspath()
 # find_cmd NAME: c = the absolute path of command NAME in PATH, or empty.
 find_cmd()
 {
-	c='' _p=$PATH:
-	while [ -n "$_p" ]; do
-		_d=${_p%%:*}
-		_p=${_p#*:}
-		abspath "${_d:-.}"
+	c='' _fp=$PATH:
+	while [ -n "$_fp" ]; do
+		_fd=${_fp%%:*}
+		_fp=${_fp#*:}
+		abspath "${_fd:-.}"
 		if [ -f "$a/$1" ] && [ -x "$a/$1" ]; then
 			c=$a/$1
 			return 0
@@ -394,13 +394,14 @@ do_env()
 # job_env JOBDIR SLOT JOBID: export the job's environment (in a subshell).
 job_env()
 {
-	_r=$envs
-	while [ -n "$_r" ]; do
-		_l=${_r%%"$nl"*}
-		_r=${_r#*"$nl"}
+	_w=$envs
+	while [ -n "$_w" ]; do
+		_l=${_w%%"$nl"*}
+		_w=${_w#*"$nl"}
 		unesc "${_l#*=}"
 		export "${_l%%=*}=$u"
 	done
+	export DIST_JOB_TOKEN="$run/${1##*/}"
 	export DIST_JOB_DIR="$1" DIST_SLOT="$2" DIST_JOB_ID="$3" \
 	    DIST_RUN_ID="$run" DIST_RUN_DIR="$rundir" DIST_TOOL_DIR="$tooldir" \
 	    DIST_CONFIG="$config" DIST_MACHINE="$mkey" DIST_WORKDIR="$workdir"
@@ -460,21 +461,21 @@ job_dir_make()
 		start_refuse "cannot create $e"
 		return 1
 	fi
-	_i=0 _r=$args
-	while [ -n "$_r" ]; do
-		unesc "${_r%%"$nl"*}"
-		_r=${_r#*"$nl"}
+	_i=0 _w=$args
+	while [ -n "$_w" ]; do
+		unesc "${_w%%"$nl"*}"
+		_w=${_w#*"$nl"}
 		printf '%s' "$u" >"$jd/argv/$_i" || break
 		_i=$((_i + 1))
 	done
-	_r=$envs
-	while [ -n "$_r" ]; do
-		_l=${_r%%"$nl"*}
-		_r=${_r#*"$nl"}
+	_w=$envs
+	while [ -n "$_w" ]; do
+		_l=${_w%%"$nl"*}
+		_w=${_w#*"$nl"}
 		unesc "${_l#*=}"
 		printf '%s' "$u" >"$jd/env/${_l%%=*}" || break
 	done
-	if [ -n "$_r" ] || ! printf '%s\n' "$_i" >"$jd/argc"; then
+	if [ -n "$_w" ] || ! printf '%s\n' "$_i" >"$jd/argc"; then
 		esc "$jd"
 		start_refuse "cannot write in $e"
 		return 1
@@ -521,6 +522,18 @@ supervise()
 	fi
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
 	trap 'sv_kill' TERM
+	sv_tok=$run/$2 sv_wd=''
+	if [ "${jobtimeout:-0}" -gt 0 ]; then
+		(
+			sleep "$jobtimeout" &
+			_sl=$!
+			trap 'kill "$_sl" 2>/dev/null; exit 0' TERM
+			wait "$_sl" || exit 0
+			: >"$sv_jd/.timeout"
+			tree_kill "$sv_tok" "$sv_pid"
+		) </dev/null >/dev/null 2>&1 &
+		sv_wd=$!
+	fi
 	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
 	now
 	sv_start=$t sv_end='' sv_rc=''
@@ -528,12 +541,72 @@ supervise()
 	sv_wait
 	now
 	sv_end=$t
+	sv_reason=''
+	if [ -n "$sv_wd" ]; then
+		if [ -e "$sv_jd/.timeout" ]; then
+			wait "$sv_wd"
+			rm -f "$sv_jd/.timeout"
+			sv_rc=124 sv_reason=timeout
+		else
+			pkill_quiet "$sv_wd"
+		fi
+	fi
 	iso_finish "$sv_jd"
 	env_record "$sv_jd" after
 	sv_status "done"
 	sv_pack
 	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
 	    2>/dev/null
+}
+
+# pkill_quiet PID: stop a watchdog (and its sleep) that is no longer needed.
+pkill_quiet()
+{
+	kill -s TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# tree_kill TOKEN PID: kill the job's whole process tree: its process
+# group, and every process of ours carrying DIST_JOB_TOKEN=TOKEN in its
+# environment (children that left the group with setsid or a double
+# fork included).  Stopped first, so that none forks while we look.
+tree_kill()
+{
+	kill -s KILL -- "-$2" 2>/dev/null || kill -s KILL "$2" 2>/dev/null
+	_tk_round=0
+	while [ "$_tk_round" -lt 10 ]; do
+		_tk_found=''
+		for _tk_p in /proc/[0-9]*; do
+			[ -r "$_tk_p/environ" ] || continue
+			if tr '\000' '\n' <"$_tk_p/environ" 2>/dev/null |
+			    grep -qxF -- "DIST_JOB_TOKEN=$1"; then
+				_tk_pid=${_tk_p#/proc/}
+				kill -s STOP "$_tk_pid" 2>/dev/null &&
+				    _tk_found="$_tk_found $_tk_pid"
+			fi
+		done
+		[ -z "$_tk_found" ] && return 0
+		for _tk_pid in $_tk_found; do
+			kill -s KILL "$_tk_pid" 2>/dev/null
+		done
+		_tk_round=$((_tk_round + 1))
+	done
+}
+
+# do_kill JOBDIR: kill a running job's whole tree (its supervisor then
+# reports it done as usual).
+do_kill()
+{
+	if ! safe_token "$arg" || [ ! -r "$rundir/jobs/$arg/status" ]; then
+		reply "err kill no such job"
+		return
+	fi
+	_pid=''
+	while IFS='=' read -r _k _v; do
+		[ "$_k" = pid ] && _pid=$_v
+	done <"$rundir/jobs/$arg/status"
+	[ -n "$_pid" ] && tree_kill "$run/$arg" "$_pid"
+	reply "killed $arg"
 }
 
 # shellcheck disable=SC2317 # called by the TERM trap
@@ -574,6 +647,7 @@ sv_status()
 		printf 'start=%s\n' "$sv_start"
 		if [ "$1" = "done" ]; then
 			printf 'end=%s\nexit=%s\n' "$sv_end" "$sv_rc"
+			[ -n "$sv_reason" ] && printf 'reason=%s\n' "$sv_reason"
 		fi
 	} >"$sv_jd/status.tmp" && mv -f "$sv_jd/status.tmp" "$sv_jd/status"
 }
@@ -630,6 +704,12 @@ do_set()
 	run) run=$u; esc "$u"; run_e=$e ;;
 	user) user=$u; esc "$u"; user_e=$e ;;
 	master) esc "$u"; master_e=$e ;;
+	jobtimeout)
+		case $u in
+		''|*[!0-9]*) reply "err set bad job timeout" ;;
+		*) jobtimeout=$u ;;
+		esac
+		;;
 	mkey)
 		if safe_token "$u"; then
 			mkey=$u
@@ -656,7 +736,7 @@ main()
 	nl='
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
-	tooldir='' config='' rundir='' locked=0 lock_tmp='' sups='' args='' envs=''
+	tooldir='' config='' rundir='' jobtimeout=0 locked=0 lock_tmp='' sups='' args='' envs=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e
@@ -687,6 +767,7 @@ main()
 		unpack) do_unpack ;;
 		prepare) do_prepare ;;
 		iso) do_iso ;;
+		kill) do_kill ;;
 		info) do_info ;;
 		quit) lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;

@@ -46,6 +46,7 @@ enum opt_id {
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
+	O_JOB_TIMEOUT,
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
 
@@ -99,6 +100,8 @@ static const struct dist_option options[] = {
 	  "private key to try after ssh-agent (repeatable)" },
 	{ "accept-new-host-keys", O_ACCEPT_NEW, no_argument, C_SSH, NULL,
 	  "record unknown host keys (never changed ones)" },
+	{ "job-timeout", O_JOB_TIMEOUT, required_argument, C_RUN | C_RESUME,
+	  "DURATION", "kill a job's whole process tree after DURATION" },
 	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
 	  "DURATION", "SSH connect timeout (default 30s)" },
 	{ "keepalive", O_KEEPALIVE, required_argument, C_SSH, "DURATION",
@@ -279,6 +282,8 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
 	case O_CONNECT_TIMEOUT:
 		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");
+	case O_JOB_TIMEOUT:
+		return set_duration(arg, &o->job_timeout, "job-timeout");
 	case O_KEEPALIVE:
 		return set_duration(arg, &o->ssh.keepalive, "keepalive");
 	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);

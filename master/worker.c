@@ -4,6 +4,7 @@
  * queue is empty; reconnect with backoff when the connection is lost.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -132,14 +133,16 @@ static void
 send_settings(struct mconn *c)
 {
 	struct run_ctx *ctx = c->ctx;
+	char timeout[32];
 
+	snprintf(timeout, sizeof timeout, "%d", ctx->opts->job_timeout);
 	struct { const char *k, *v; } kv[] = {
 		{ "workdir", c->workdir }, { "rundir", c->rundir },
 		{ "lockfile", machine_lockfile(ctx->plan, c->ms->m) },
 		{ "run", ctx->run_id }, { "user", ctx->user },
 		{ "master", ctx->master_host }, { "mkey", c->ms->key },
 		{ "script", c->script }, { "tooldir", c->tooldir },
-		{ "config", c->config },
+		{ "config", c->config }, { "jobtimeout", timeout },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
 		char *arg = xasprintf("%s %s", kv[i].k, kv[i].v);
@@ -354,6 +357,21 @@ fill_slots(struct mconn *c, char **cause)
 	return flush_out(c, cause);
 }
 
+/* The collected status says the supervisor killed the job at its timeout. */
+static int
+job_timed_out(struct run_ctx *ctx, const struct dist_job *job)
+{
+	char *path = xasprintf("%s/jobs/%s/status", ctx->run_dir, job->id);
+	char *data = NULL;
+	int yes;
+
+	yes = read_file(path, &data, NULL, NULL) == 0 &&
+	    strstr(data, "\nreason=timeout\n") != NULL;
+	free(data);
+	free(path);
+	return yes;
+}
+
 static void
 finish_job(struct mconn *c, int job, int exit_code, const char *result)
 {
@@ -368,6 +386,9 @@ finish_job(struct mconn *c, int job, int exit_code, const char *result)
 	if (collect_job(ctx, c->ssh, remote, &ctx->plan->config.jobs[job],
 	    attempt, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
+	else if (job_timed_out(ctx, &ctx->plan->config.jobs[job]))
+		why = xasprintf("timeout: killed after %ds",
+		    ctx->opts->job_timeout);
 	pthread_mutex_lock(&ctx->mtx);
 	ctx->jobs[job].end = now_wall();
 	ctx->jobs[job].collected = why == NULL;
