@@ -647,7 +647,9 @@ sv_status()
 		printf 'start=%s\n' "$sv_start"
 		if [ "$1" = "done" ]; then
 			printf 'end=%s\nexit=%s\n' "$sv_end" "$sv_rc"
-			[ -n "$sv_reason" ] && printf 'reason=%s\n' "$sv_reason"
+			if [ -n "$sv_reason" ]; then
+				printf 'reason=%s\n' "$sv_reason"
+			fi
 		fi
 	} >"$sv_jd/status.tmp" && mv -f "$sv_jd/status.tmp" "$sv_jd/status"
 }
