@@ -80,6 +80,7 @@ struct run_ctx {
 	struct run_event *events, *events_tail;
 	int		 dirty;		/* run.json needs rewriting */
 	int		 stopping;	/* no new jobs */
+	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
 	uint64_t	 archive_sent;
 };
 

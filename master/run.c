@@ -357,6 +357,51 @@ main_loop(struct run_ctx *ctx)
 	}
 }
 
+/*
+ * Interrupts: the first SIGINT stops starting jobs and lets the running ones
+ * finish and be collected; a second one (or SIGTERM) kills the running
+ * jobs on the workers.  SIGUSR1 ends the signal thread.
+ */
+static void *
+signal_main(void *arg)
+{
+	struct run_ctx *ctx = arg;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0 || sig == SIGUSR1)
+			return NULL;
+		pthread_mutex_lock(&ctx->mtx);
+		ctx->interrupts = sig == SIGTERM ? 2 : ctx->interrupts + 1;
+		ctx->stopping = 1;
+		ctx->dirty = 1;
+		post_event_locked(ctx, ctx->interrupts == 1 ?
+		    "interrupted: no new jobs; running jobs finish (interrupt "
+		    "again to kill them)" : "interrupted: killing running jobs");
+		pthread_mutex_unlock(&ctx->mtx);
+	}
+}
+
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	/* started in the background of a script, SIGINT comes ignored */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 /* Jobs no machine could run are failed. */
 static void
 fail_leftovers(struct run_ctx *ctx)
@@ -379,6 +424,7 @@ int
 run_execute(struct dist_plan *plan, char **cause)
 {
 	struct run_ctx ctx;
+	pthread_t sig_thread;
 	int rc = EXIT_RUNTIME;
 	size_t i;
 
@@ -399,8 +445,13 @@ run_execute(struct dist_plan *plan, char **cause)
 	}
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);
-	if (start_threads(&ctx, cause) == -1)
+	block_signals();
+	if (pthread_create(&sig_thread, NULL, signal_main, &ctx) != 0) {
+		set_cause(cause, "cannot start the signal thread");
 		goto out;
+	}
+	if (start_threads(&ctx, cause) == -1)
+		goto out_signals;
 	main_loop(&ctx);
 	pthread_mutex_lock(&ctx.mtx);
 	ctx.stopping = 1;
@@ -409,7 +460,8 @@ run_execute(struct dist_plan *plan, char **cause)
 	for (i = 0; i < ctx.nmachines; i++)
 		if (ctx.ms[i].started)
 			pthread_join(ctx.ms[i].thread, NULL);
-	fail_leftovers(&ctx);
+	if (ctx.interrupts == 0)
+		fail_leftovers(&ctx);
 	runjson_write(&ctx, NULL);
 	write_metrics(&ctx);
 	progress_live(&ctx, 1);
@@ -425,6 +477,11 @@ run_execute(struct dist_plan *plan, char **cause)
 	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
 	if (ctx.nok == 0 && ctx.njobs > 0 && sched_machines_exhausted(&ctx))
 		rc = EXIT_RUNTIME;
+	if (ctx.interrupts > 0 && !sched_all_done(&ctx))
+		rc = EXIT_INTERRUPT;
+out_signals:
+	pthread_kill(sig_thread, SIGUSR1);
+	pthread_join(sig_thread, NULL);
 out:
 	ctx_free(&ctx);
 	return rc;

@@ -99,7 +99,8 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	json_str(j, "config", p->config.path);
 	json_str(j, "kind", config_kind_name(p->config.kind));
 	json_time(j, "start", ctx->start_wall);
-	json_str(j, "state", sched_all_done(ctx) ? "finished" : "running");
+	json_str(j, "state", sched_all_done(ctx) ? "finished" :
+	    ctx->interrupts > 0 ? "interrupted" : "running");
 	if (p->have_archive) {
 		json_obj_open(j, "archive");
 		json_str(j, "path", p->archive.path);

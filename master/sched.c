@@ -80,6 +80,11 @@ sched_job_end(struct run_ctx *ctx, size_t job, int exit_code,
 	if (exit_code == 0 && why == NULL) {
 		j->status = JOB_OK;
 		ctx->nok++;
+	} else if (ctx->interrupts >= 2) {
+		/* killed by the user's second interrupt: not the job's fault */
+		free(j->error);
+		j->error = xstrdup("interrupted");
+		sched_push(ctx, job);
 	} else if (j->attempts <= ctx->opts->retries && !ctx->stopping) {
 		post_event_locked(ctx, "job %s failed (%s), retry %d of %d", id,
 		    why != NULL ? why : "non-zero exit", j->attempts,

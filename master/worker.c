@@ -439,6 +439,31 @@ handle_line(struct mconn *c, char **cause)
 	return 0;
 }
 
+/* The user's second interrupt: kill what runs here (once per job). */
+static void
+kill_running(struct mconn *c, int *done)
+{
+	int slot, job, attempt;
+
+	if (*done)
+		return;
+	pthread_mutex_lock(&c->ctx->mtx);
+	*done = c->ctx->interrupts >= 2;
+	pthread_mutex_unlock(&c->ctx->mtx);
+	if (!*done)
+		return;
+	for (slot = 0; slot < c->ms->m->slots; slot++) {
+		if ((job = c->ms->slot_job[slot]) == -1)
+			continue;
+		pthread_mutex_lock(&c->ctx->mtx);
+		attempt = c->ctx->jobs[job].attempts;
+		pthread_mutex_unlock(&c->ctx->mtx);
+		char *dir = job_dir_token(c, (size_t)job, attempt);
+		send_line(c, "kill", dir);
+		free(dir);
+	}
+}
+
 static int
 keepalive_due(struct mconn *c, char **cause)
 {
@@ -456,9 +481,12 @@ dispatch(struct mconn *c, char **cause)
 	struct run_ctx *ctx = c->ctx;
 	int rc;
 
+	int killed = 0;
+
 	machine_set_status(ctx, c->ms, M_RUNNING, NULL);
 	c->last_keepalive = now_mono();
 	for (;;) {
+		kill_running(c, &killed);
 		if (fill_slots(c, cause) == -1)
 			return -1;
 		if (c->ms->running == 0 && !run_wants_machine(ctx))
