@@ -442,6 +442,11 @@ job_free(struct dist_job *job)
 	free(job->tasks);
 	sv_clear(&job->argv);
 	sv_clear(&job->env);
+	for (size_t i = 0; i < job->nexits; i++)
+		free(job->exits[i].meaning);
+	free(job->exits);
+	free(job->revision);
+	free(job->branch);
 }
 
 void

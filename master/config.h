@@ -40,6 +40,13 @@ struct dist_config_opts {
 	struct strvec	 benchexec_args;/* --benchexec-arg, appended */
 };
 
+/* What a job's exit code means, when it is not simply 0 = success. */
+struct dist_exit_code {
+	int		 code;
+	int		 ok;		/* counts as success */
+	char		*meaning;	/* "result already exists", ... */
+};
+
 struct dist_job {
 	char		*id;		/* unique, safe_name(), <= 100 bytes */
 	char		*name;		/* original display name */
@@ -48,6 +55,10 @@ struct dist_job {
 	struct strvec	 argv;		/* what runs on the worker */
 	int		 config_arg;	/* index of the config path in argv, or -1 */
 	struct strvec	 env;		/* NAME=VALUE for the job, may be empty */
+	struct dist_exit_code *exits;	/* special exit codes, or NULL */
+	size_t		 nexits;
+	char		*revision;	/* pyperformance: the revision, or NULL */
+	char		*branch;	/* pyperformance: the branch, or NULL */
 };
 
 struct dist_config {

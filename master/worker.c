@@ -372,6 +372,36 @@ job_timed_out(struct run_ctx *ctx, const struct dist_job *job)
 	return yes;
 }
 
+/* Does exit_code count as the job's success? */
+static int
+exit_ok(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	if (exit_code == 0)
+		return 1;
+	for (i = 0; i < j->nexits; i++)
+		if (j->exits[i].code == exit_code)
+			return j->exits[i].ok;
+	return 0;
+}
+
+/* A job's exit code as success (0) or failure (a reason, allocated). */
+static char *
+exit_meaning(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	for (i = 0; i < j->nexits; i++) {
+		if (j->exits[i].code != exit_code)
+			continue;
+		if (j->exits[i].ok)
+			return NULL;
+		return xasprintf("exit %d: %s", exit_code, j->exits[i].meaning);
+	}
+	return NULL;
+}
+
 static void
 finish_job(struct mconn *c, int job, int exit_code, const char *result)
 {
@@ -389,11 +419,15 @@ finish_job(struct mconn *c, int job, int exit_code, const char *result)
 	else if (job_timed_out(ctx, &ctx->plan->config.jobs[job]))
 		why = xasprintf("timeout: killed after %ds",
 		    ctx->opts->job_timeout);
+	else
+		why = exit_meaning(&ctx->plan->config.jobs[job], exit_code);
 	pthread_mutex_lock(&ctx->mtx);
 	ctx->jobs[job].end = now_wall();
 	ctx->jobs[job].collected = why == NULL;
 	c->ms->jobs_done++;
-	sched_job_end(ctx, (size_t)job, exit_code, why);
+	sched_job_end(ctx, (size_t)job, exit_ok(&ctx->plan->config.jobs[job],
+	    exit_code) && why == NULL ? 0 : exit_code, why);
+	ctx->jobs[job].exit_code = exit_code;
 	post_event_locked(ctx, "%s: %s %s (exit %d)", c->ms->m->name,
 	    why != NULL ? "failed" : exit_code == 0 ? "finished" : "failed",
 	    ctx->plan->config.jobs[job].id, exit_code);
