@@ -11,15 +11,40 @@
 
 #include "dist-archive.h"
 #include "log.h"
+#include "request.h"
 #include "run-internal.h"
 
 #define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
 #define RESULT_MAX_ENTRIES	1000000
 
+/* The worker's own times and reason from the job's status file. */
+static void
+read_status(const char *dir, struct request_info *ri)
+{
+	char *path = xasprintf("%s/status", dir), *data = NULL, *line, *save;
+
+	if (read_file(path, &data, NULL, NULL) == 0) {
+		for (line = strtok_r(data, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "start=", 6) == 0)
+				ri->running = strtod(line + 6, NULL);
+			else if (strncmp(line, "end=", 4) == 0)
+				ri->end = strtod(line + 4, NULL);
+			else if (strcmp(line, "reason=timeout") == 0) {
+				ri->ok = 0;
+				ri->reason = "timeout";
+			}
+		}
+	}
+	free(data);
+	free(path);
+}
+
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
-    const struct dist_job *job, int attempt, char **cause)
+    const struct dist_job *job, struct request_info *ri, char **cause)
 {
+	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
 	int rc = -1;
 
@@ -34,6 +59,13 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 		goto out;
 	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
 	    RESULT_MAX_ENTRIES, cause) == -1) {
+		rm_rf(tmp, NULL);
+		goto out;
+	}
+	read_status(tmp, ri);
+	if (ri->end <= 0)
+		ri->end = now_wall();
+	if (request_write(tmp, ri, cause) == -1) {
 		rm_rf(tmp, NULL);
 		goto out;
 	}

@@ -18,6 +18,7 @@
 
 #include "dist-archive.h"
 #include "config.h"
+#include "isolation.h"
 #include "machines.h"
 #include "notify.h"
 #include "ssh.h"
@@ -55,6 +56,7 @@ struct dist_opts {
 	char		*argv_line;	/* the command line, for run.json */
 	const char	*settings_path;	/* --settings, or NULL: the default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
+	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
 };
 
 struct dist_plan {

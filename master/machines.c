@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "isolation.h"
 #include "machines.h"
 #include "util.h"
 
@@ -34,11 +35,12 @@ static const struct attr_def {
 	{ "workdir",	check_path },
 	{ "lockfile",	check_path },
 	{ "benchdir",	check_path },
-	{ "cpus",	NULL },
-	{ "aslr",	NULL },
-	{ "tmpfs",	NULL },
-	{ "numa",	NULL },
-	{ "nice",	NULL },
+	{ "cpus",	isolation_check_value },
+	{ "aslr",	isolation_check_value },
+	{ "tmpfs",	isolation_check_value },
+	{ "numa",	isolation_check_value },
+	{ "nice",	isolation_check_value },
+	{ "isolation",	isolation_check_value },
 };
 
 struct mparser {

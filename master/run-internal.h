@@ -114,8 +114,9 @@ struct machine_thread_arg {
 
 /* collect.c: bring a job's packed results back and unpack them into
  * RESULTS/<run-id>/jobs/<job-id>/. */
+struct request_info;
 int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
-	    const struct dist_job *, int attempt, char **cause);
+	    const struct dist_job *, struct request_info *, char **cause);
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */

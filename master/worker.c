@@ -11,6 +11,7 @@
 
 #include "agent-proto.h"
 #include "isolation.h"
+#include "request.h"
 #include "log.h"
 #include "run-internal.h"
 
@@ -406,15 +407,30 @@ static void
 finish_job(struct mconn *c, int job, int exit_code, const char *result)
 {
 	struct run_ctx *ctx = c->ctx;
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+	double start;
 	int attempt;
 	char *remote, *cause = NULL, *why = NULL;
 
 	pthread_mutex_lock(&ctx->mtx);
 	attempt = ctx->jobs[job].attempts;
+	start = ctx->jobs[job].start;
 	pthread_mutex_unlock(&ctx->mtx);
 	remote = xasprintf("%s/jobs/%s", c->rundir, result);
-	if (collect_job(ctx, c->ssh, remote, &ctx->plan->config.jobs[job],
-	    attempt, &cause) == -1)
+	struct request_info ri = {
+		.kind = config_kind_name(ctx->plan->config.kind),
+		.job_id = dj->id, .job_name = dj->name, .run_id = ctx->run_id,
+		.user = dssh_user(c->ssh), .machine = c->ms->m->name,
+		.revision = dj->revision, .branch = dj->branch,
+		.attempt = attempt, .exit_code = exit_code,
+		.reason = NULL, .ok = exit_ok(dj, exit_code),
+		.created = ctx->start_wall, .pending = ctx->start_wall,
+		.running = start, .end = 0,
+	};
+	char *meaning = exit_meaning(dj, exit_code);
+
+	ri.reason = meaning;
+	if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
 	else if (job_timed_out(ctx, &ctx->plan->config.jobs[job]))
 		why = xasprintf("timeout: killed after %ds",
@@ -433,6 +449,7 @@ finish_job(struct mconn *c, int job, int exit_code, const char *result)
 	    ctx->plan->config.jobs[job].id, exit_code);
 	pthread_mutex_unlock(&ctx->mtx);
 	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+	free(meaning);
 	free(why);
 	free(cause);
 	free(remote);

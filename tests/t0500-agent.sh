@@ -268,6 +268,13 @@ test_unpack()
 	echo 'unpack bad1' >&3
 	check "$1: a broken archive is an error" wait_line 1 'err unpack .+'
 	check "$1: ... leaving nothing" [ ! -e "$W/tools/bad1.d" ]
+	if command -v zip >/dev/null && command -v unzip >/dev/null; then
+		(cd "$T/tool" && zip -qr "$W/tools/zip1" bin)
+		echo 'unpack zip1' >&3
+		check "$1: a zip archive is unpacked with unzip" \
+		    wait_line 1 'unpacked zip1 fresh'
+		check "$1: ... its content" grep -qx hello "$W/tools/zip1.d/bin/x"
+	fi
 	echo 'unpack ../etc' >&3
 	check "$1: a bad archive name" wait_line 1 'err unpack bad.*'
 }

@@ -60,14 +60,19 @@ files()
 
 be all -o out/ "$T/defs/suite.xml"
 check "everything: exits 0" [ $? -eq 0 ]
-check "everything: one file per (rundefinition, tasks)" files all \
-    'out/suite.DATE.results.a[*]b.As.xml.bz2' \
+check "everything: BenchExec's files (run set, and each of 2+ tasks)" \
+    files all \
     'out/suite.DATE.results.a[*]b.xml.bz2' \
-    'out/suite.DATE.results.a*b.As.xml.bz2' \
+    'out/suite.DATE.results.a[*]b.As.xml.bz2' \
+    'out/suite.DATE.results.a[*]b.1.xml.bz2' \
     'out/suite.DATE.results.a*b.xml.bz2' \
-    'out/suite.DATE.results.plain.As.xml.bz2' \
+    'out/suite.DATE.results.a*b.As.xml.bz2' \
+    'out/suite.DATE.results.a*b.1.xml.bz2' \
     'out/suite.DATE.results.plain.xml.bz2' \
-    'out/suite.DATE.results.plain.Bs.xml.bz2'
+    'out/suite.DATE.results.plain.As.xml.bz2' \
+    'out/suite.DATE.results.plain.1.xml.bz2' \
+    'out/suite.DATE.results.plain.Bs.xml.bz2' \
+    'out/suite.DATE.results.plain.3.xml.bz2'
 
 be lit -r 'a[[][*]]b' -t As -n nightly -o out/ "$T/defs/suite.xml"
 check "an escaped pattern selects the literal name a[*]b" files lit \
@@ -75,8 +80,9 @@ check "an escaped pattern selects the literal name a[*]b" files lit \
 
 be star -r 'a[*]b' -o out/ "$T/defs/suite.xml"
 check "'a[*]b' as a pattern selects a*b only" files star \
+    'out/suite.DATE.results.a*b.xml.bz2' \
     'out/suite.DATE.results.a*b.As.xml.bz2' \
-    'out/suite.DATE.results.a*b.xml.bz2'
+    'out/suite.DATE.results.a*b.1.xml.bz2'
 
 be glob -r 'a*' -t 'A?' "$T/defs/suite.xml"
 check "patterns: -r 'a*' -t 'A?' (default output path results/)" files glob \
@@ -85,8 +91,10 @@ check "patterns: -r 'a*' -t 'A?' (default output path results/)" files glob \
 
 be idx -r plain -t 1 -t 3 -o out/ "$T/defs/suite.xml"
 check "unnamed tasks by index (1: global, 3: the rundefinition's)" \
-    files idx 'out/suite.DATE.results.plain.xml.bz2'
-f=$(find "$T/idx/out" -name '*.xml.bz2')
+    files idx 'out/suite.DATE.results.plain.xml.bz2' \
+    'out/suite.DATE.results.plain.1.xml.bz2' \
+    'out/suite.DATE.results.plain.3.xml.bz2'
+f=$(find "$T/idx/out" -name '*.plain.xml.bz2')
 bzcat "$f" >"$T/idx.xml"
 check "index 1 and 3 are c1.c and a1.c" \
     sh -c 'grep -q "files/c1.c" "$1" && grep -q "files/a1.c" "$1"' x "$T/idx.xml"
@@ -96,9 +104,13 @@ be named -r plain -t Bs -o out/ "$T/defs/suite.xml"
 check "a named tasks is not selected by its index" files named \
     'out/suite.DATE.results.plain.Bs.xml.bz2'
 be byidx -r plain -t 2 -o out/ "$T/defs/suite.xml"
-check "... (index 2 is Bs: nothing)" files byidx
+check "... (index 2 is Bs: nothing)" [ ! -s "$T/byidx.files" ]
+check "... and a message" grep -q "Skipping run set 'plain'" "$T/byidx.out"
+be one -r plain -t 3 -o out/ "$T/defs/suite.xml"
+check "one unnamed tasks: the run set file only" files one \
+    'out/suite.DATE.results.plain.xml.bz2'
 
-be runs -r 'a*b' -t As -o out/ "$T/defs/suite.xml"
+be runs -r 'a[*]b' -t As -o out/ "$T/defs/suite.xml"
 f=$(find "$T/runs/out" -name '*.xml.bz2')
 check "the result XML holds one run per task" \
     [ "$(bzcat "$f" | grep -o '<run ' | wc -l)" -eq 2 ]
@@ -108,11 +120,13 @@ n=$(find "$T/runs/out" -path '*.logfiles/*' -name '*.log' | wc -l)
 check "one log per task (got $n)" [ "$n" -eq 2 ]
 check "a summary on stdout" grep -q 'Statistics' "$T/runs.out"
 
-be pre -n x -o out/pre "$T/defs/suite.xml" -r plain -t Bs
+be pre -n x -o out/pre. "$T/defs/suite.xml" -r plain -t Bs
 check "an output path not ending in / is a prefix" files pre \
-    'out/pre.suite.x.DATE.results.plain.Bs.xml.bz2' 2>/dev/null ||
-    check "an output path not ending in / is a prefix (dir form)" files pre \
-	'out/pre/suite.x.DATE.results.plain.Bs.xml.bz2'
+    'out/pre.suite.x.DATE.results.plain.Bs.xml.bz2'
+mkdir -p "$T/dir/out"
+be dir -o out -r plain -t Bs "$T/defs/suite.xml"
+check "an existing directory is a directory" files dir \
+    'out/suite.DATE.results.plain.Bs.xml.bz2'
 
 be opts --no-container --read-only-dir / --overlay-dir /home -N 2 -c 1 \
     -M '1 GB' -T '10 s' -o out/ -r plain -t Bs "$T/defs/suite.xml"
@@ -127,4 +141,7 @@ check "an unknown option is a usage error (got $rc)" [ "$rc" -ne 0 ]
 check "... with a message" grep -q 'unrecognized arguments' "$T/bad.err"
 "$BE" >"$T/bad.out" 2>"$T/bad.err"
 check "no file is a usage error" [ $? -ne 0 ]
+"$BE" "$T/nonexistent.xml" >"$T/bad.out" 2>"$T/bad.err"
+check "a missing file is an error" [ $? -ne 0 ]
+check "... with a message" grep -q 'nonexistent.xml' "$T/bad.err"
 done_testing

@@ -41,6 +41,19 @@ check "run.json: every job has machine, exit code, duration" \
     sh -c '! grep -q "\"exit_code\": null\|\"duration\": null\|\"machine\": null" "$1"' x "$run/run.json"
 check "run.json says finished" grep -q '"state": "finished"' "$run/run.json"
 check "summary line" grep -q 'twelve: 12/12 ok, 0 failed' "$T/out"
+check "request layout: request.json history created..success, results.json, run.log" \
+    /usr/bin/python3 -c '
+import json, sys
+d = sys.argv[1] + "/jobs/job-05/"
+r = json.load(open(d + "request.json"))
+assert [h["status"] for h in r["history"]] == ["created", "pending", "running", "success"], r
+assert r["kind"] == "jobs" and r["job"] == "job-05" and r["machine"] and r["user"] == "dist-test", r
+t = [h["time"] for h in r["history"]]
+assert t == sorted(t) and all(x.endswith("Z") for x in t), t
+o = json.load(open(d + "results.json"))
+assert o["status"] == "success" and o["exit_code"] == 0 and o["duration"] >= 0.3, o
+assert "==> stdout <==" in open(d + "run.log").read()
+' "$run"
 check "no temporary directories left" \
     [ -z "$(find "$run/jobs" -name '.tmp-*')" ]
 
@@ -54,6 +67,8 @@ rc=$?
 check "a failed job gives exit 1 (got $rc)" [ "$rc" -eq 1 ]
 check "its exit code is reported" grep -q '"exit_code": 3' "$T/results/CURRENT/run.json"
 check "its stderr came back" grep -q oops "$T/results/CURRENT/jobs/bad/stderr"
+check "its results.json says failed" grep -q '"status": "failed"' "$T/results/CURRENT/jobs/bad/results.json"
+check "its run.log holds the stderr" grep -q oops "$T/results/CURRENT/jobs/bad/run.log"
 check "no lock left after failures" \
     [ -z "$(find "$T"/w*/lock -type f 2>/dev/null)" ]
 done_testing

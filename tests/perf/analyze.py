@@ -117,9 +117,11 @@ def cmd_runjson(path):
     with open(path) as f:
         r = json.load(f)
     a = r.get("archive") or {}
-    ok = sum(1 for j in r.get("jobs", []) if j.get("status") == "ok")
-    return {"bytes_sent": a.get("bytes_sent", -1), "ok": ok,
-            "jobs": len(r.get("jobs", []))}
+    jobs = r.get("jobs", [])
+    return {"bytes_sent": a.get("bytes_sent", -1),
+            "ok": sum(1 for j in jobs if j.get("status") == "ok"),
+            "jobs": len(jobs),
+            "machines_used": len(set(j.get("machine") for j in jobs))}
 
 
 # --- the table ------------------------------------------------------------

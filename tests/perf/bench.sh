@@ -122,6 +122,16 @@ cm_exit()
 	done
 }
 
+# run_field NAME KEY: a figure from the run.json of distribute's run NAME
+# (see analyze.py runjson), empty if there is none.
+run_field()
+{
+	for b_f in "$T/results/"*"-$1/run.json"; do
+		[ -f "$b_f" ] || continue
+		"$PY" "$PERF/analyze.py" runjson "$b_f" | sed -n "s/^$2	//p"
+	done
+}
+
 # stamps_dir NAME: a fresh directory for the jobs' stamp files.
 stamps_dir()
 {
@@ -322,10 +332,10 @@ s3_poll_stop()
 	wait "$POLL"
 	"$PY" -c '
 import json, sys
-ev = json.load(open(sys.argv[1])).values()
-first = min(e["first"] for e in ev if "first" in e)
-print("%.6f %.6f %d" % (max(e.get("stored", 0) for e in ev) - first,
-    max(e.get("unpacked", 0) for e in ev) - first,
+ev = [e for e in json.load(open(sys.argv[1])).values() if "first" in e]
+first = min([e["first"] for e in ev] or [0])
+print("%.6f %.6f %d" % (max([e.get("stored", 0) for e in ev] or [0]) - first,
+    max([e.get("unpacked", 0) for e in ev] or [0]) - first,
     sum(1 for e in ev if "stored" in e)))' "$T/s3.poll"
 }
 
@@ -381,30 +391,31 @@ scenario3()
 
 	s3_poll_start
 	dist_run s3-fresh "$T/machines8" "$T/s3.xml" "$T/s3/tool.tar"
-	b_w1=$WALL
+	b_rc=$RC b_w1=$WALL
 	# shellcheck disable=SC2046 # three numbers
 	set -- $(s3_poll_stop)
 	b_up=$1 b_unp=$2 b_stored=$3
-	"$PY" "$PERF/analyze.py" runjson "$T/results/CURRENT/run.json" \
-	    >"$T/s3-fresh.json"
-	b_sent=$(sed -n 's/^bytes_sent	//p' "$T/s3-fresh.json")
-	check "s3: the archive reached 8 workers (got $b_stored)" [ "$b_stored" -eq 8 ]
+	b_sent=$(run_field s3-fresh bytes_sent)
+	check "s3: the archive reached 8 workers (got $b_stored)" \
+	    [ "$b_stored" -eq 8 ]
 	check "s3: the first run sent $b_total bytes (got $b_sent)" \
 	    [ "$b_sent" = "$b_total" ]
-	record s3.dist.upload_s "$b_up"
-	record s3.dist.upload_mbs "$(calc "$b_total / 1e6 / $b_up")"
-	record s3.dist.unpack_s "$(calc "$b_w1 - $b_w0")"
-	record s3.dist.unpack_mbs "$(calc "$b_total / 1e6 / ($b_w1 - $b_w0)")"
-	note "s3 distribute: upload ${b_up}s, until unpacked ${b_unp}s, run" \
-	    "${b_w1}s vs ${b_w0}s without archive"
+	if [ "$b_rc" -eq 0 ] && [ "$b_stored" -eq 8 ]; then
+		record s3.dist.upload_s "$b_up"
+		record s3.dist.upload_mbs "$(calc "$b_total / 1e6 / $b_up")"
+		record s3.dist.unpack_s "$(calc "$b_w1 - $b_w0")"
+		record s3.dist.unpack_mbs \
+		    "$(calc "$b_total / 1e6 / ($b_w1 - $b_w0)")"
+	fi
+	note "s3 distribute: upload ${b_up}s, until unpacked ${b_unp}s," \
+	    "run ${b_w1}s vs ${b_w0}s without archive"
 
 	dist_run s3-cached "$T/machines8" "$T/s3.xml" "$T/s3/tool.tar"
-	"$PY" "$PERF/analyze.py" runjson "$T/results/CURRENT/run.json" \
-	    >"$T/s3-cached.json"
-	b_sent=$(sed -n 's/^bytes_sent	//p' "$T/s3-cached.json")
-	record s3.dist.cached_bytes "$b_sent"
-	b_c=$(calc "$WALL - $b_w0")
-	record s3.dist.cached_s "$(calc "($b_c < 0) ? 0 : $b_c")"
+	if [ "$RC" -eq 0 ]; then
+		record s3.dist.cached_bytes "$(run_field s3-cached bytes_sent)"
+		b_c=$(calc "$WALL - $b_w0")
+		record s3.dist.cached_s "$(calc "($b_c < 0) ? 0 : $b_c")"
+	fi
 	rm -rf "$T"/w*/work/tools
 
 	s3_scp ""
@@ -431,12 +442,9 @@ scenario4()
 	echo "<jobs><job name=\"t\" repeat=\"$S4_JOBS\"><arg>true</arg></job></jobs>" \
 	    >"$T/s4.xml"
 	dist_run s4-dist "$T/machines64" "$T/s4.xml"
-	"$PY" "$PERF/analyze.py" runjson "$T/results/CURRENT/run.json" \
-	    >"$T/s4.json"
-	b_ok=$(sed -n 's/^ok	//p' "$T/s4.json")
+	b_ok=$(run_field s4-dist ok)
 	check "s4: $S4_JOBS jobs ok (got $b_ok)" [ "$b_ok" = "$S4_JOBS" ]
-	b_used=$(grep -c '"jobs_done": [1-9]' "$T/results/CURRENT/run.json")
-	note "s4: $b_used of $b_nm machines ran jobs"
+	note "s4: $(run_field s4-dist machines_used) of $b_nm machines ran jobs"
 	record s4.dist.rss_kb "$MAXRSS"
 	record s4.dist.tree_kb "$TREE"
 	record s4.dist.cpu "$CPU"
@@ -477,11 +485,14 @@ report()
 	{
 		echo
 		echo "distribute benchmarks ($(date -u +%Y-%m-%dT%H:%MZ)${BENCH_QUICK:+, BENCH_QUICK})"
-		echo "sizes: s1 $S1_JOBS jobs / 4 machines; s2 $S2_JOBS jobs / 4" \
-		    "machines, ideal $(calc "$S2_JOBS * 0.05 / 4" | sed 's/0*$//')s;" \
-		    "s3 $S3_MB MiB x 8 machines;" \
-		    "s4 $S4_JOBS jobs / $((S4_SSHDS * 4)) machines" \
-		    "(parallel: $S4_PAR_JOBS jobs)"
+		wanted 1 && echo "s1: $S1_JOBS jobs of true on 4 one-slot machines"
+		wanted 2 && echo "s2: $S2_JOBS jobs of sleep 0.05 on 4 one-slot" \
+		    "machines, ideal $(awk "BEGIN { print $S2_JOBS * 0.05 / 4 }") s"
+		wanted 3 && echo "s3: a $S3_MB MiB tar of random data to 8" \
+		    "machines; the comparison column is 8 scp's at once"
+		wanted 4 && echo "s4: $S4_JOBS jobs of true on" \
+		    "$((S4_SSHDS * 4)) machines; parallel+CM ran $S4_PAR_JOBS" \
+		    "jobs (compare CPU per 1000 jobs)"
 		echo
 		"$PY" "$PERF/analyze.py" table "$TSV"
 		echo
@@ -524,6 +535,9 @@ trap bench_cleanup EXIT
 # --- main -------------------------------------------------------------------
 
 [ -x "$DISTRIBUTE" ] || fatal "no $DISTRIBUTE (make all)"
+# a copy: a rebuild during the benchmark changes nothing
+cp "$DISTRIBUTE" "$T/distribute" || fatal "cannot copy $DISTRIBUTE"
+DISTRIBUTE=$T/distribute
 if ! command -v parallel >/dev/null 2>&1 || [ ! -x /usr/bin/time ]; then
 	sh "$TOP/tests/apt-install.sh" parallel time ||
 	    fatal "cannot install GNU parallel and time"
