@@ -27,6 +27,13 @@
 #                        -> started SLOT JOBDIR PID, later
 #                           done SLOT JOBDIR RC RESULT
 #                           | err start MSG (nothing started)
+#   status JOBDIR        -> status JOBDIR running|lost|missing
+#                           | status JOBDIR done RC RESULT
+#   watch SLOT JOBDIR    -> later: done SLOT JOBDIR RC RESULT (a job of an
+#                           earlier agent of this run, e.g. after a reconnect)
+#   kill JOBDIR          -> killed JOBDIR (its whole process tree)
+#   iso KEY VALUE, info  -> see agent-env.sh
+#   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   ping                 -> pong
 #   quit                 -> bye (the lock is released first)
 #   anything else        -> err VERB unknown verb
@@ -160,13 +167,17 @@ now()
 	esac
 }
 
-# last_line FILE: m = the last non-empty line of FILE.
+# last_line FILE: m = the last telling line of FILE (tar's "Exiting with
+# failure status" says nothing).
 last_line()
 {
 	m=''
 	[ -r "$1" ] || return 0
 	while IFS= read -r _l || [ -n "$_l" ]; do
-		[ -n "$_l" ] && m=$_l
+		case $_l in
+		''|*'Exiting with failure status'*) ;;
+		*) m=$_l ;;
+		esac
 	done <"$1"
 }
 
@@ -189,7 +200,7 @@ lock_record()
 # lock_read: l_* = the fields of the lock file; 1 if there is none.
 lock_read()
 {
-	l_user='' l_master='' l_run='' l_utc=''
+	l_user='' l_master='' l_run='' l_utc='' l_pid=''
 	[ -e "$lockfile" ] || [ -L "$lockfile" ] || return 1
 	[ -r "$lockfile" ] || return 0
 	while IFS= read -r _l || [ -n "$_l" ]; do
@@ -197,6 +208,7 @@ lock_read()
 		user=*) l_user=${_l#user=} ;;
 		master=*) l_master=${_l#master=} ;;
 		run=*) l_run=${_l#run=} ;;
+		pid=*) l_pid=${_l#pid=} ;;
 		started_utc=*) l_utc=${_l#started_utc=} ;;
 		esac
 	done <"$lockfile"
@@ -236,6 +248,10 @@ do_lock()
 		fi
 		if lock_read; then
 			if lock_ours; then
+				# ours from an earlier agent of this run (a
+				# reconnect): now this agent's, so that the
+				# earlier one, when it exits, leaves it alone
+				mv -f "$lock_tmp" "$lockfile"
 				lock_won "lock ok adopted"
 				return
 			fi
@@ -275,7 +291,7 @@ lock_release()
 	jobs_running && return 0
 	locked=0
 	lock_read || return 0
-	lock_ours && rm -f "$lockfile"
+	lock_ours && [ "$l_pid" = "$$" ] && rm -f "$lockfile"
 }
 
 # jobs_running: a supervisor of this agent is still alive.
@@ -609,6 +625,66 @@ do_kill()
 	reply "killed $arg"
 }
 
+# job_state JOBDIR: js = running|done|lost|missing for a job of this run,
+# with js_rc and js_res (the packed result's name) when done.
+job_state()
+{
+	js=missing js_rc='' js_res='' _st='' _pid=''
+	_jd=$rundir/jobs/$1
+	[ -r "$_jd/status" ] || return 0
+	while IFS='=' read -r _k _v; do
+		case $_k in
+		state) _st=$_v ;;
+		pid) _pid=$_v ;;
+		exit) js_rc=$_v ;;
+		esac
+	done <"$_jd/status"
+	if [ "$_st" = "done" ]; then
+		js="done" js_res=-
+		[ -f "$_jd.tar.gz" ] && js_res=$1.tar.gz
+		[ -f "$_jd.tar" ] && js_res=$1.tar
+	elif [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null; then
+		js=running
+	else
+		js=lost
+	fi
+}
+
+# do_status JOBDIR: what became of a job while the master was away.
+do_status()
+{
+	if ! safe_token "$arg"; then
+		reply "err status bad job dir"
+		return
+	fi
+	job_state "$arg"
+	reply "status $arg $js${js_rc:+ $js_rc}${js_res:+ $js_res}"
+}
+
+# do_watch SLOT JOBDIR: report "done SLOT JOBDIR RC RESULT" when a job
+# started by an earlier agent (whose supervisor cannot tell us) ends:
+# the status file is looked at every half second.
+do_watch()
+{
+	_ws=${arg%% *} _wd=${arg#* }
+	if ! safe_token "$_ws" || ! safe_token "$_wd"; then
+		reply "err watch bad job dir"
+		return
+	fi
+	(
+		trap - EXIT
+		while :; do
+			job_state "$_wd"
+			[ "$js" = running ] || break
+			sleep 0.5
+		done
+		[ "$js" = "done" ] || js_rc=137 js_res=-
+		printf 'done %s %s %s %s\n' "$_ws" "$_wd" "$js_rc" "$js_res" \
+		    2>/dev/null
+	) </dev/null &
+	sups="$sups $!"
+}
+
 # shellcheck disable=SC2317 # called by the TERM trap
 sv_kill()
 {
@@ -770,6 +846,8 @@ main()
 		prepare) do_prepare ;;
 		iso) do_iso ;;
 		kill) do_kill ;;
+		status) do_status ;;
+		watch) do_watch ;;
 		info) do_info ;;
 		quit) lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;

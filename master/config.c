@@ -225,8 +225,7 @@ dispatch(xmlDocPtr doc, const struct dist_config_opts *opts,
 	else if (config_is(root, "jobs"))
 		cfg->kind = CONFIG_JOBS;
 	else if (config_is(root, "pyperformance"))
-		return config_error(cfg, root, cause,
-		    "pyperformance configs are not supported yet");
+		cfg->kind = CONFIG_PYPERFORMANCE;
 	else
 		return config_error(cfg, root, cause, "unknown root element "
 		    "<%s>: expected <benchmark>, <jobs> or <pyperformance>",
@@ -234,6 +233,8 @@ dispatch(xmlDocPtr doc, const struct dist_config_opts *opts,
 	cfg->basename = config_basename(cfg->path, cfg->kind);
 	if (cfg->kind == CONFIG_BENCHEXEC)
 		return config_benchexec_parse(doc, opts, cfg, cause);
+	if (cfg->kind == CONFIG_PYPERFORMANCE)
+		return config_pyperformance_parse(doc, opts, cfg, cause);
 	return config_jobs_parse(doc, opts, cfg, cause);
 }
 

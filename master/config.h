@@ -4,7 +4,7 @@
  * The kind is told by the root element:
  *	<benchmark>	BenchExec benchmark definition (config-benchexec.c)
  *	<jobs>		our generic list of commands (config-jobs.c)
- *	<pyperformance>	pyperformance campaign (reserved, later issue)
+ *	<pyperformance>	pyperformance campaign (config-pyperformance.c)
  *
  * Usage: fill a struct dist_config_opts, config_load(), read the jobs,
  * config_free().  Errors carry "file:line: ...".  No external entity or
@@ -97,6 +97,8 @@ int	config_benchexec_parse(struct _xmlDoc *, const struct dist_config_opts *,
 	    struct dist_config *, char **cause);
 int	config_jobs_parse(struct _xmlDoc *, const struct dist_config_opts *,
 	    struct dist_config *, char **cause);
+int	config_pyperformance_parse(struct _xmlDoc *,
+	    const struct dist_config_opts *, struct dist_config *, char **cause);
 
 /*
  * config_init() initialises libxml2 once per process (xmlInitParser) and

@@ -24,6 +24,14 @@ struct job_state {
 	double		 start, end;	/* wall clock of the last attempt */
 	char		*error;		/* why it failed, if not its exit code */
 	int		 collected;
+	int		 lost;		/* attempts given back by a lost machine */
+	int		 collecting;	/* an attempt's results are being collected */
+};
+
+/* A job that was running on a machine when its connection was lost. */
+struct orphan {
+	int		 job;
+	int		 attempt;
 };
 
 enum machine_status {
@@ -40,10 +48,13 @@ struct machine_state {
 	char		*why;		/* locked by, down because ... */
 	double		 since;		/* mono time of the last status change */
 	int		*slot_job;	/* job index per slot, -1 free */
+	int		*slot_attempt;	/* its attempt number */
 	int		 running;
 	int		 jobs_done;
 	uint64_t	 archive_sent;	/* bytes of the tool archive sent */
 	int		 connects;
+	struct orphan	*orphans;	/* owned by the machine's thread */
+	size_t		 norphans;
 };
 
 struct run_event {
@@ -93,6 +104,11 @@ int	sched_all_done(const struct run_ctx *);
 /* Record the end of an attempt: requeue (retries) or finish the job. */
 void	sched_job_end(struct run_ctx *, size_t job, int exit_code,
 	    const char *error);
+/* The same for an attempt that is not counted as running (an orphan's). */
+void	sched_attempt_end(struct run_ctx *, size_t job, int counted,
+	    int exit_code, const char *error);
+/* Take a queued job out of the queue (its result came from elsewhere). */
+void	sched_remove(struct run_ctx *, size_t job);
 /* A lost machine gives its job back without using up a retry. */
 void	sched_job_lost(struct run_ctx *, size_t job);
 /* No machine can ever run anything: fail what is left. */

@@ -205,6 +205,7 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 		ms->m = &plan->machines.v[i];
 		ms->key = machine_key(ms->m);
 		ms->slot_job = xcalloc((size_t)ms->m->slots, sizeof(int));
+		ms->slot_attempt = xcalloc((size_t)ms->m->slots, sizeof(int));
 		memset(ms->slot_job, 0xff, (size_t)ms->m->slots * sizeof(int));
 		ms->since = ctx->start_mono;
 	}
@@ -223,6 +224,8 @@ ctx_free(struct run_ctx *ctx)
 		free(ctx->ms[i].key);
 		free(ctx->ms[i].why);
 		free(ctx->ms[i].slot_job);
+		free(ctx->ms[i].slot_attempt);
+		free(ctx->ms[i].orphans);
 	}
 	for (e = ctx->events; e != NULL; e = next) {
 		next = e->next;

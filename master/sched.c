@@ -60,6 +60,20 @@ sched_push_front(struct run_ctx *ctx, size_t job)
 	ctx->dirty = 1;
 }
 
+void
+sched_remove(struct run_ctx *ctx, size_t job)
+{
+	size_t i, n = ctx->qlen, k = 0;
+
+	for (i = 0; i < n; i++) {
+		size_t v = ctx->queue[(ctx->qhead + i) % ctx->qcap];
+
+		if (v != job)
+			ctx->queue[(ctx->qhead + k++) % ctx->qcap] = v;
+	}
+	ctx->qlen = k;
+}
+
 int
 sched_all_done(const struct run_ctx *ctx)
 {
@@ -70,10 +84,18 @@ void
 sched_job_end(struct run_ctx *ctx, size_t job, int exit_code,
     const char *why)
 {
+	sched_attempt_end(ctx, job, 1, exit_code, why);
+}
+
+void
+sched_attempt_end(struct run_ctx *ctx, size_t job, int counted,
+    int exit_code, const char *why)
+{
 	struct job_state *j = &ctx->jobs[job];
 	const char *id = ctx->plan->config.jobs[job].id;
 
-	ctx->nrunning--;
+	if (counted)
+		ctx->nrunning--;
 	j->exit_code = exit_code;
 	free(j->error);
 	j->error = why != NULL ? xstrdup(why) : NULL;
@@ -85,9 +107,10 @@ sched_job_end(struct run_ctx *ctx, size_t job, int exit_code,
 		free(j->error);
 		j->error = xstrdup("interrupted");
 		sched_push(ctx, job);
-	} else if (j->attempts <= ctx->opts->retries && !ctx->stopping) {
+	} else if (j->attempts - j->lost <= ctx->opts->retries &&
+	    !ctx->stopping) {
 		post_event_locked(ctx, "job %s failed (%s), retry %d of %d", id,
-		    why != NULL ? why : "non-zero exit", j->attempts,
+		    why != NULL ? why : "non-zero exit", j->attempts - j->lost,
 		    ctx->opts->retries);
 		sched_push(ctx, job);
 	} else {
@@ -104,8 +127,7 @@ sched_job_lost(struct run_ctx *ctx, size_t job)
 	struct job_state *j = &ctx->jobs[job];
 
 	ctx->nrunning--;
-	if (j->attempts > 0)
-		j->attempts--;
+	j->lost++;
 	sched_push_front(ctx, job);
 	pthread_cond_broadcast(&ctx->cond);
 }

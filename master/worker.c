@@ -346,6 +346,7 @@ fill_slots(struct mconn *c, char **cause)
 			ctx->jobs[job].machine = (int)(ms - ctx->ms);
 			ctx->jobs[job].start = now_wall();
 			ms->slot_job[slot] = job;
+			ms->slot_attempt[slot] = attempt;
 			ms->running++;
 		}
 		pthread_mutex_unlock(&ctx->mtx);
@@ -403,56 +404,119 @@ exit_meaning(const struct dist_job *j, int exit_code)
 	return NULL;
 }
 
+/*
+ * Claim the right to collect an attempt's results: the first attempt to
+ * end wins; a late one (its job already done, or being collected) is
+ * discarded, and so is an orphan's failure (its job was given back to the
+ * queue and that attempt decides).  Returns 1 to collect.
+ */
+static int
+claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
+{
+	struct job_state *js = &ctx->jobs[job];
+	int final, claim;
+
+	pthread_mutex_lock(&ctx->mtx);
+	final = js->status == JOB_OK || js->status == JOB_FAILED;
+	claim = !final && !js->collecting && (!orphan || ok);
+	if (claim)
+		js->collecting = 1;
+	else if (!orphan) {
+		ctx->nrunning--;
+		pthread_cond_broadcast(&ctx->cond);
+	}
+	pthread_mutex_unlock(&ctx->mtx);
+	return claim;
+}
+
+/* Record the collected attempt (mtx held). */
 static void
-finish_job(struct mconn *c, int job, int exit_code, const char *result)
+record_attempt(struct mconn *c, int job, int attempt, int orphan,
+    int exit_code, const char *why)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct job_state *js = &ctx->jobs[job];
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+
+	js->collecting = 0;
+	js->end = now_wall();
+	js->collected = why == NULL;
+	js->machine = (int)(c->ms - ctx->ms);
+	c->ms->jobs_done++;
+	if (orphan)
+		sched_remove(ctx, (size_t)job);
+	sched_attempt_end(ctx, (size_t)job, !orphan, exit_ok(dj, exit_code) &&
+	    why == NULL ? 0 : exit_code, why);
+	js->exit_code = exit_code;
+	post_event_locked(ctx, "%s: %s %s (exit %d)%s", c->ms->m->name,
+	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
+	    dj->id, exit_code, orphan ? ", collected after a reconnect" : "");
+	(void)attempt;
+}
+
+static void
+finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
+    const char *result)
 {
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+	char *remote, *cause = NULL, *why = NULL, *meaning;
 	double start;
-	int attempt;
-	char *remote, *cause = NULL, *why = NULL;
 
+	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
+		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
+		    "job is done or decided elsewhere", c->ms->m->name, dj->id,
+		    attempt);
+		return;
+	}
 	pthread_mutex_lock(&ctx->mtx);
-	attempt = ctx->jobs[job].attempts;
 	start = ctx->jobs[job].start;
 	pthread_mutex_unlock(&ctx->mtx);
 	remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	meaning = exit_meaning(dj, exit_code);
 	struct request_info ri = {
 		.kind = config_kind_name(ctx->plan->config.kind),
 		.job_id = dj->id, .job_name = dj->name, .run_id = ctx->run_id,
 		.user = dssh_user(c->ssh), .machine = c->ms->m->name,
 		.revision = dj->revision, .branch = dj->branch,
 		.attempt = attempt, .exit_code = exit_code,
-		.reason = NULL, .ok = exit_ok(dj, exit_code),
+		.reason = meaning, .ok = exit_ok(dj, exit_code),
 		.created = ctx->start_wall, .pending = ctx->start_wall,
 		.running = start, .end = 0,
 	};
-	char *meaning = exit_meaning(dj, exit_code);
-
-	ri.reason = meaning;
-	if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
+	if (strcmp(result, "-") == 0)
+		why = xstrdup("results not collected: the worker could not "
+		    "pack them");
+	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
-	else if (job_timed_out(ctx, &ctx->plan->config.jobs[job]))
+	else if (job_timed_out(ctx, dj))
 		why = xasprintf("timeout: killed after %ds",
 		    ctx->opts->job_timeout);
-	else
-		why = exit_meaning(&ctx->plan->config.jobs[job], exit_code);
+	else if (meaning != NULL)
+		why = xstrdup(meaning);
 	pthread_mutex_lock(&ctx->mtx);
-	ctx->jobs[job].end = now_wall();
-	ctx->jobs[job].collected = why == NULL;
-	c->ms->jobs_done++;
-	sched_job_end(ctx, (size_t)job, exit_ok(&ctx->plan->config.jobs[job],
-	    exit_code) && why == NULL ? 0 : exit_code, why);
-	ctx->jobs[job].exit_code = exit_code;
-	post_event_locked(ctx, "%s: %s %s (exit %d)", c->ms->m->name,
-	    why != NULL ? "failed" : exit_code == 0 ? "finished" : "failed",
-	    ctx->plan->config.jobs[job].id, exit_code);
+	record_attempt(c, job, attempt, orphan, exit_code, why);
 	pthread_mutex_unlock(&ctx->mtx);
 	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);
 	free(why);
 	free(cause);
 	free(remote);
+}
+
+/* "done o<N> JOBDIR RC RESULT": an orphan reattached after a reconnect. */
+static void
+orphan_done(struct mconn *c, const char *slot, int exit_code,
+    const char *result)
+{
+	struct machine_state *ms = c->ms;
+	size_t i = (size_t)atoi(slot + 1);
+
+	if (i >= ms->norphans || ms->orphans[i].job == -1)
+		return;
+	finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt, 1,
+	    exit_code, result);
+	ms->orphans[i].job = -1;
 }
 
 static int
@@ -468,10 +532,15 @@ handle_line(struct mconn *c, char **cause)
 		return 0;	/* started, pong */
 	}
 	n = agent_fields(c->line.buf, f, 5);
+	if (n == 5 && f[1][0] == 'o') {
+		orphan_done(c, f[1], atoi(f[3]), f[4]);
+		return 0;
+	}
 	slot = n == 5 ? atoi(f[1]) : -1;
 	if (slot < 0 || slot >= c->ms->m->slots || c->ms->slot_job[slot] == -1)
 		return set_cause(cause, "agent: bad done line");
 	int exit_code = atoi(f[3]), job = c->ms->slot_job[slot];
+	int attempt = c->ms->slot_attempt[slot];
 	char *result = xstrdup(f[4]);
 
 	pthread_mutex_lock(&c->ctx->mtx);
@@ -485,9 +554,28 @@ handle_line(struct mconn *c, char **cause)
 		free(result);
 		return -1;
 	}
-	finish_job(c, job, exit_code, result);
+	finish_job(c, job, attempt, 0, exit_code, result);
 	free(result);
 	return 0;
+}
+
+/* An orphan watched here whose job is still undecided. */
+static int
+orphans_pending(struct mconn *c)
+{
+	struct run_ctx *ctx = c->ctx;
+	size_t i;
+	int pending = 0;
+
+	pthread_mutex_lock(&ctx->mtx);
+	for (i = 0; i < c->ms->norphans && !pending; i++) {
+		int j = c->ms->orphans[i].job;
+
+		pending = j != -1 && ctx->jobs[j].status != JOB_OK &&
+		    ctx->jobs[j].status != JOB_FAILED;
+	}
+	pthread_mutex_unlock(&ctx->mtx);
+	return pending;
 }
 
 /* The user's second interrupt: kill what runs here (once per job). */
@@ -540,7 +628,8 @@ dispatch(struct mconn *c, char **cause)
 		kill_running(c, &killed);
 		if (fill_slots(c, cause) == -1)
 			return -1;
-		if (c->ms->running == 0 && !run_wants_machine(ctx))
+		if (c->ms->running == 0 && !orphans_pending(c) &&
+		    !run_wants_machine(ctx))
 			return 0;
 		rc = dssh_chan_readline(c->ch, &c->line, 500, cause);
 		if (rc == -1)
@@ -550,6 +639,54 @@ dispatch(struct mconn *c, char **cause)
 		if (rc == 0 && keepalive_due(c, cause) == -1)
 			return -1;
 	}
+}
+
+static void
+add_orphan(struct machine_state *ms, int job, int attempt)
+{
+	ms->orphans = xreallocarray(ms->orphans, ms->norphans + 1,
+	    sizeof *ms->orphans);
+	ms->orphans[ms->norphans].job = job;
+	ms->orphans[ms->norphans].attempt = attempt;
+	ms->norphans++;
+}
+
+/*
+ * After a reconnect: what became of the jobs that ran here when the
+ * connection was lost.  Finished ones are collected (if their job is not
+ * done elsewhere), running ones are watched by the new agent.
+ */
+static int
+reattach(struct mconn *c, char **cause)
+{
+	struct machine_state *ms = c->ms;
+	char *f[5], *arg;
+	size_t i, n;
+
+	for (i = 0; i < ms->norphans; i++) {
+		if (ms->orphans[i].job == -1)
+			continue;
+		char *dir = job_dir_token(c, (size_t)ms->orphans[i].job,
+		    ms->orphans[i].attempt);
+		send_line(c, "status", dir);
+		if (wait_reply(c, "status", cause) == -1) {
+			free(dir);
+			return -1;
+		}
+		n = agent_fields(c->line.buf, f, 5);
+		if (n >= 3 && strcmp(f[2], "running") == 0) {
+			arg = xasprintf("o%zu %s", i, dir);
+			send_line(c, "watch", arg);
+			free(arg);
+		} else if (n == 5 && strcmp(f[2], "done") == 0) {
+			finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
+			    1, atoi(f[3]), f[4]);
+			ms->orphans[i].job = -1;
+		} else
+			ms->orphans[i].job = -1;
+		free(dir);
+	}
+	return flush_out(c, cause);
 }
 
 /* The connection is gone: jobs on it go back to the queue. */
@@ -563,6 +700,10 @@ give_back_jobs(struct mconn *c)
 	for (slot = 0; slot < c->ms->m->slots; slot++) {
 		if (c->ms->slot_job[slot] == -1)
 			continue;
+		add_orphan(c->ms, c->ms->slot_job[slot], c->ms->slot_attempt[slot]);
+		post_event_locked(ctx, "%s: connection lost: %s goes back to the "
+		    "queue", c->ms->m->name,
+		    ctx->plan->config.jobs[c->ms->slot_job[slot]].id);
 		sched_job_lost(ctx, (size_t)c->ms->slot_job[slot]);
 		c->ms->slot_job[slot] = -1;
 	}
@@ -634,6 +775,8 @@ session(struct mconn *c, char **cause)
 		quit_agent(c);
 		return S_FATAL;
 	}
+	if (reattach(c, cause) == -1)
+		return S_RETRY;
 	if (dispatch(c, cause) == -1) {
 		give_back_jobs(c);
 		return S_RETRY;

@@ -267,9 +267,11 @@ test_unpack()
 	echo 'not an archive' >"$W/tools/bad1"
 	echo 'unpack bad1' >&3
 	check "$1: a broken archive is an error" wait_line 1 'err unpack .+'
+	check "$1: ... saying why" grep -q 'not look like a tar' "$T/line"
 	check "$1: ... leaving nothing" [ ! -e "$W/tools/bad1.d" ]
 	if command -v zip >/dev/null && command -v unzip >/dev/null; then
-		(cd "$T/tool" && zip -qr "$W/tools/zip1" bin)
+		(cd "$T/tool" && zip -qr "$W/tools/zip1.zip" bin) &&
+		    mv "$W/tools/zip1.zip" "$W/tools/zip1"
 		echo 'unpack zip1' >&3
 		check "$1: a zip archive is unpacked with unzip" \
 		    wait_line 1 'unpacked zip1 fresh'

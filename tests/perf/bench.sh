@@ -34,8 +34,15 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 	S1_JOBS=40 S2_JOBS=80 S3_MB=32 S4_SSHDS=4 S4_JOBS=400 S4_PAR_JOBS=200
 else
 	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=5000
-	S4_PAR_JOBS=${BENCH_S4_PAR_JOBS:-1000}
+	S4_PAR_JOBS=1000
 fi
+# each size can be set on its own, e.g. BENCH_S4_JOBS=2000
+S1_JOBS=${BENCH_S1_JOBS:-$S1_JOBS}
+S2_JOBS=${BENCH_S2_JOBS:-$S2_JOBS}
+S3_MB=${BENCH_S3_MB:-$S3_MB}
+S4_SSHDS=${BENCH_S4_SSHDS:-$S4_SSHDS}
+S4_JOBS=${BENCH_S4_JOBS:-$S4_JOBS}
+S4_PAR_JOBS=${BENCH_S4_PAR_JOBS:-$S4_PAR_JOBS}
 ONLY=${BENCH_ONLY:-1 2 3 4}
 
 # --- helpers --------------------------------------------------------------
@@ -422,6 +429,7 @@ scenario3()
 	record s3.par.upload_s "$WALL"
 	record s3.par.upload_mbs "$(calc "$b_total / 1e6 / $WALL")"
 	s3_scp untar
+	record s3.par.unpack_s "$WALL"
 	record s3.par.unpack_mbs "$(calc "$b_total / 1e6 / $WALL")"
 	rm -rf "$T/s3"
 }
