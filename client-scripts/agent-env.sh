@@ -159,8 +159,8 @@ json_opt()
 # json_num VALUE: j = VALUE if it is a plain decimal number, else null.
 json_num()
 {
-	case $1 in
-	''|*[!0-9.]*|.*|*.|*.*.*) j=null ;;
+	case ${1#-} in
+	''|*[!0-9.]*|.*|*.|*.*.*|0[0-9]*) j=null ;;
 	*) j=$1 ;;
 	esac
 }
@@ -378,7 +378,10 @@ env_newer()
 
 env_nt_ok()
 {
-	[ -n "$env_nt" ] || { env_newer / "/nonexistent.$$" 2>/dev/null && env_nt=1 || env_nt=0; }
+	if [ -z "$env_nt" ]; then
+		env_nt=0
+		env_newer / "/nonexistent.$$" 2>/dev/null && env_nt=1
+	fi
 	[ "$env_nt" = 1 ]
 }
 

@@ -22,6 +22,12 @@ struct dist_cmd {
 
 int	cmd_run(struct dist_opts *, int, char **);
 int	cmd_compare(struct dist_opts *, int, char **);
+int	cmd_resume(struct dist_opts *, int, char **);
+/* Parse argv (argv[0] the program) as the options of command name into o;
+ * *first is the index of the first operand.  0, or -1 after an error was
+ * printed. */
+int	cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
+	    int *first);
 int	cmd_reserved(struct dist_opts *, int, char **);
 
 #endif

@@ -54,6 +54,9 @@ struct dist_opts {
 	int		 progress;	/* -1 auto, 0 lines, 1 live view */
 	double		 min_change;	/* compare --min-change, percent */
 	char		*argv_line;	/* the command line, for run.json */
+	int		 argc;		/* the command line as given (main's) */
+	char		**argv;
+	const char	*resume_dir;	/* resume: the run's directory */
 	const char	*settings_path;	/* --settings, or NULL: the default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */

@@ -25,8 +25,8 @@ static const struct dist_cmd cmds[] = {
 	{ "run", cmd_run, C_RUN, CMD_NEED_MACHINES | CMD_NEED_CONFIG, 1,
 	  "[run] [OPTIONS] --machines FILE --config FILE [TOOL_ARCHIVE]",
 	  "run the config's jobs on the machines (the default command)" },
-	{ "resume", cmd_reserved, C_RESUME, 0, 1, "resume [RESULTS/RUN-ID]",
-	  "continue an interrupted run (reserved)" },
+	{ "resume", cmd_resume, C_RESUME, 0, 1, "resume [RESULTS/RUN-ID]",
+	  "carry on with an interrupted run (default: RESULTS/CURRENT)" },
 	{ "machines", cmd_reserved, C_MACHINES, CMD_NEED_MACHINES, 0,
 	  "machines --machines FILE", "show the state of each machine (reserved)" },
 	{ "unlock", cmd_reserved, C_UNLOCK, CMD_NEED_MACHINES, 0,
@@ -386,6 +386,18 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 	return 0;
 }
 
+int
+cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
+    int *first)
+{
+	const struct dist_cmd *cmd = find_cmd(name);
+
+	optind = 0;	/* glibc: start afresh */
+	if (cmd == NULL || parse_options(o, cmd, argc, argv, first) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 check_args(struct dist_opts *o, const struct dist_cmd *cmd, int nargs)
 {
@@ -461,6 +473,8 @@ main(int argc, char **argv)
 		}
 	}
 	o.argv_line = join_argv(argc, argv);
+	o.argc = argc;
+	o.argv = argv;
 	argv[shift] = argv[0];
 	rc = parse_options(&o, cmd, argc - shift, argv + shift, &first);
 	if (rc == 0)

@@ -32,6 +32,7 @@ struct job_state {
 struct orphan {
 	int		 job;
 	int		 attempt;
+	int		 queued;	/* the job was given back to the queue */
 };
 
 enum machine_status {
@@ -76,6 +77,7 @@ struct run_ctx {
 	char		*archive_stage;	/* the file sent as tools/<sha256> */
 	uint64_t	 archive_stage_size;
 	struct notify	*notify;	/* status reports, or NULL */
+	struct journal	*journal;	/* RESULTS/<run-id>/journal */
 	double		 start_wall, start_mono;
 	int		 run_lock_fd;
 
@@ -122,6 +124,7 @@ void	machine_set_status(struct run_ctx *, struct machine_state *,
 const char *machine_status_name(enum machine_status);
 
 /* worker.c */
+void	add_orphan(struct machine_state *, int job, int attempt, int queued);
 void	*machine_main(void *);	/* arg: struct machine_thread_arg * */
 struct machine_thread_arg {
 	struct run_ctx		*ctx;
@@ -136,6 +139,10 @@ int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */
+
+/* run-resume.c: the inputs a run keeps for resume, and the replay. */
+int	resume_save_inputs(struct run_ctx *, char **cause);
+int	resume_restore(struct run_ctx *, char **cause);
 
 /* run-notify.c */
 void	run_notify_job(struct run_ctx *, size_t job, int machine);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "log.h"
 #include "metrics.h"
 #include "run.h"
@@ -104,6 +105,17 @@ lock_run_dir(struct run_ctx *ctx, char **cause)
 	return 0;
 }
 
+/* resume: the run's directory exists; its name is the run id. */
+static int
+reuse_run_dir(struct run_ctx *ctx, char **cause)
+{
+	const char *d = ctx->opts->resume_dir, *slash = strrchr(d, '/');
+
+	ctx->run_dir = xstrdup(d);
+	ctx->run_id = xstrdup(slash != NULL ? slash + 1 : d);
+	return lock_run_dir(ctx, cause);
+}
+
 static int
 make_layout(struct run_ctx *ctx, char **cause)
 {
@@ -111,6 +123,8 @@ make_layout(struct run_ctx *ctx, char **cause)
 	char *cur, *tmp;
 	size_t i;
 
+	if (ctx->opts->resume_dir != NULL)
+		return reuse_run_dir(ctx, cause);
 	if (make_run_dir(ctx, cause) == -1 || lock_run_dir(ctx, cause) == -1)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(subdirs); i++) {
@@ -121,6 +135,8 @@ make_layout(struct run_ctx *ctx, char **cause)
 		if (rc == -1)
 			return -1;
 	}
+	if (resume_save_inputs(ctx, cause) == -1)
+		return -1;
 	cur = xasprintf("%s/CURRENT", ctx->opts->results_dir);
 	tmp = xasprintf("%s.tmp.%ld", cur, (long)getpid());
 	unlink(tmp);
@@ -234,6 +250,7 @@ ctx_free(struct run_ctx *ctx)
 	}
 	if (ctx->run_lock_fd != -1)
 		close(ctx->run_lock_fd);
+	journal_close(ctx->journal);
 	free(ctx->jobs);
 	free(ctx->ms);
 	free(ctx->queue);
@@ -436,7 +453,10 @@ run_execute(struct dist_plan *plan, char **cause)
 	if (ctx.opts->progress == -1)
 		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
 	if (load_scripts(&ctx, cause) == -1 || make_layout(&ctx, cause) == -1 ||
+	    journal_open(ctx.run_dir, &ctx.journal, cause) == -1 ||
 	    prepare_archive(&ctx, cause) == -1)
+		goto out;
+	if (ctx.opts->resume_dir != NULL && resume_restore(&ctx, cause) == -1)
 		goto out;
 	if (notify_opts_enabled(&ctx.opts->notify)) {
 		char *mail = xasprintf("%s/mail", ctx.run_dir);

@@ -11,6 +11,7 @@
 
 #include "agent-proto.h"
 #include "isolation.h"
+#include "journal.h"
 #include "request.h"
 #include "log.h"
 #include "run-internal.h"
@@ -90,8 +91,11 @@ run_wants_machine(struct run_ctx *ctx)
 	int want;
 
 	pthread_mutex_lock(&ctx->mtx);
+	/* a job running elsewhere may still come back: failed (retries)
+	 * or lost (an orphan of a resumed run) */
 	want = !sched_all_done(ctx) && !ctx->stopping &&
-	    (ctx->qlen > 0 || (ctx->nrunning > 0 && ctx->opts->retries > 0));
+	    (ctx->qlen > 0 || (ctx->nrunning > 0 && (ctx->opts->retries > 0 ||
+	    ctx->opts->resume_dir != NULL)));
 	pthread_mutex_unlock(&ctx->mtx);
 	return want;
 }
@@ -343,6 +347,9 @@ fill_slots(struct mconn *c, char **cause)
 		job = sched_pop(ctx);
 		if (job != -1) {
 			attempt = ++ctx->jobs[job].attempts;
+			journal_append(ctx->journal, "start %d %d %d %s", job,
+			    attempt, (int)(ms - ctx->ms),
+			    ctx->plan->config.jobs[job].id);
 			ctx->jobs[job].machine = (int)(ms - ctx->ms);
 			ctx->jobs[job].start = now_wall();
 			ms->slot_job[slot] = job;
@@ -413,15 +420,16 @@ exit_meaning(const struct dist_job *j, int exit_code)
 static int
 claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
 {
+	/* orphan: 0 none, 1 given back to the queue, 2 not (a resume's) */
 	struct job_state *js = &ctx->jobs[job];
 	int final, claim;
 
 	pthread_mutex_lock(&ctx->mtx);
 	final = js->status == JOB_OK || js->status == JOB_FAILED;
-	claim = !final && !js->collecting && (!orphan || ok);
+	claim = !final && !js->collecting && (orphan != 1 || ok);
 	if (claim)
 		js->collecting = 1;
-	else if (!orphan) {
+	else if (orphan != 1) {
 		ctx->nrunning--;
 		pthread_cond_broadcast(&ctx->cond);
 	}
@@ -445,13 +453,15 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	c->ms->jobs_done++;
 	if (orphan)
 		sched_remove(ctx, (size_t)job);
-	sched_attempt_end(ctx, (size_t)job, !orphan, exit_ok(dj, exit_code) &&
+	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
 	    why == NULL ? 0 : exit_code, why);
 	js->exit_code = exit_code;
+	journal_append(ctx->journal, "end %d %d %s %d", job, attempt,
+	    js->status == JOB_OK ? "ok" : js->status == JOB_FAILED ? "failed" :
+	    "requeued", exit_code);
 	post_event_locked(ctx, "%s: %s %s (exit %d)%s", c->ms->m->name,
 	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
 	    dj->id, exit_code, orphan ? ", collected after a reconnect" : "");
-	(void)attempt;
 }
 
 static void
@@ -514,8 +524,8 @@ orphan_done(struct mconn *c, const char *slot, int exit_code,
 
 	if (i >= ms->norphans || ms->orphans[i].job == -1)
 		return;
-	finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt, 1,
-	    exit_code, result);
+	finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
+	    ms->orphans[i].queued ? 1 : 2, exit_code, result);
 	ms->orphans[i].job = -1;
 }
 
@@ -641,14 +651,31 @@ dispatch(struct mconn *c, char **cause)
 	}
 }
 
-static void
-add_orphan(struct machine_state *ms, int job, int attempt)
+void
+add_orphan(struct machine_state *ms, int job, int attempt, int queued)
 {
 	ms->orphans = xreallocarray(ms->orphans, ms->norphans + 1,
 	    sizeof *ms->orphans);
 	ms->orphans[ms->norphans].job = job;
 	ms->orphans[ms->norphans].attempt = attempt;
+	ms->orphans[ms->norphans].queued = queued;
 	ms->norphans++;
+}
+
+/* An orphan that is gone (lost, never started): its job goes back to the
+ * queue unless it is there already. */
+static void
+drop_orphan(struct run_ctx *ctx, struct machine_state *ms, size_t i)
+{
+	struct orphan *o = &ms->orphans[i];
+
+	pthread_mutex_lock(&ctx->mtx);
+	if (!o->queued && ctx->jobs[o->job].status == JOB_RUNNING) {
+		sched_job_lost(ctx, (size_t)o->job);
+		journal_append(ctx->journal, "lost %d %d", o->job, o->attempt);
+	}
+	pthread_mutex_unlock(&ctx->mtx);
+	o->job = -1;
 }
 
 /*
@@ -680,10 +707,10 @@ reattach(struct mconn *c, char **cause)
 			free(arg);
 		} else if (n == 5 && strcmp(f[2], "done") == 0) {
 			finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
-			    1, atoi(f[3]), f[4]);
+			    ms->orphans[i].queued ? 1 : 2, atoi(f[3]), f[4]);
 			ms->orphans[i].job = -1;
 		} else
-			ms->orphans[i].job = -1;
+			drop_orphan(c->ctx, ms, i);
 		free(dir);
 	}
 	return flush_out(c, cause);
@@ -700,7 +727,10 @@ give_back_jobs(struct mconn *c)
 	for (slot = 0; slot < c->ms->m->slots; slot++) {
 		if (c->ms->slot_job[slot] == -1)
 			continue;
-		add_orphan(c->ms, c->ms->slot_job[slot], c->ms->slot_attempt[slot]);
+		add_orphan(c->ms, c->ms->slot_job[slot], c->ms->slot_attempt[slot],
+		    1);
+		journal_append(ctx->journal, "lost %d %d", c->ms->slot_job[slot],
+		    c->ms->slot_attempt[slot]);
 		post_event_locked(ctx, "%s: connection lost: %s goes back to the "
 		    "queue", c->ms->m->name,
 		    ctx->plan->config.jobs[c->ms->slot_job[slot]].id);
@@ -818,6 +848,9 @@ machine_main(void *arg)
 		free(cause);
 		break;
 	}
+	for (size_t i = 0; i < a->ms->norphans; i++)
+		if (a->ms->orphans[i].job != -1)
+			drop_orphan(a->ctx, a->ms, i);
 	free(a);
 	return NULL;
 }
