@@ -379,10 +379,10 @@ env_newer()
 env_nt_ok()
 {
 	if [ -z "$env_nt" ]; then
-		env_nt=0
-		env_newer / "/nonexistent.$$" 2>/dev/null && env_nt=1
+		env_newer / / 2>/dev/null
+		env_nt=$?	# 1 (false) where -nt is known, 2 (error) where not
 	fi
-	[ "$env_nt" = 1 ]
+	[ "$env_nt" -eq 1 ]
 }
 
 # env_disturb: env_dist (lines) and env_dist_j (JSON strings): what may

@@ -200,7 +200,8 @@ lock_record()
 # lock_read: l_* = the fields of the lock file; 1 if there is none.
 lock_read()
 {
-	l_user='' l_master='' l_run='' l_utc='' l_pid=''
+	l_user='' l_master='' l_run='' l_utc='' l_pid='' l_boot='' l_host=''
+	l_started=''
 	[ -e "$lockfile" ] || [ -L "$lockfile" ] || return 1
 	[ -r "$lockfile" ] || return 0
 	while IFS= read -r _l || [ -n "$_l" ]; do
@@ -209,10 +210,99 @@ lock_read()
 		master=*) l_master=${_l#master=} ;;
 		run=*) l_run=${_l#run=} ;;
 		pid=*) l_pid=${_l#pid=} ;;
+		boot_id=*) l_boot=${_l#boot_id=} ;;
+		host=*) l_host=${_l#host=} ;;
+		started=*) l_started=${_l#started=} ;;
 		started_utc=*) l_utc=${_l#started_utc=} ;;
 		esac
 	done <"$lockfile"
 	return 0
+}
+
+# lock_stale: the lock's owner is gone: this machine, this boot, and no
+# process with its pid that started when it says (pid reuse).  1 when
+# alive or when it cannot be told (another host, another boot id...).
+lock_stale()
+{
+	[ -n "$l_pid" ] && [ -n "$l_boot" ] || return 1
+	[ "$l_host" = "$(uname -n 2>/dev/null)" ] || return 1
+	[ -r /proc/sys/kernel/random/boot_id ] || return 1
+	IFS= read -r _cb </proc/sys/kernel/random/boot_id
+	[ "$_cb" = "$l_boot" ] || return 1
+	kill -0 "$l_pid" 2>/dev/null || [ ! -d "/proc/$l_pid" ] || return 1
+	[ -d "/proc/$l_pid" ] || return 0
+	# the pid lives: stale only if that process started later than the
+	# lock (the pid was reused)
+	_st=$(proc_start "$l_pid") || return 1
+	[ "$_st" -gt $((l_started + 2)) ]
+}
+
+# proc_start PID: the epoch second the process started (Linux /proc).
+proc_start()
+{
+	_btime='' _ticks=''
+	while read -r _k _v; do
+		[ "$_k" = btime ] && _btime=$_v
+	done </proc/stat
+	read -r _stat <"/proc/$1/stat" || return 1
+	_stat=${_stat##*) }
+	# shellcheck disable=SC2086 # the numeric fields of /proc/PID/stat
+	set -- $_stat
+	shift 19
+	_ticks=$1
+	[ -n "$_btime" ] && [ -n "$_ticks" ] || return 1
+	echo $((_btime + _ticks / $(getconf CLK_TCK 2>/dev/null || echo 100)))
+}
+
+# do_lockinfo: who holds the lock: "lockinfo none" or
+# "lockinfo USER MASTER RUN STARTED_UTC live|stale".
+do_lockinfo()
+{
+	if [ -z "$lockfile" ] || ! lock_read; then
+		reply "lockinfo none"
+		return
+	fi
+	_s=live
+	lock_stale && _s=stale
+	reply "lockinfo ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?} $_s"
+}
+
+# lock_break: remove a stale lock of our own user, atomically: it is
+# renamed aside (only one of several breakers can win the rename) and
+# checked again; a lock that turns out not to be the stale one is put back.
+lock_break()
+{
+	lock_same_user && lock_stale || return 1
+	_aside=$lockfile.stale.$$
+	_was=$(cat "$lockfile" 2>/dev/null) || return 1
+	mv "$lockfile" "$_aside" 2>/dev/null || return 1
+	if [ "$(cat "$_aside" 2>/dev/null)" != "$_was" ]; then
+		ln "$_aside" "$lockfile" 2>/dev/null
+		rm -f "$_aside"
+		return 1
+	fi
+	rm -f "$_aside"
+	return 0
+}
+
+# do_unlock: release our own leftover lock (its agent is gone).
+do_unlock()
+{
+	if [ -z "$lockfile" ] || ! lock_read; then
+		reply "unlock none"
+	elif ! lock_same_user; then
+		reply "unlock notours ${l_user:-?}"
+	elif lock_break; then
+		reply "unlock done"
+	else
+		reply "unlock live ${l_run:-?}"
+	fi
+}
+
+# lock_same_user: the lock's user is ours: the master's user or the login.
+lock_same_user()
+{
+	[ "$l_user" = "$user_e" ] || [ "$l_user" = "$login_e" ]
 }
 
 lock_ours()
@@ -255,8 +345,14 @@ do_lock()
 				lock_won "lock ok adopted"
 				return
 			fi
+			if [ "$breakstale" = 1 ] && lock_break; then
+				reply "note broke a stale lock of run ${l_run:-?}"
+				continue
+			fi
 			rm -f "$lock_tmp"
-			reply "lock held ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}"
+			_s=''
+			lock_stale && _s=" (stale)"
+			reply "lock held ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}$_s"
 			return
 		fi
 		# The lock went away meanwhile, or ln does not work here.
@@ -782,6 +878,7 @@ do_set()
 	run) run=$u; esc "$u"; run_e=$e ;;
 	user) user=$u; esc "$u"; user_e=$e ;;
 	master) esc "$u"; master_e=$e ;;
+	breakstale) breakstale=$u ;;
 	jobtimeout)
 		case $u in
 		''|*[!0-9]*) reply "err set bad job timeout" ;;
@@ -814,10 +911,10 @@ main()
 	nl='
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
-	tooldir='' config='' rundir='' jobtimeout=0 locked=0 lock_tmp='' sups='' args='' envs=''
+	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
-	user_e=$e
+	user_e=$e login_e=$e
 	find_cmd sh || c="sh"
 	sh_cmd=$c
 	find_cmd setsid
@@ -847,6 +944,8 @@ main()
 		iso) do_iso ;;
 		kill) do_kill ;;
 		status) do_status ;;
+		lockinfo) do_lockinfo ;;
+		unlock) do_unlock ;;
 		watch) do_watch ;;
 		info) do_info ;;
 		quit) lock_release; reply bye; exit 0 ;;

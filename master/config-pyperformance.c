@@ -19,7 +19,8 @@
  *	</pyperformance>
  *
  * <pyperformance>: python= the interpreter on the worker that runs
- *	pyperformance (default "python3", found on the worker's PATH);
+ *	pyperformance (default "python3", found on the worker's PATH; one
+ *	word not starting with '-');
  *	template= an ini file in pyperformance's format, read on the master
  *	when the run is planned, relative to this file's directory (at most
  *	64 KiB); needs-archive="yes|no" (default no) as for <jobs>: with yes,
@@ -48,21 +49,26 @@
  *
  * The template file holds sections [S] (the names above), "key = value"
  * or "key: value" lines, indented continuation lines and full-line
- * comments starting with '#' or ';'; a section or key given twice in it is
- * an error (as configparser's strict mode).  The merged config is
- * written again section by section (comments dropped).  Defaults when not
- * given: [config] json_dir = {job_dir}/json, [scm] repo_dir =
- * {workdir}/cpython, [compile] bench_dir = {workdir}/pyperf-bench.
+ * comments starting with '#' or ';' (CRLF accepted); a section or key
+ * given twice in it is an error, as in configparser's strict mode.  Its
+ * errors read "XML:LINE: TEMPLATE:LINE: message".  The merged config is
+ * written again section by section, in the order above (comments
+ * dropped; at most 100 KiB, as it travels in the environment).
+ * Defaults when not given: [config] json_dir = {job_dir}/json,
+ * [scm] repo_dir = {workdir}/cpython, [compile] bench_dir =
+ * {workdir}/pyperf-bench.
  *
  * Paths refer to the worker: the config is written on the worker, as
- * ./compile.ini in the job's directory (so it comes back with the job),
- * replacing {job_dir} with the job's directory, {workdir} with the
- * machine's workdir ($DIST_WORKDIR) and {home} with $HOME ('%' doubled
- * for configparser's interpolation; a path holding a newline or '#', which
- * pyperformance would cut off, stops the job with exit 2).  Any other
- * "{...}" is kept as written.  Keep json_dir under {job_dir}, or the
+ * ./compile.ini in the directory the job runs in (so it comes back with
+ * the job), replacing {job_dir} with that directory ($PWD: the job's
+ * directory, or its tmpfs copy with tmpfs=), {workdir} with the machine's
+ * workdir ($DIST_WORKDIR) and {home} with $HOME, each with '%' doubled
+ * for configparser's interpolation.  A replacement that is empty or holds
+ * a newline or '#' (pyperformance cuts values at '#') stops the job with
+ * exit 2 and a message on stderr, as does a missing DIST_PYPERF_INI.  Any
+ * other "{...}" is kept as written.  Keep json_dir under {job_dir}, or the
  * results stay on the worker.  Jobs of one machine share repo_dir and
- * bench_dir: give pyperformance machines one slot.
+ * bench_dir: give pyperformance machines one slot ("1/host").
  *
  * Each job runs, in its directory, a fixed sh program with the data as
  * its arguments, and the config text (with the placeholders) in the
@@ -122,17 +128,16 @@ static const struct {
  * runs pyperformance.  $1 is the interpreter, the rest its arguments.
  */
 static const char pp_program[] =
-"# distribute: write ./compile.ini from $" PP_INI_VAR ", run pyperformance\n"
-"nl='\n"
-"'\n"
-"fail() { printf 'distribute: %s\\n' \"$1\" >&2; exit 2; }\n"
-"# val VALUE WHAT: v = VALUE with '%' doubled (configparser interpolation)\n"
+"# distribute: write ./compile.ini from $DIST_PYPERF_INI, run pyperformance\n"
+"nl=\"\n"
+"\"\n"
+"fail() { printf \"distribute: %s\\n\" \"$1\" >&2; exit 2; }\n"
 "val() {\n"
 "\tcase $1 in\n"
-"\t'') fail \"$2 is empty\" ;;\n"
-"\t*\"$nl\"*|*'#'*) fail \"$2 '$1' holds a newline or '#'\" ;;\n"
+"\t\"\") fail \"$2 is empty\" ;;\n"
+"\t*\"$nl\"*|*\"#\"*) fail \"$2 \\\"$1\\\" holds a newline or #\" ;;\n"
 "\tesac\n"
-"\tv='' w=$1\n"
+"\tv=\"\" w=$1\n"
 "\twhile :; do\n"
 "\t\tcase $w in\n"
 "\t\t*%*) v=$v${w%%\"%\"*}%%; w=${w#*\"%\"} ;;\n"
@@ -140,26 +145,25 @@ static const char pp_program[] =
 "\t\tesac\n"
 "\tdone\n"
 "}\n"
-"[ -n \"${" PP_INI_VAR "+x}\" ] || fail '" PP_INI_VAR " is not set'\n"
-"r=$" PP_INI_VAR "\n"
-"o=''\n"
+"[ -n \"${DIST_PYPERF_INI+x}\" ] || fail \"DIST_PYPERF_INI is not set\"\n"
+"r=$DIST_PYPERF_INI o=\"\"\n"
 "while :; do\n"
 "\tcase $r in\n"
-"\t*{*) ;;\n"
+"\t*\"{\"*) ;;\n"
 "\t*) o=$o$r; break ;;\n"
 "\tesac\n"
 "\to=$o${r%%\"{\"*}\n"
 "\tr=${r#*\"{\"}\n"
 "\tcase $r in\n"
-"\t'job_dir}'*) val \"$PWD\" 'the job directory' ;;\n"
-"\t'workdir}'*) val \"${DIST_WORKDIR-}\" DIST_WORKDIR ;;\n"
-"\t'home}'*) val \"${HOME-}\" HOME ;;\n"
-"\t*) o=$o'{'; continue ;;\n"
+"\t\"job_dir}\"*) val \"$PWD\" \"the job directory\" ;;\n"
+"\t\"workdir}\"*) val \"${DIST_WORKDIR-}\" DIST_WORKDIR ;;\n"
+"\t\"home}\"*) val \"${HOME-}\" HOME ;;\n"
+"\t*) o=$o\"{\"; continue ;;\n"
 "\tesac\n"
 "\to=$o$v\n"
 "\tr=${r#*\"}\"}\n"
 "done\n"
-"printf '%s' \"$o\" >compile.ini || fail 'cannot write compile.ini'\n"
+"printf %s \"$o\" >compile.ini || fail \"cannot write compile.ini\"\n"
 "py=$1\n"
 "shift\n"
 "exec \"$py\" -m pyperformance compile \"$PWD/compile.ini\" \"$@\"\n";

@@ -48,6 +48,7 @@ struct dist_opts {
 	struct dist_ssh_opts ssh;
 	int		 retries;
 	int		 job_timeout;	/* --job-timeout, seconds, 0: none */
+	int		 break_stale;	/* --break-stale-locks */
 	int		 dry_run;
 	int		 json;
 	int		 verbosity;	/* -q: -1, default 0, -v 1, -vv 2 */

@@ -27,10 +27,11 @@ static const struct dist_cmd cmds[] = {
 	  "run the config's jobs on the machines (the default command)" },
 	{ "resume", cmd_resume, C_RESUME, 0, 1, "resume [RESULTS/RUN-ID]",
 	  "carry on with an interrupted run (default: RESULTS/CURRENT)" },
-	{ "machines", cmd_reserved, C_MACHINES, CMD_NEED_MACHINES, 0,
-	  "machines --machines FILE", "show the state of each machine (reserved)" },
-	{ "unlock", cmd_reserved, C_UNLOCK, CMD_NEED_MACHINES, 0,
-	  "unlock --machines FILE", "release your own leftover locks (reserved)" },
+	{ "machines", cmd_machines, C_MACHINES, CMD_NEED_MACHINES, 0,
+	  "machines --machines FILE [--json]",
+	  "show each machine: reachable, lock, load, cores, memory, space, OS" },
+	{ "unlock", cmd_unlock, C_UNLOCK, CMD_NEED_MACHINES, 0,
+	  "unlock --machines FILE", "release your own leftover locks" },
 	{ "compare", cmd_compare, C_COMPARE, 0, 2,
 	  "compare [--json] [--min-change PERCENT] A B",
 	  "compare the results of two runs (or two jobs)" },
@@ -46,7 +47,7 @@ enum opt_id {
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
-	O_JOB_TIMEOUT,
+	O_JOB_TIMEOUT, O_BREAK_STALE,
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
 
@@ -100,6 +101,8 @@ static const struct dist_option options[] = {
 	  "private key to try after ssh-agent (repeatable)" },
 	{ "accept-new-host-keys", O_ACCEPT_NEW, no_argument, C_SSH, NULL,
 	  "record unknown host keys (never changed ones)" },
+	{ "break-stale-locks", O_BREAK_STALE, no_argument, C_RUN | C_RESUME,
+	  NULL, "remove stale locks of your own user (their owner is gone)" },
 	{ "job-timeout", O_JOB_TIMEOUT, required_argument, C_RUN | C_RESUME,
 	  "DURATION", "kill a job's whole process tree after DURATION" },
 	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
@@ -279,6 +282,7 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_KNOWN_HOSTS: o->ssh.known_hosts = arg; return 0;
 	case O_IDENTITY: sv_push(&o->ssh.identities, arg); return 0;
 	case O_ACCEPT_NEW: o->ssh.accept_new = 1; return 0;
+	case O_BREAK_STALE: o->break_stale = 1; return 0;
 	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
 	case O_CONNECT_TIMEOUT:
 		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");

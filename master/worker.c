@@ -148,6 +148,7 @@ send_settings(struct mconn *c)
 		{ "master", ctx->master_host }, { "mkey", c->ms->key },
 		{ "script", c->script }, { "tooldir", c->tooldir },
 		{ "config", c->config }, { "jobtimeout", timeout },
+		{ "breakstale", ctx->opts->break_stale ? "1" : "0" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
 		char *arg = xasprintf("%s %s", kv[i].k, kv[i].v);

@@ -124,6 +124,10 @@ check "argv: interpreter, revision and branch as data" \
     sh -c 'cd "$1" && [ "$(cat argc)" = 7 ] && [ "$(cat argv/4)" = "$2" ] &&
 	[ "$(cat argv/5)" = badcompile-0002 ] && [ "$(cat argv/6)" = 3.12 ]' \
     x "$run/jobs/badcompile-0002" "$PY"
+if command -v shellcheck >/dev/null 2>&1; then
+	check "the job's sh program passes shellcheck" \
+	    shellcheck -s sh "$run/jobs/badcompile-0002/argv/2"
+fi
 check "pyperformance's compile log is in bench_dir on the worker" \
     sh -c 'ls "$1"/w[12]/work/pyperf-bench/compile-a1b2c3d4e5f60718-*.log' x "$T"
 check "request.json carries revision and branch" \
@@ -137,16 +141,18 @@ check "compare of the two job directories exits 0 (got $rc)" [ "$rc" -eq 0 ]
 check "compare shows the three benchmarks" \
     sh -c 'grep -q "| nbody |" "$1" && grep -q "| float |" "$1" && grep -q "| richards |" "$1"' x "$T/cmp"
 
-# a config the stand-in cannot use fails clearly: no json_dir default
-# can be removed, so break a boolean instead
+# a compile config pyperformance cannot use fails the job with its message
 sed -i 's|<option name="pgo">no</option>|<option name="pgo">maybe</option>|' \
     "$T/conf/campaign.xml"
 sed -i '/exists-0001\|badcompile\|main-tip/d' "$T/conf/campaign.xml"
 dist --machines "$T/machines" --config "$T/conf/campaign.xml" -n broken \
     >"$T/out2" 2>&1
 rc=$?
-check "a broken compile config fails the run (got $rc)" [ "$rc" -eq 1 ]
+check "a broken compile config fails the run (got $rc)" [ "$rc" -ne 0 ]
+run="$T/results/CURRENT"
+check "... the job failed with exit 1" \
+    [ "$(job_field a1b2c3d4e5f60718 status):$(job_field a1b2c3d4e5f60718 exit_code)" = failed:1 ]
 check "... and pyperformance says why" \
-    sh -c 'grep -q "ERROR: .*compile.ini: \[compile\] pgo: Not a boolean: maybe" "$1"/jobs/*/stderr' \
-    x "$T/results/CURRENT"
+    grep -q "ERROR: .*/compile.ini: \[compile\] pgo: Not a boolean: maybe" \
+    "$run/jobs/a1b2c3d4e5f60718/stderr"
 done_testing

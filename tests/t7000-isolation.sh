@@ -97,6 +97,7 @@ XML
 bad=$((ncpu + 5))
 # failed_rc RC: a run whose jobs all failed exits 1 (run.c currently says 3
 # when no job at all succeeded: accepted until that is settled).
+# shellcheck disable=SC2317 # called through check
 failed_rc()
 {
 	[ "$1" -eq 1 ] || [ "$1" -eq 3 ]

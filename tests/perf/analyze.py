@@ -138,7 +138,8 @@ def fmt(v, unit):
     return "%.2f" % v
 
 
-# (label, key suffix, unit, lower_is_better, target op, target value)
+# (scenario, label, key, unit, lower is better (None: no ratio), target
+# operator, target value)
 ROWS = [
     ("1", "dispatch gap, median (ms)", "s1.{}.gap_median_ms", "", 1, "<=", 5),
     ("1", "dispatch gap, p95 (ms)", "s1.{}.gap_p95_ms", "", 1, None, None),
@@ -161,10 +162,12 @@ ROWS = [
     ("4", "master peak RSS (MB)", "s4.{}.rss_kb", "MB", 1, "<=", 50),
     ("4", "all local processes, peak RSS (MB)", "s4.{}.tree_kb", "MB", 1,
      None, None),
-    ("4", "master CPU, user+sys (s)", "s4.{}.cpu", "", 1, None, None),
+    ("4", "master CPU, user+sys (s)", "s4.{}.cpu", "", None, None, None),
     ("4", "master CPU per 1000 jobs (s)", "s4.{}.cpu_per_1000", "", 1,
      None, None),
-    ("4", "tool wall time (s)", "s4.{}.wall", "", 1, None, None),
+    ("4", "tool wall time (s)", "s4.{}.wall", "", None, None, None),
+    ("4", "tool wall per 1000 jobs (s)", "s4.{}.wall_per_1000", "", 1,
+     None, None),
 ]
 TOOLS = ("dist", "par", "parcm")
 
@@ -202,7 +205,7 @@ def cmd_table(tsv):
             label += " [cmp: 8x scp]"
         others = [v for v in vals[1:] if v is not None]
         ratio = "-"
-        if vals[0] is not None and others:
+        if vals[0] is not None and others and lower is not None:
             best = min(others) if lower else max(others)
             num, den = (best, vals[0]) if lower else (vals[0], best)
             if den > 0:

@@ -7,6 +7,8 @@
 #	BENCH_QUICK=1 sh tests/perf/bench.sh	# scaled down, ~2 min
 #	BENCH_ONLY="1 3" sh tests/perf/bench.sh	# some scenarios only
 #	BENCH_OUT=FILE				# also write the table to FILE
+#	BENCH_S1_JOBS=N ... BENCH_S4_JOBS=N	# sizes one by one (see below)
+#	BENCH_DIST_WRAP="perf record -g -o /tmp/p.data"  # wrap distribute
 #
 # Scenarios (see tests/perf/README.md):
 #   1 dispatch gap: true jobs on 4 one-slot machines, per machine the idle
@@ -33,8 +35,10 @@ CM_HOSTS=
 if [ -n "${BENCH_QUICK:-}" ]; then
 	S1_JOBS=40 S2_JOBS=80 S3_MB=32 S4_SSHDS=4 S4_JOBS=400 S4_PAR_JOBS=200
 else
-	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=5000
-	S4_PAR_JOBS=1000
+	# s4 with 5000 jobs alone takes ~7 min here (the workers' share of
+	# each job is ~15 process starts): BENCH_S4_JOBS=5000 for that
+	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=2000
+	S4_PAR_JOBS=500
 fi
 # each size can be set on its own, e.g. BENCH_S4_JOBS=2000
 S1_JOBS=${BENCH_S1_JOBS:-$S1_JOBS}
@@ -102,7 +106,9 @@ dist_run()
 {
 	b_n=$1 b_m=$2 b_c=$3
 	shift 3
-	timed "$b_n" "$DISTRIBUTE" --known-hosts "$T/known_hosts" \
+	# shellcheck disable=SC2086 # BENCH_DIST_WRAP: words, e.g. "strace -c"
+	timed "$b_n" ${BENCH_DIST_WRAP:-} "$DISTRIBUTE" \
+	    --known-hosts "$T/known_hosts" \
 	    --ssh-config "$T/ssh_config" -i "$T/id_master" \
 	    --results "$T/results" --progress lines -n "$b_n" \
 	    --machines "$b_m" --config "$b_c" "$@"
@@ -458,6 +464,7 @@ scenario4()
 	record s4.dist.cpu "$CPU"
 	record s4.dist.cpu_per_1000 "$(calc "$CPU * 1000 / $S4_JOBS")"
 	record s4.dist.wall "$WALL"
+	record s4.dist.wall_per_1000 "$(calc "$WALL * 1000 / $S4_JOBS")"
 
 	# GNU parallel with ControlMaster only (a new ssh login per job
 	# costs too much here), and fewer jobs: CPU is compared per 1000 jobs
@@ -472,6 +479,7 @@ scenario4()
 	record s4.parcm.cpu "$CPU"
 	record s4.parcm.cpu_per_1000 "$(calc "$CPU * 1000 / $S4_PAR_JOBS")"
 	record s4.parcm.wall "$WALL"
+	record s4.parcm.wall_per_1000 "$(calc "$WALL * 1000 / $S4_PAR_JOBS")"
 	record s4.parcm.jobs "$S4_PAR_JOBS"
 }
 

@@ -433,6 +433,48 @@ test_template_errors(void)
 	rmdir(dir);
 }
 
+/* A template near its limit plus a long XML option: too big for the
+ * environment. */
+static void
+test_too_big(void)
+{
+	char dir[] = "/tmp/test-config-pyperf.XXXXXX", *path, *xml, *big;
+	struct strbuf sb = STRBUF_INIT;
+	struct dist_config c;
+	char *cause = NULL;
+
+	if (mkdtemp(dir) == NULL) {
+		TEST_OK(0, "mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/big.ini", dir);
+	sb_adds(&sb, "[scm]\nx = ");
+	for (int i = 0; i < 60000; i++)
+		sb_addc(&sb, 'a');
+	sb_addc(&sb, '\n');
+	big = xmalloc(45001);
+	memset(big, 'b', 45000);
+	big[45000] = '\0';
+	xml = xasprintf("<pyperformance template=\"%s\"><section name=\"scm\">"
+	    "<option name=\"y\">%s</option></section>\n" R "</pyperformance>",
+	    path, big);
+	if (write_file_atomic(path, sb.buf, sb.len, &cause) == 0 &&
+	    load_str(xml, &c, &cause) == 0) {
+		config_free(&c);
+		TEST_OK(0, "a compile config over 100 KiB is refused");
+	} else
+		ASSERT_CONTAINS(cause, "mem.xml:2: the compile config is larger "
+		    "than 102400 bytes", "a compile config over 100 KiB is "
+		    "refused");
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+	sb_release(&sb);
+	free(big);
+	free(xml);
+	free(path);
+}
+
 /* CRLF, comments, "key: value", continuation, case of keys. */
 static void
 test_template_forms(void)
@@ -576,7 +618,7 @@ check_program_fail(const char *shell, const struct dist_job *j,
 	ini = slurp(dir, "compile.ini");
 	what = xasprintf("%s: ... with a message, no compile.ini", shell);
 	TEST_OK(out != NULL && strstr(out, "distribute: the job directory")
-	    != NULL && strstr(out, "holds a newline or '#'") != NULL &&
+	    != NULL && strstr(out, "holds a newline or #") != NULL &&
 	    ini == NULL, what);
 	free(what);
 	free(out);
@@ -630,6 +672,7 @@ main(void)
 	test_xml_errors();
 	test_template_errors();
 	test_template_forms();
+	test_too_big();
 	test_program();
 	return test_done();
 }

@@ -1,0 +1,144 @@
+/*
+ * cmd-machines.c - "distribute machines": the look before a run.  Per
+ * machine: reachable or why not, lock holder and since when, load, cores,
+ * memory, free space in WORKDIR, OS, and what would disturb measurements.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent-proto.h"
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "probe.h"
+
+static const struct probe_ask machines_ask[] = {
+	{ "lockinfo", NULL, "lockinfo" },
+	{ "info", NULL, "info end" },
+};
+
+static char *
+human_kb(const char *kb)
+{
+	double v = kb != NULL ? strtod(kb, NULL) : -1;
+
+	if (v < 0)
+		return xstrdup("?");
+	if (v >= 1024.0 * 1024)
+		return xasprintf("%.1fG", v / 1024 / 1024);
+	return xasprintf("%.0fM", v / 1024);
+}
+
+static char *
+lock_text(const struct probe_result *r)
+{
+	const char *l = NULL;
+	char *f[6], *copy, *text;
+	size_t i, n;
+
+	for (i = 0; i < r->lines.n; i++)
+		if (strncmp(r->lines.v[i], "lockinfo ", 9) == 0)
+			l = r->lines.v[i] + 9;
+	if (l == NULL || strcmp(l, "none") == 0)
+		return xstrdup("free");
+	copy = xstrdup(l);
+	n = agent_fields(copy, f, 5);
+	text = n == 5 ? xasprintf("locked by %s since %s (run %s on %s, %s)",
+	    f[0], f[3], f[2], f[1], f[4]) : xstrdup(l);
+	free(copy);
+	return text;
+}
+
+static void
+print_text(struct dist_plan *p, struct probe_result *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->machines.n; i++) {
+		const char *name = p->machines.v[i].name;
+
+		if (!r[i].ok) {
+			printf("%s: down: %s\n", name, r[i].error);
+			continue;
+		}
+		char *lock = lock_text(&r[i]);
+		char *mt = human_kb(probe_value(&r[i], "info", "mem_total_kb"));
+		char *ma = human_kb(probe_value(&r[i], "info",
+		    "mem_available_kb"));
+		char *fr = human_kb(probe_value(&r[i], "info",
+		    "workdir_free_kb"));
+		const char *load = probe_value(&r[i], "info", "load");
+		const char *cores = probe_value(&r[i], "info", "cores");
+		const char *os = probe_value(&r[i], "info", "os");
+
+		printf("%s: up, %s\n  load %s, %s cores, memory %s free of %s, "
+		    "%s free in %s, %s\n", name, lock, load ? load : "?",
+		    cores ? cores : "?", ma, mt, fr, r[i].workdir,
+		    os ? os : "?");
+		for (j = 0; j < r[i].lines.n; j++)
+			if (strncmp(r[i].lines.v[j], "info disturbance ", 17) == 0)
+				printf("  disturbance: %s\n", r[i].lines.v[j] + 17);
+		free(lock);
+		free(mt);
+		free(ma);
+		free(fr);
+	}
+}
+
+static void
+print_json(struct dist_plan *p, struct probe_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json j;
+	size_t i, k;
+
+	json_init(&j, &sb, 1);
+	json_arr_open(&j, NULL);
+	for (i = 0; i < p->machines.n; i++) {
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", p->machines.v[i].name);
+		json_bool(&j, "reachable", r[i].ok);
+		json_str(&j, "error", r[i].error);
+		json_str(&j, "workdir", r[i].workdir);
+		json_arr_open(&j, "answers");
+		for (k = 0; k < r[i].lines.n; k++)
+			json_str(&j, NULL, r[i].lines.v[k]);
+		json_arr_close(&j);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	fputs(sb_str(&sb), stdout);
+	sb_release(&sb);
+}
+
+int
+cmd_machines(struct dist_opts *o, int argc, char **argv)
+{
+	struct dist_plan plan;
+	struct probe_result *r;
+	char *cause = NULL;
+	size_t i, down = 0;
+
+	(void)argc;
+	(void)argv;
+	if (plan_load_machines(o, &plan, &cause) == -1) {
+		error("%s", cause);
+		free(cause);
+		machines_free(&plan.machines);
+		return EXIT_USAGE;
+	}
+	r = xcalloc(plan.machines.n, sizeof *r);
+	probe_all(&plan, machines_ask, ARRAY_SIZE(machines_ask), r);
+	if (o->json)
+		print_json(&plan, r);
+	else
+		print_text(&plan, r);
+	for (i = 0; i < plan.machines.n; i++) {
+		down += !r[i].ok;
+		probe_result_free(&r[i]);
+	}
+	free(r);
+	machines_free(&plan.machines);
+	return down > 0 ? EXIT_RUNTIME : EXIT_OK;
+}

@@ -1,0 +1,69 @@
+/*
+ * cmd-unlock.c - "distribute unlock": release your own leftover locks
+ * (whose agent is gone); a lock of someone else, or one still in use, is
+ * never touched.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "probe.h"
+
+static const struct probe_ask unlock_ask[] = {
+	{ "unlock", NULL, "unlock" },
+};
+
+static const char *
+unlock_text(const struct probe_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->lines.n; i++) {
+		const char *l = r->lines.v[i];
+
+		if (strcmp(l, "unlock none") == 0)
+			return "no lock";
+		if (strcmp(l, "unlock done") == 0)
+			return "released your leftover lock";
+		if (strncmp(l, "unlock notours ", 15) == 0)
+			return "locked by someone else: left alone";
+		if (strncmp(l, "unlock live ", 12) == 0)
+			return "your lock is in use by a live run: left alone";
+	}
+	return "no answer";
+}
+
+int
+cmd_unlock(struct dist_opts *o, int argc, char **argv)
+{
+	struct dist_plan plan;
+	struct probe_result *r;
+	char *cause = NULL;
+	size_t i, bad = 0;
+
+	(void)argc;
+	(void)argv;
+	if (plan_load_machines(o, &plan, &cause) == -1) {
+		error("%s", cause);
+		free(cause);
+		machines_free(&plan.machines);
+		return EXIT_USAGE;
+	}
+	r = xcalloc(plan.machines.n, sizeof *r);
+	probe_all(&plan, unlock_ask, ARRAY_SIZE(unlock_ask), r);
+	for (i = 0; i < plan.machines.n; i++) {
+		if (r[i].ok)
+			printf("%s: %s\n", plan.machines.v[i].name,
+			    unlock_text(&r[i]));
+		else
+			printf("%s: down: %s\n", plan.machines.v[i].name,
+			    r[i].error);
+		bad += !r[i].ok;
+		probe_result_free(&r[i]);
+	}
+	free(r);
+	machines_free(&plan.machines);
+	return bad > 0 ? EXIT_RUNTIME : EXIT_OK;
+}
