@@ -402,6 +402,49 @@ jobs_running()
 
 # --- tools and the prepare step ------------------------------------------
 
+# do_space SHA: "space FREE_KB CACHED": free space where WORKDIR is (or
+# would be), and whether tools/SHA is already unpacked there.
+do_space()
+{
+	_d=$workdir
+	while [ -n "$_d" ] && [ ! -d "$_d" ]; do
+		_d=${_d%/*}
+	done
+	_o=$(LC_ALL=C df -Pk "${_d:-/}" 2>/dev/null | tail -n 1)
+	# shellcheck disable=SC2086 # df's fields
+	set -- $_o
+	_c=0
+	if [ -n "$arg" ] && safe_token "$arg" && [ -d "$workdir/tools/$arg.d" ]; then
+		_c=1
+	fi
+	reply "space ${4:-0} $_c"
+}
+
+# do_clean SECONDS: remove this user's run directories older than SECONDS
+# (never the one of a live lock), then tools no remaining run uses.
+do_clean()
+{
+	case $arg in ''|*[!0-9]*) reply "err clean bad age"; return ;; esac
+	_n=0 _keep=''
+	lock_read && _keep=$l_run
+	for _r in "$workdir"/runs/*/; do
+		[ -d "$_r" ] || continue
+		_r=${_r%/}
+		[ "${_r##*/}" = "$_keep" ] && continue
+		if [ -n "$(find "$_r" -prune -mmin +"$((arg / 60))" 2>/dev/null)" ]; then
+			rm -rf "$_r" && _n=$((_n + 1))
+		fi
+	done
+	_t=0
+	for _a in "$workdir"/tools/*; do
+		[ -f "$_a" ] || continue
+		_s=${_a##*/}
+		grep -qx -- "$_s" "$workdir"/runs/*/tool 2>/dev/null && continue
+		rm -rf "$_a" "$_a.d" && _t=$((_t + 1))
+	done
+	reply "cleaned $_n $_t"
+}
+
 do_unpack()
 {
 	if ! safe_token "$arg" || [ -z "$workdir" ]; then
@@ -410,6 +453,8 @@ do_unpack()
 	fi
 	_a=$workdir/tools/$arg
 	_d=$_a.d
+	# which tool this run uses, for "clean"
+	[ -n "$rundir" ] && mkdir -p "$rundir" && printf '%s\n' "$arg" >"$rundir/tool"
 	if [ -d "$_d" ]; then
 		reply "unpacked $arg cached"
 		return
@@ -945,6 +990,8 @@ main()
 		kill) do_kill ;;
 		status) do_status ;;
 		lockinfo) do_lockinfo ;;
+		space) do_space ;;
+		clean) do_clean ;;
 		unlock) do_unlock ;;
 		watch) do_watch ;;
 		info) do_info ;;

@@ -25,11 +25,11 @@ int	cmd_compare(struct dist_opts *, int, char **);
 int	cmd_resume(struct dist_opts *, int, char **);
 int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
+int	cmd_clean(struct dist_opts *, int, char **);
 /* Parse argv (argv[0] the program) as the options of command name into o;
  * *first is the index of the first operand.  0, or -1 after an error was
  * printed. */
 int	cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
 	    int *first);
-int	cmd_reserved(struct dist_opts *, int, char **);
 
 #endif

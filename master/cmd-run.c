@@ -67,12 +67,3 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 	plan_free(&plan);
 	return rc;
 }
-
-int
-cmd_reserved(struct dist_opts *o, int argc, char **argv)
-{
-	(void)o;
-	(void)argc;
-	(void)argv;
-	return EXIT_USAGE;
-}

@@ -49,6 +49,7 @@ struct dist_opts {
 	int		 retries;
 	int		 job_timeout;	/* --job-timeout, seconds, 0: none */
 	int		 break_stale;	/* --break-stale-locks */
+	int		 older_than;	/* clean --older-than, seconds */
 	int		 dry_run;
 	int		 json;
 	int		 verbosity;	/* -q: -1, default 0, -v 1, -vv 2 */

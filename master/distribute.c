@@ -35,9 +35,9 @@ static const struct dist_cmd cmds[] = {
 	{ "compare", cmd_compare, C_COMPARE, 0, 2,
 	  "compare [--json] [--min-change PERCENT] A B",
 	  "compare the results of two runs (or two jobs)" },
-	{ "clean", cmd_reserved, C_CLEAN, CMD_NEED_MACHINES, 0,
+	{ "clean", cmd_clean, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
-	  "remove old run directories from the workers (reserved)" },
+	  "remove your old run directories and unused tools from the workers" },
 };
 
 enum opt_id {
@@ -47,7 +47,7 @@ enum opt_id {
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
-	O_JOB_TIMEOUT, O_BREAK_STALE,
+	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN,
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
 
@@ -103,6 +103,8 @@ static const struct dist_option options[] = {
 	  "record unknown host keys (never changed ones)" },
 	{ "break-stale-locks", O_BREAK_STALE, no_argument, C_RUN | C_RESUME,
 	  NULL, "remove stale locks of your own user (their owner is gone)" },
+	{ "older-than", O_OLDER_THAN, required_argument, C_CLEAN, "DURATION",
+	  "clean: only run directories older than this (default 7d)" },
 	{ "job-timeout", O_JOB_TIMEOUT, required_argument, C_RUN | C_RESUME,
 	  "DURATION", "kill a job's whole process tree after DURATION" },
 	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
@@ -286,6 +288,8 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
 	case O_CONNECT_TIMEOUT:
 		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");
+	case O_OLDER_THAN:
+		return set_duration(arg, &o->older_than, "older-than");
 	case O_JOB_TIMEOUT:
 		return set_duration(arg, &o->job_timeout, "job-timeout");
 	case O_KEEPALIVE:
@@ -488,12 +492,7 @@ main(int argc, char **argv)
 		return finish_stdout(rc > 0 ? EXIT_OK : EXIT_USAGE);
 	}
 	log_set_level(LOG_INFO + (o.verbosity < 0 ? -1 : o.verbosity));
-	if (cmd->exec == cmd_reserved) {
-		error("'distribute %s' is reserved and not available in this "
-		    "version", cmd->name);
-		rc = EXIT_USAGE;
-	} else
-		rc = cmd->exec(&o, argc - shift - first, argv + shift + first);
+	rc = cmd->exec(&o, argc - shift - first, argv + shift + first);
 	dist_opts_free(&o);
 	return finish_stdout(rc);
 }

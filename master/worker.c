@@ -244,6 +244,31 @@ stage_text(struct mconn *c, const char *path, const char *text, int mode,
 	return rc;
 }
 
+/* Is there room in WORKDIR for what the run puts there? */
+static int
+check_space(struct mconn *c, size_t config_len, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct dist_plan *p = ctx->plan;
+	unsigned long long free_kb, need;
+	char *f[3];
+
+	send_line(c, "space", p->have_archive ? p->archive.sha256 : NULL);
+	if (wait_reply(c, "space", cause) == -1)
+		return -1;
+	if (agent_fields(c->line.buf, f, 3) != 3)
+		return set_cause(cause, "agent: bad space reply");
+	free_kb = strtoull(f[1], NULL, 10);
+	need = config_len + strlen(ctx->script_text) + (1 << 20);
+	if (p->have_archive && strcmp(f[2], "1") != 0)
+		need += ctx->archive_stage_size + p->archive.unpacked;
+	if (free_kb * 1024 < need)
+		return set_cause(cause, "not enough space in %s: %llu MB free, "
+		    "%llu MB needed", c->workdir, free_kb / 1024,
+		    need >> 20);
+	return 0;
+}
+
 static int
 stage(struct mconn *c, char **cause)
 {
@@ -253,9 +278,11 @@ stage(struct mconn *c, char **cause)
 	int rc = -1;
 
 	machine_set_status(ctx, c->ms, M_STAGING, NULL);
-	if (dssh_sftp_mkdir_p(c->ssh, jobs, cause) == -1)
-		goto out;
 	if (read_file(ctx->plan->config.path, &cfg, &len, cause) == -1)
+		goto out;
+	if (check_space(c, len, cause) == -1)
+		goto out;
+	if (dssh_sftp_mkdir_p(c->ssh, jobs, cause) == -1)
 		goto out;
 	if (stage_text(c, c->config, cfg, 0644, cause) == -1 ||
 	    stage_text(c, c->script, ctx->script_text, 0755, cause) == -1)

@@ -23,8 +23,9 @@ check "unknown option is named" grep -q "bogus" "$T/err"
 "$DISTRIBUTE" --config "$BX" >"$T/err" 2>&1; rc=$?
 check "missing --machines exits 2 (got $rc)" [ "$rc" -eq 2 ]
 check "missing --machines is said" grep -q -- "--machines" "$T/err"
-"$DISTRIBUTE" resume >"$T/err" 2>&1; rc=$?
-check "reserved command exits 2 (got $rc)" [ "$rc" -eq 2 ]
+"$DISTRIBUTE" resume "$T/no-such-run" >"$T/err" 2>&1; rc=$?
+check "resume of no run exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "resume says there is no such run" grep -q 'no such run' "$T/err"
 "$DISTRIBUTE" --machines "$T/machines" --config "$BX" --retries x >"$T/err" 2>&1; rc=$?
 check "bad --retries exits 2" [ "$rc" -eq 2 ]
 "$DISTRIBUTE" --machines "$T/machines" --config "$BX" --connect-timeout 1h3 >"$T/err" 2>&1; rc=$?
