@@ -3,7 +3,6 @@
  * attributes over the global options, checked, CPUs divided between slots.
  */
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,25 +31,17 @@ parse_num(const char **s)
 
 /* One item of a CPU list, "N" or "N-M", ending at ',' or the end. */
 static int
-parse_item(const char **s, long *lo, long *hi, const char **why)
+parse_item(const char **s, long *lo, long *hi)
 {
-	if ((*lo = parse_num(s)) == -1) {
-		*why = "not a CPU list (want numbers and ranges: 0-3,8)";
+	if ((*lo = parse_num(s)) == -1)
 		return -1;
-	}
 	*hi = *lo;
 	if (**s == '-') {
 		(*s)++;
-		if ((*hi = parse_num(s)) == -1) {
-			*why = "not a CPU list (want numbers and ranges: 0-3,8)";
+		if ((*hi = parse_num(s)) == -1)
 			return -1;
-		}
 	}
-	if (**s != '\0' && **s != ',') {
-		*why = "not a CPU list (want numbers and ranges: 0-3,8)";
-		return -1;
-	}
-	return 0;
+	return **s == '\0' || **s == ',' ? 0 : -1;
 }
 
 /* Parse a CPU list into set (ISO_CPU_MAX bytes, 1 for each CPU listed);
@@ -58,13 +49,14 @@ parse_item(const char **s, long *lo, long *hi, const char **why)
 static int
 cpulist_parse(const char *list, unsigned char *set, size_t *n, char **cause)
 {
-	const char *s = list, *why = NULL;
+	const char *s = list;
 	long lo, hi, c;
 
 	*n = 0;
 	for (;;) {
-		if (parse_item(&s, &lo, &hi, &why) == -1)
-			return set_cause(cause, "cpus '%s': %s", list, why);
+		if (parse_item(&s, &lo, &hi) == -1)
+			return set_cause(cause, "cpus '%s': not a CPU list (want "
+			    "numbers and ranges: 0-3,8)", list);
 		if (hi < lo)
 			return set_cause(cause, "cpus '%s': range %ld-%ld goes "
 			    "down", list, lo, hi);
@@ -136,7 +128,8 @@ out:
 	return res;
 }
 
-/* A decimal integer in [min, max]: "-"? digits, at most 5 of them. */
+/* A decimal integer in [min, max]: "-"? digits, at most 5 of them, no
+ * leading zero. */
 static int
 int_in(const char *s, long min, long max)
 {
@@ -144,7 +137,7 @@ int_in(const char *s, long min, long max)
 	long v;
 
 	if (strspn(d, "0123456789") != strlen(d) || *d == '\0' ||
-	    strlen(d) > 5)
+	    strlen(d) > 5 || (d[0] == '0' && d[1] != '\0'))
 		return 0;
 	v = strtol(s, NULL, 10);
 	return v >= min && v <= max;
@@ -312,6 +305,21 @@ isolation_check_machine(const struct dist_opts *o,
 	return 0;
 }
 
+/* The CPUs of the slot; when they cannot be had (isolation_check_machine
+ * was not called), a text the worker refuses ("not a CPU list") that says
+ * why: two slots never share a CPU, not even then. */
+static char *
+slot_cpus_or_why(const char *list, int slot, int slots)
+{
+	char *cause = NULL, *cpus = isolation_slot_cpus(list, slot, slots,
+	    &cause);
+
+	if (cpus == NULL)
+		cpus = xasprintf("%s (%s)", list, cause);
+	free(cause);
+	return cpus;
+}
+
 void
 isolation_lines(struct strbuf *out, const struct dist_opts *o,
     const struct dist_machine *m, int slot)
@@ -332,9 +340,8 @@ isolation_lines(struct strbuf *out, const struct dist_opts *o,
 		if (strcmp(iso_keys[i], "tmpfs") == 0 && strcmp(v, "on") == 0)
 			v = ISO_TMPFS_DEFAULT;
 		cpus = NULL;
-		if (strcmp(iso_keys[i], "cpus") == 0 &&
-		    (cpus = isolation_slot_cpus(v, slot, m->slots, NULL)) != NULL)
-			v = cpus;	/* else sent as is: the worker refuses it */
+		if (strcmp(iso_keys[i], "cpus") == 0)
+			v = cpus = slot_cpus_or_why(v, slot, m->slots);
 		line = xasprintf("%s %s", iso_keys[i], v);
 		agent_line(out, "iso", line);
 		free(line);

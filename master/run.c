@@ -422,6 +422,18 @@ block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/* Not a single job reached a machine (all down, out, locked). */
+static int
+no_machine_ran(struct run_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->njobs; i++)
+		if (ctx->jobs[i].attempts > 0)
+			return 0;
+	return 1;
+}
+
 /* Jobs no machine could run are failed. */
 static void
 fail_leftovers(struct run_ctx *ctx)
@@ -498,7 +510,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	fflush(stdout);
 	run_notify_done(&ctx);
 	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
-	if (ctx.nok == 0 && ctx.njobs > 0 && sched_machines_exhausted(&ctx))
+	if (ctx.nok == 0 && ctx.njobs > 0 && no_machine_ran(&ctx))
 		rc = EXIT_RUNTIME;
 	if (ctx.interrupts > 0 && !sched_all_done(&ctx))
 		rc = EXIT_INTERRUPT;

@@ -16,6 +16,7 @@ o=$(( $$ % 200 + 20 ))
 HOSTIP=10.213.$o.1 NSIP=10.213.$o.2
 VH=vd$o-h VN=vd$o-n
 ip netns add "$NS" || skip_all "cannot create a network namespace"
+# shellcheck disable=SC2317 # called by the EXIT trap
 ns_cleanup()
 {
 	[ -s "$T/wns/sshd.pid" ] && kill "$(cat "$T/wns/sshd.pid")" 2>/dev/null
@@ -23,12 +24,14 @@ ns_cleanup()
 	ip netns del "$NS" 2>/dev/null
 }
 trap 'ns_cleanup; cleanup' EXIT
-ip link add "$VH" type veth peer name "$VN" &&
-ip link set "$VN" netns "$NS" &&
-ip addr add "$HOSTIP/24" dev "$VH" && ip link set "$VH" up &&
-ip netns exec "$NS" ip addr add "$NSIP/24" dev "$VN" &&
-ip netns exec "$NS" ip link set "$VN" up &&
-ip netns exec "$NS" ip link set lo up || fatal "veth setup"
+if ! { ip link add "$VH" type veth peer name "$VN" &&
+    ip link set "$VN" netns "$NS" &&
+    ip addr add "$HOSTIP/24" dev "$VH" && ip link set "$VH" up &&
+    ip netns exec "$NS" ip addr add "$NSIP/24" dev "$VN" &&
+    ip netns exec "$NS" ip link set "$VN" up &&
+    ip netns exec "$NS" ip link set lo up; }; then
+	fatal "veth setup"
+fi
 
 # worker "wns" inside the namespace, reached at $NSIP:22
 w=$T/wns

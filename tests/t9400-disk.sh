@@ -11,6 +11,7 @@ start_worker 1
 start_worker 2
 mkdir -p "$T/tiny"
 mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null || skip_all "cannot mount a tmpfs"
+# shellcheck disable=SC2317 # called by the EXIT trap
 umount_tiny() { umount "$T/tiny" 2>/dev/null; }
 trap 'umount_tiny; cleanup' EXIT
 mkdir -p "$T/tiny/work" && chown "$TEST_USER" "$T/tiny/work"

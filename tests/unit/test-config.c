@@ -560,7 +560,7 @@ test_errors(void)
 	expect_error("err-root.xml", "3: unknown root element <benchmarks>: "
 	    "expected <benchmark>, <jobs> or <pyperformance>");
 	expect_error("err-pyperformance.xml",
-	    "3: pyperformance configs are not supported yet");
+	    "3: no <revision> in <pyperformance>");
 	expect_error("err-notool.xml", "2: <benchmark> has no tool attribute");
 	expect_error("err-unknown-element.xml",
 	    "6: unknown element <inclde> in <tasks>");

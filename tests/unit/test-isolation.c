@@ -80,6 +80,7 @@ test_values(void)
 	check_bad_value("numa", "-1", "numa '-1': not a NUMA node number");
 	check_bad_value("nice", "20", "nice '20': want a number from -20 to 19");
 	check_bad_value("nice", "+5", "nice '+5'");
+	check_bad_value("numa", "01", "numa '01'");
 	check_bad_value("isolation", "lax", "want 'strict' or 'best-effort'");
 	check_bad_value("cpu", "1", "unknown isolation option 'cpu'");
 }
@@ -140,6 +141,11 @@ test_machine(void)
 	    "3 slots on 2 CPUs fail");
 	ASSERT_STR_EQ(cause, "m:4: cpus '0-1': 2 CPUs for 3 slots (two slots "
 	    "never share a CPU)", "the error names file and line");
+	sb_reset(&sb);
+	isolation_lines(&sb, &o, &ms.v[3], 2);
+	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0-1 (cpus '0-1': 2 CPUs for 3 "
+	    "slots (two slots never share a CPU))\niso mode strict\n",
+	    "unchecked, too few CPUs: a value the worker refuses");
 	isolation_opt_set(&o.iso, "cpus", "4", &cause);
 	isolation_opt_set(&o.iso, "aslr", "off", &cause);
 	TEST_OK(isolation_check_machine(&o, &ms.v[2], &cause) == -1,
