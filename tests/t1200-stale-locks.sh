@@ -75,7 +75,7 @@ dist --machines "$T/machines" --config "$T/B.xml" --results "$T/rB" >"$T/oB" 2>&
 pb=$!
 wait "$pa"; ra=$?
 wait "$pb"; rb=$?
-check "both runs complete (exit $ra, $rb)" [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ]
+check "both runs complete (exit $ra, $rb)" [ "$ra$rb" = 00 ]
 check "never two runs on one machine at once" /usr/bin/python3 -c '
 import glob, sys
 for f in glob.glob(sys.argv[1] + "/*"):
