@@ -341,7 +341,13 @@ do_lock()
 				# ours from an earlier agent of this run (a
 				# reconnect): now this agent's, so that the
 				# earlier one, when it exits, leaves it alone
-				mv -f "$lock_tmp" "$lockfile"
+				while IFS= read -r _l || [ -n "$_l" ]; do
+					case $_l in
+					pid=*) printf 'pid=%s\n' "$$" ;;
+					*) printf '%s\n' "$_l" ;;
+					esac
+				done <"$lockfile" >"$lock_tmp" &&
+				    mv -f "$lock_tmp" "$lockfile"
 				lock_won "lock ok adopted"
 				return
 			fi

@@ -334,9 +334,15 @@ test_eof()
 	cat "$T/agent.sh" >&7
 	wait_line 4 'ready 1 [0-9]+'
 	cp "$LOCK" "$T/lock.r3"
+	grep -v '^pid=' "$T/lock.r3" >"$T/lock.r3.nopid"
 	{ settings R3; echo lock; } >&7
 	check "$1: the same run adopts the lock" wait_line 4 'lock ok adopted'
-	check "$1: adopting leaves the file alone" cmp "$LOCK" "$T/lock.r3"
+	# the adopting agent rewrites the lock with its own pid (so that the
+	# earlier agent, exiting later, leaves it alone); run and user stay
+	check "$1: adopting keeps run and user" \
+	    sh -c 'grep -v "^pid=" "$1" | cmp -s - "$2.nopid"' x "$LOCK" "$T/lock.r3"
+	check "$1: adopting records the new agent's pid" \
+	    sh -c '! grep -qx "$(grep "^pid=" "$2")" "$1"' x "$LOCK" "$T/lock.r3"
 	echo ping >&7
 	wait_line 4 pong
 	exec 7>&-
