@@ -714,7 +714,9 @@ supervise()
 			pkill_quiet "$sv_wd"
 		fi
 	fi
-	iso_finish "$sv_jd"
+	if ! iso_finish "$sv_jd" && [ "$sv_rc" = 0 ]; then
+		sv_rc=125	# the results stayed on the tmpfs (see stderr)
+	fi
 	env_record "$sv_jd" after
 	sv_status "done"
 	sv_pack
@@ -792,6 +794,11 @@ job_state()
 		[ -f "$_jd.tar" ] && js_res=$1.tar
 	elif [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null; then
 		js=running
+	elif [ "${2:-}" != again ]; then
+		# the job just ended and its supervisor is writing "done":
+		# look again in a moment before calling it lost
+		sleep 2
+		job_state "$1" again
 	else
 		js=lost
 	fi

@@ -48,6 +48,7 @@ enum opt_id {
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
 	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN,
+	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
 
@@ -105,6 +106,19 @@ static const struct dist_option options[] = {
 	  NULL, "remove stale locks of your own user (their owner is gone)" },
 	{ "older-than", O_OLDER_THAN, required_argument, C_CLEAN, "DURATION",
 	  "clean: only run directories older than this (default 7d)" },
+	{ "cpus", O_ISOLATION, required_argument, C_RUN | C_RESUME, "LIST",
+	  "run jobs under taskset -c LIST, divided between slots" },
+	{ "aslr", O_ISOLATION, required_argument, C_RUN | C_RESUME, "off",
+	  "run jobs with address space randomization off (setarch -R)" },
+	{ "tmpfs", O_ISOLATION, required_argument, C_RUN | C_RESUME, "DIR",
+	  "run jobs in a directory on the tmpfs DIR (e.g. /dev/shm)" },
+	{ "numa", O_ISOLATION, required_argument, C_RUN | C_RESUME, "NODE",
+	  "bind jobs to NUMA node NODE (numactl)" },
+	{ "nice", O_ISOLATION, required_argument, C_RUN | C_RESUME, "N",
+	  "run jobs at nice N" },
+	{ "isolation", O_ISOLATION, required_argument, C_RUN | C_RESUME,
+	  "strict|best-effort", "fail a job whose isolation cannot be had "
+	  "(strict, default) or record it" },
 	{ "job-timeout", O_JOB_TIMEOUT, required_argument, C_RUN | C_RESUME,
 	  "DURATION", "kill a job's whole process tree after DURATION" },
 	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
@@ -315,6 +329,19 @@ option_by_index(int longindex, int id)
 }
 
 static int
+set_isolation(struct dist_opts *o, const char *name, const char *arg)
+{
+	char *cause = NULL;
+
+	if (isolation_opt_set(&o->iso, name, arg, &cause) == -1) {
+		error("--%s: %s", name, cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 set_notify(struct dist_opts *o, const char *name, const char *arg)
 {
 	char *cause = NULL;
@@ -386,6 +413,9 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 		}
 		if (c == O_NOTIFY) {
 			if (set_notify(o, d->name, optarg) == -1)
+				return -1;
+		} else if (c == O_ISOLATION) {
+			if (set_isolation(o, d->name, optarg) == -1)
 				return -1;
 		} else if (apply_option(o, c, optarg) == -1)
 			return -1;

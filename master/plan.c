@@ -107,8 +107,11 @@ plan_load(const struct dist_opts *o, struct dist_plan *p, char **cause)
 		return -1;
 	if (plan_archive(o, p, cause) == -1)
 		return -1;
-	for (i = 0; i < p->machines.n; i++)
+	for (i = 0; i < p->machines.n; i++) {
+		if (isolation_check_machine(o, &p->machines.v[i], cause) == -1)
+			return -1;
 		p->total_slots += (size_t)p->machines.v[i].slots;
+	}
 	return 0;
 }
 

@@ -533,6 +533,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	else if (meaning != NULL)
 		why = xstrdup(meaning);
 	pthread_mutex_lock(&ctx->mtx);
+	if (orphan && ri.running > 0)
+		ctx->jobs[job].start = ri.running;	/* the worker's own */
 	record_attempt(c, job, attempt, orphan, exit_code, why);
 	pthread_mutex_unlock(&ctx->mtx);
 	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
