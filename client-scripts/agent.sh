@@ -617,7 +617,7 @@ job_dir_make()
 			start_refuse "job dir $st_dir is in use"
 			return 1
 		fi
-		rm -rf "$jd" "$jd.tar.gz" "$jd.tar"
+		rm -rf "$jd" "$jd.tar.gz" "$jd.tar" "$jd.result"
 	fi
 	if ! mkdir -p "$jd/argv" "$jd/env"; then
 		esc "$jd"
@@ -720,6 +720,9 @@ supervise()
 	env_record "$sv_jd" after
 	sv_status "done"
 	sv_pack
+	# the end of the job for a later agent (reattach): written last
+	printf '%s\n' "$sv_res" >"$sv_jd.result.tmp" &&
+	    mv -f "$sv_jd.result.tmp" "$sv_jd.result"
 	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
 	    2>/dev/null
 }
@@ -788,7 +791,14 @@ job_state()
 		exit) js_rc=$_v ;;
 		esac
 	done <"$_jd/status"
-	if [ "$_st" = "done" ]; then
+	if [ "$_st" = "done" ] && [ -r "$_jd.result" ]; then
+		js="done"
+		IFS= read -r js_res <"$_jd.result" || js_res=-
+	elif [ "$_st" = "done" ] && [ "${2:-}" != again ]; then
+		# done, still being packed: look again in a moment
+		sleep 2
+		job_state "$1" again
+	elif [ "$_st" = "done" ]; then
 		js="done" js_res=-
 		[ -f "$_jd.tar.gz" ] && js_res=$1.tar.gz
 		[ -f "$_jd.tar" ] && js_res=$1.tar

@@ -64,6 +64,11 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 	r.config_path = config;
 	r.results_dir = dirname(root);
 	r.resume_dir = run_dir;
+	/* reports: the options given to resume win over the run's own */
+	notify_opts_merge(&o->notify, &r.notify);
+	struct notify_opts tmp = r.notify;
+	r.notify = o->notify;
+	o->notify = tmp;
 	r.verbosity = o->verbosity;
 	r.progress = o->progress;
 	r.argv_line = xstrdup(o->argv_line);

@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "dist.h"
+#include "metrics.h"
 #include "ssh.h"
 
 enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
@@ -78,6 +79,8 @@ struct run_ctx {
 	uint64_t	 archive_stage_size;
 	struct notify	*notify;	/* status reports, or NULL */
 	struct journal	*journal;	/* RESULTS/<run-id>/journal */
+	pthread_mutex_t	 metrics_mtx;	/* guards metrics */
+	struct metric_table metrics;	/* read from each job once it is done */
 	double		 start_wall, start_mono;
 	int		 run_lock_fd;
 
@@ -92,6 +95,7 @@ struct run_ctx {
 	size_t		 nmachines;
 	struct run_event *events, *events_tail;
 	int		 dirty;		/* run.json needs rewriting */
+	int		 metrics_dirty;	/* metrics.json too */
 	int		 stopping;	/* no new jobs */
 	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
 	uint64_t	 archive_sent;

@@ -36,8 +36,17 @@ resume_save_inputs(struct run_ctx *ctx, char **cause)
 
 	if (mkdir_p(dir, 0755, cause) == -1)
 		goto out;
-	for (i = 0; i < o->argc; i++)
+	for (i = 0; i < o->argc; i++) {
+		/* webhook URLs hold tokens: never written (resume takes
+		 * --notify-url again) */
+		if (strcmp(o->argv[i], "--notify-url") == 0) {
+			i++;
+			continue;
+		}
+		if (strncmp(o->argv[i], "--notify-url=", 13) == 0)
+			continue;
 		sb_add(&sb, o->argv[i], strlen(o->argv[i]) + 1);
+	}
 	p = xasprintf("%s/argv", dir);
 	rc = write_file_atomic(p, sb_str(&sb), sb.len, cause);
 	free(p);

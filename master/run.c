@@ -210,6 +210,8 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 	ctx->start_wall = now_wall();
 	ctx->start_mono = now_mono();
 	pthread_mutex_init(&ctx->mtx, NULL);
+	pthread_mutex_init(&ctx->metrics_mtx, NULL);
+	metrics_init(&ctx->metrics);
 	pthread_cond_init(&ctx->cond, NULL);
 	ctx->njobs = plan->config.njobs;
 	ctx->jobs = xcalloc(ctx->njobs, sizeof *ctx->jobs);
@@ -265,23 +267,36 @@ ctx_free(struct run_ctx *ctx)
 		unlink(ctx->archive_stage);
 	free(ctx->archive_stage);
 	pthread_mutex_destroy(&ctx->mtx);
+	pthread_mutex_destroy(&ctx->metrics_mtx);
+	metrics_free(&ctx->metrics);
 	pthread_cond_destroy(&ctx->cond);
 }
 
-/* RESULTS/<run-id>/metrics.json from every collected job directory. */
+/*
+ * RESULTS/<run-id>/metrics.json: the table read from each job as it was
+ * done; a resumed run reads every job directory again instead (jobs done
+ * before the crash are not in its table).
+ */
 static void
-write_metrics(struct run_ctx *ctx)
+write_metrics(struct run_ctx *ctx, int final)
 {
-	struct metric_table t;
 	char *path = xasprintf("%s/metrics.json", ctx->run_dir), *cause = NULL;
+	struct metric_table all;
+	int rc;
 
-	metrics_init(&t);
-	metrics_scan_run(&t, ctx->run_dir);
-	if (metrics_write_json(&t, path, &cause) == -1) {
+	pthread_mutex_lock(&ctx->metrics_mtx);
+	if (final && ctx->opts->resume_dir != NULL) {
+		metrics_init(&all);
+		metrics_scan_run(&all, ctx->run_dir);
+		rc = metrics_write_json(&all, path, &cause);
+		metrics_free(&all);
+	} else
+		rc = metrics_write_json(&ctx->metrics, path, &cause);
+	pthread_mutex_unlock(&ctx->metrics_mtx);
+	if (rc == -1) {
 		warn("%s", cause);
 		free(cause);
 	}
-	metrics_free(&t);
 	free(path);
 }
 
@@ -362,8 +377,12 @@ main_loop(struct run_ctx *ctx)
 			pthread_cond_timedwait(&ctx->cond, &ctx->mtx, &ts);
 		}
 		ev = take_events(ctx);
-		int dirty = ctx->dirty;
+		int dirty = ctx->dirty, mdirty = ctx->metrics_dirty;
+
+		ctx->metrics_dirty = 0;
 		pthread_mutex_unlock(&ctx->mtx);
+		if (mdirty)
+			write_metrics(ctx, 0);
 		progress_print_events(ctx, ev);
 		free_events(ev);
 		progress_live(ctx, 0);
@@ -498,7 +517,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	if (ctx.interrupts == 0)
 		fail_leftovers(&ctx);
 	runjson_write(&ctx, NULL);
-	write_metrics(&ctx);
+	write_metrics(&ctx, 1);
 	progress_live(&ctx, 1);
 	{
 		struct run_event *ev = take_events(&ctx);

@@ -439,6 +439,22 @@ exit_meaning(const struct dist_job *j, int exit_code)
 	return NULL;
 }
 
+/* A job is done: what its directory holds goes into the run's metrics. */
+static void
+read_metrics(struct mconn *c, const struct dist_job *dj)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *dir = xasprintf("%s/jobs/%s", ctx->run_dir, dj->id);
+
+	pthread_mutex_lock(&ctx->metrics_mtx);
+	metrics_scan_dir(&ctx->metrics, dir, dj->id, c->ms->m->name);
+	pthread_mutex_unlock(&ctx->metrics_mtx);
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->metrics_dirty = 1;
+	pthread_mutex_unlock(&ctx->mtx);
+	free(dir);
+}
+
 /*
  * Claim the right to collect an attempt's results: the first attempt to
  * end wins; a late one (its job already done, or being collected) is
@@ -500,6 +516,7 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 	char *remote, *cause = NULL, *why = NULL, *meaning;
 	double start;
+	int final;
 
 	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
 		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
@@ -536,7 +553,11 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	if (orphan && ri.running > 0)
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
 	record_attempt(c, job, attempt, orphan, exit_code, why);
+	final = ctx->jobs[job].status == JOB_OK ||
+	    ctx->jobs[job].status == JOB_FAILED;
 	pthread_mutex_unlock(&ctx->mtx);
+	if (final && why == NULL)
+		read_metrics(c, dj);
 	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);
 	free(why);

@@ -4,7 +4,8 @@
 # cluster of real sshd's on 127.0.0.1 (tests/lib.sh).  Prints one table.
 #
 #	sh tests/perf/bench.sh			# as root; ~10 min on 2 cores
-#	BENCH_QUICK=1 sh tests/perf/bench.sh	# scaled down, ~2 min
+#	BENCH_QUICK=1 sh tests/perf/bench.sh	# scaled down, ~3 min
+#	BENCH_FULL=1 sh tests/perf/bench.sh	# the full sizes, ~20 min
 #	BENCH_ONLY="1 3" sh tests/perf/bench.sh	# some scenarios only
 #	BENCH_OUT=FILE				# also write the table to FILE
 #	BENCH_S1_JOBS=N ... BENCH_S4_JOBS=N	# sizes one by one (see below)
@@ -34,11 +35,15 @@ CM_HOSTS=
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	S1_JOBS=40 S2_JOBS=80 S3_MB=32 S4_SSHDS=4 S4_JOBS=400 S4_PAR_JOBS=200
+elif [ -n "${BENCH_FULL:-}" ]; then
+	# the sizes of the brief: ~20 min on a 2-core VM
+	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=5000
+	S4_PAR_JOBS=1000
 else
-	# s4 with 5000 jobs alone takes ~7 min here (the workers' share of
-	# each job is ~15 process starts): BENCH_S4_JOBS=5000 for that
-	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=2000
-	S4_PAR_JOBS=500
+	# ~10 min on a 2-core VM, where each job costs the workers ~15
+	# process starts: fewer jobs in scenarios 2 and 4
+	S1_JOBS=200 S2_JOBS=200 S3_MB=256 S4_SSHDS=16 S4_JOBS=1500
+	S4_PAR_JOBS=300
 fi
 # each size can be set on its own, e.g. BENCH_S4_JOBS=2000
 S1_JOBS=${BENCH_S1_JOBS:-$S1_JOBS}
@@ -77,7 +82,8 @@ wanted()
 # timed NAME CMD...: run CMD under /usr/bin/time, output in $T/NAME.out;
 # sets RC, WALL (s), CPU (user+sys s of CMD and its reaped children),
 # MAXRSS (KiB, the largest single process), TREE (KiB, the peak summed
-# RSS of CMD and all its descendants, sampled every 0.2 s).
+# RSS of CMD and all its descendants, sampled every 0.2 s, when SAMPLE_RSS
+# is set).
 timed()
 {
 	b_name=$1
@@ -86,12 +92,15 @@ timed()
 	/usr/bin/time -f '%e %U %S %M' -o "$T/$b_name.time" "$@" \
 	    >"$T/$b_name.out" 2>&1 &
 	b_pid=$!
-	"$PY" "$PERF/analyze.py" rss "$b_pid" "$T/$b_name.rss" &
-	b_spid=$!
+	b_spid=
+	if [ -n "${SAMPLE_RSS:-}" ]; then
+		"$PY" "$PERF/analyze.py" rss "$b_pid" "$T/$b_name.rss" &
+		b_spid=$!
+	fi
 	wait "$b_pid"
 	RC=$?
 	b_t1=$(now)
-	wait "$b_spid"
+	[ -n "$b_spid" ] && wait "$b_spid"
 	WALL=$(calc "$b_t1 - $b_t0")
 	# the last line: time(1) puts "Command exited with ..." before it
 	tail -1 "$T/$b_name.time" >"$T/$b_name.time1" 2>/dev/null
@@ -113,6 +122,7 @@ dist_run()
 	    --results "$T/results" --progress lines -n "$b_n" \
 	    --machines "$b_m" --config "$b_c" "$@"
 	check "$b_n: distribute exits 0 (got $RC)" [ "$RC" -eq 0 ]
+	[ "$RC" -eq 0 ] || tail -5 "$T/$b_n.out" | sed 's/^/#   /'
 }
 
 # par_run NAME SSHLOGINFILE SSHCONFIG NJOBS CMD...: GNU parallel, timed;
@@ -125,6 +135,7 @@ par_run()
 	timed "$b_n" parallel --ssh "ssh -F $b_cfg" --sshloginfile "$b_slf" \
 	    -a "$T/$b_n.in" "$@"
 	check "$b_n: parallel exits 0 (got $RC)" [ "$RC" -eq 0 ]
+	[ "$RC" -eq 0 ] || tail -5 "$T/$b_n.out" | sed 's/^/#   /'
 }
 
 # cm_exit HOST...: close the ControlMaster connections to these hosts.
@@ -455,6 +466,7 @@ scenario4()
 	done
 	echo "<jobs><job name=\"t\" repeat=\"$S4_JOBS\"><arg>true</arg></job></jobs>" \
 	    >"$T/s4.xml"
+	SAMPLE_RSS=1
 	dist_run s4-dist "$T/machines64" "$T/s4.xml"
 	b_ok=$(run_field s4-dist ok)
 	check "s4: $S4_JOBS jobs ok (got $b_ok)" [ "$b_ok" = "$S4_JOBS" ]
@@ -481,6 +493,7 @@ scenario4()
 	record s4.parcm.wall "$WALL"
 	record s4.parcm.wall_per_1000 "$(calc "$WALL * 1000 / $S4_PAR_JOBS")"
 	record s4.parcm.jobs "$S4_PAR_JOBS"
+	SAMPLE_RSS=
 }
 
 # --- the machine and the table ---------------------------------------------
