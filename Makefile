@@ -5,6 +5,7 @@
 #   make check           deps + test deps + build + all tests
 #   make check SANITIZE=1   the same under ASan+UBSan
 #   make demo            a run on a local demo cluster of 3 sshd machines
+#   make bench           the scheduler's benchmarks beside GNU parallel
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -88,6 +89,12 @@ demo: test-deps
 	$(MAKE) all
 	sh tests/demo.sh
 
+# Benchmarks of the scheduler itself, beside GNU parallel (tests/perf/).
+bench: test-deps
+	@sh tests/apt-install.sh parallel time
+	$(MAKE) all
+	sh tests/perf/bench.sh
+
 install: distribute
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -102,4 +109,4 @@ clean:
 	    $(UNIT_BINS) $(HELPER_BINS) .build-flags
 	rm -rf tests/logs
 
-.PHONY: all unit deps test-deps check check-scripts demo install clean FORCE
+.PHONY: all unit deps test-deps check check-scripts demo bench install clean FORCE

@@ -174,10 +174,14 @@ stamps()
 	done <"$T/$2.$1.stamps"
 	b_got=$(sed -n 's/^jobs	//p' "$T/$2.$1.stamps")
 	check "s$2 $1: $4 job stamps (got $b_got)" [ "$b_got" = "$4" ]
+	b_got=$(sed -n 's/^machines	//p' "$T/$2.$1.stamps")
+	check "s$2 $1: the jobs ran on the 4 workers (got $b_got)" \
+	    [ "$b_got" = 4 ]
 }
 
 # jobs_xml FILE N ARG...: a <jobs> config of N jobs j1..jN running
-# "bash stamp.bash STAMPDIR I" + the ARGs (the first ARG is STAMPDIR).
+# "bash stamp.bash STAMPDIR I" + the ARGs (the first ARG is STAMPDIR);
+# the ARGs are paths under $T and plain words, nothing to escape in XML.
 jobs_xml()
 {
 	b_f=$1 b_nj=$2 b_dir=$3
@@ -513,7 +517,7 @@ report()
 {
 	{
 		echo
-		echo "distribute benchmarks ($(date -u +%Y-%m-%dT%H:%MZ)${BENCH_QUICK:+, BENCH_QUICK})"
+		echo "distribute benchmarks ($(date -u +%Y-%m-%dT%H:%MZ)${BENCH_QUICK:+, BENCH_QUICK}${BENCH_FULL:+, BENCH_FULL})"
 		wanted 1 && echo "s1: $S1_JOBS jobs of true on 4 one-slot machines"
 		wanted 2 && echo "s2: $S2_JOBS jobs of sleep 0.05 on 4 one-slot" \
 		    "machines, ideal $(awk "BEGIN { print $S2_JOBS * 0.05 / 4 }") s"
