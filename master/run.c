@@ -366,6 +366,7 @@ main_loop(struct run_ctx *ctx)
 	struct run_event *ev;
 	int finished;
 	char *cause = NULL;
+	double last_json = 0;
 
 	for (;;) {
 		pthread_mutex_lock(&ctx->mtx);
@@ -386,7 +387,10 @@ main_loop(struct run_ctx *ctx)
 		progress_print_events(ctx, ev);
 		free_events(ev);
 		progress_live(ctx, 0);
-		if ((dirty || finished) && runjson_write(ctx, &cause) == -1) {
+		/* at most once a second while running: it is rewritten whole
+		 * (the journal is the durable record of every change) */
+		if ((finished || (dirty && now_mono() - last_json >= 1.0)) &&
+		    (last_json = now_mono(), runjson_write(ctx, &cause) == -1)) {
 			warn("%s", cause);
 			free(cause);
 			cause = NULL;
