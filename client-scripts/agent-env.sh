@@ -453,8 +453,7 @@ env_record()
 	_evm="$_evm, \"swap_used_kb\": $j"
 	printf '{%s, "governor": %s, %s, "load_before": %s, "load_after": %s, "users": %s,\n "isolation": %s,\n "disturbances": [%s]}\n' \
 	    "$env_static_j" "$_evg" "$_evm" "$_evb" "$_eva" "$_evu" "$iso_j" \
-	    "$env_dist_j" >"$1/env.json.tmp" &&
-	    mv -f "$1/env.json.tmp" "$1/env.json"
+	    "$env_dist_j" >"$1/env.json"
 }
 
 # --- the machine summary -------------------------------------------------

@@ -14,7 +14,9 @@
 #   set KEY VALUE        -> nothing; "err set unknown key KEY".  Keys:
 #                           workdir lockfile run user master mkey script
 #                           tooldir config rundir (relative paths are made
-#                           absolute against the login directory)
+#                           absolute against the login directory); direct
+#                           1: run a job's argv itself, not "sh SCRIPT"
+#                           (the default job.sh does just that)
 #   lock                 -> lock ok | lock ok adopted (same run and user)
 #                           | lock held USER MASTER RUN STARTED_UTC | err lock MSG
 #   unpack SHA           -> unpacked SHA fresh|cached | err unpack MSG
@@ -24,9 +26,14 @@
 #   prepare PATH         -> prepared RC (sh PATH in RUNDIR, synchronously,
 #                           output in RUNDIR/prepare-MKEY.log)
 #   start SLOT JOBDIR JOBID
-#                        -> started SLOT JOBDIR PID, later
+#                        -> started SLOT JOBDIR PID, ended SLOT JOBDIR,
 #                           done SLOT JOBDIR RC RESULT
 #                           | err start MSG (nothing started)
+#                           The job starts when SLOT's job before it ends:
+#                           a job sent ahead waits here, not on the master.
+#   unqueue SLOT JOBDIR  -> unqueue SLOT JOBDIR ok (taken back: it will
+#                           never start) | unqueue SLOT JOBDIR late (it
+#                           has started)
 #   status JOBDIR        -> status JOBDIR running|lost|missing
 #                           | status JOBDIR done RC RESULT
 #   watch SLOT JOBDIR    -> later: done SLOT JOBDIR RC RESULT (a job of an
@@ -35,24 +42,29 @@
 #   iso KEY VALUE, info  -> see agent-env.sh
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   ping                 -> pong
-#   quit                 -> bye (the lock is released first)
+#   quit                 -> bye (jobs still waiting for their slot are taken
+#                           back, the lock is released)
 #   anything else        -> err VERB unknown verb
 # "arg" and "env" lines are consumed by the next start or prepare (and
 # dropped by a refused one).
 #
 # A job: RUNDIR/jobs/JOBDIR/ gets argv/0..N-1 (exact bytes), argc, env/NAME
 # (exact bytes of each variable of the job), then a supervisor (a
-# background subshell, SIGHUP ignored, so it outlives the connection) runs
-# "sh SCRIPT" there (see job.sh for the contract) with stdin /dev/null and
-# output in ./stdout and ./stderr, in its own session when setsid(1)
-# exists.  "started" and "done" both come from the supervisor, so they are
-# never out of order; PID is the job's process (and process group when
-# setsid exists).  ./status (written atomically) holds state=running or
-# state=done, job=, slot=, machine=, run=, pid=, pgid= (with setsid),
-# start=, and once done end= and exit= (times in epoch seconds, with a
-# fraction when date(1) gives one).  Then the directory is packed into
-# RUNDIR/jobs/RESULT = JOBDIR.tar.gz (or JOBDIR.tar without gzip); RESULT
-# is "-" when packing failed, RC is 125 when the job could not be started.
+# background subshell, SIGHUP ignored, so it outlives the connection)
+# waits for the slot (sv_turn), then runs "sh SCRIPT" there (see job.sh
+# for the contract), or the argv itself with "set direct 1", with stdin
+# /dev/null and output in ./stdout and ./stderr, in its own session when
+# setsid(1) exists.  "started", "ended" and "done" all come from the
+# supervisor, so they are never out of order; PID is the job's process
+# (and process group when setsid exists).  The moment the job ends the
+# slot's next job is let go, before any bookkeeping: no process is started
+# between the end of one job and the start of the next.  ./status holds
+# state=, job=, slot=, machine=, run=, start=, pid=, pgid= (with setsid),
+# and once done a second state= with end= and exit= (appended; a reader
+# takes a key's last value; times in epoch seconds with two decimals, from
+# /proc/uptime).  Then the directory is packed into RUNDIR/jobs/RESULT =
+# JOBDIR.tar, and JOBDIR.packed made (JOBDIR.unpacked when packing failed:
+# RESULT is "-").  RC is 125 when the job could not be started.
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
 # own errors go to RUNDIR/agent-MKEY.log.
 #
@@ -155,9 +167,17 @@ safe_token()
 	return 0
 }
 
-# now: t = the time in epoch seconds, with a fraction when date gives one.
+# now: t = the time in epoch seconds with two decimals: the clock at the
+# agent's start (date, once) plus /proc/uptime since; without /proc, date.
 now()
 {
+	if [ -n "$clk_off" ] && uptime_cs; then
+		t=$((clk_off + _up))
+		_f=$((t % 100))
+		[ "$_f" -lt 10 ] && _f=0$_f
+		t=$((t / 100)).$_f
+		return 0
+	fi
 	t=$(date +%s.%N 2>/dev/null)
 	case ${t#*.} in
 	''|*[!0-9]*) t=${t%%.*} ;;
@@ -165,6 +185,38 @@ now()
 	case $t in
 	''|*[!0-9.]*) t= ;;
 	esac
+}
+
+# uptime_cs: _up = /proc/uptime in centiseconds.
+uptime_cs()
+{
+	_up=''
+	{ read -r _up _ </proc/uptime; } 2>/dev/null
+	case $_up in
+	*[0-9].[0-9][0-9]) _up=${_up%.*}${_up#*.} ;;
+	*) return 1 ;;
+	esac
+	case $_up in
+	*[!0-9]*) return 1 ;;
+	esac
+	while [ "${_up#0}" != "$_up" ] && [ "${#_up}" -gt 1 ]; do
+		_up=${_up#0}
+	done
+}
+
+# clock_init: clk_off = epoch - uptime, in centiseconds (empty: no /proc).
+clock_init()
+{
+	clk_off=''
+	now
+	_fr=${t#*.}
+	case $t in
+	*.[0-9][0-9]*) _e=${t%%.*}${_fr%"${_fr#??}"} ;;
+	[0-9]*) _e=${t}00 ;;
+	*) return 0 ;;
+	esac
+	uptime_cs || return 0
+	clk_off=$((_e - _up))
 }
 
 # last_line FILE: m = the last telling line of FILE (tar's "Exiting with
@@ -583,9 +635,10 @@ do_start()
 	case $_s in *' '*) _s=${_s#* } ;; *) _s= ;; esac
 	unesc "$_s"
 	st_id=$u
-	if ! safe_token "$st_slot"; then
-		start_refuse "bad slot"
-	elif ! safe_token "$st_dir"; then
+	case $st_slot in
+	''|*[!0-9]*) start_refuse "bad slot"; return ;;
+	esac
+	if ! safe_token "$st_dir"; then
 		start_refuse "bad job dir"
 	elif [ -z "$rundir" ]; then
 		start_refuse "no run dir set"
@@ -595,11 +648,57 @@ do_start()
 		for _p in $sups; do
 			kill -0 "$_p" 2>/dev/null && _n="$_n $_p"
 		done
-		supervise "$st_slot" "$st_dir" "$st_id" </dev/null \
+		slot_last "$st_slot" "$st_dir"
+		supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" </dev/null \
 		    2>>"$rundir/agent-$mkey.log" &
 		sups="$_n $!"
 		pending_clear
 	fi
+}
+
+# slot_last SLOT JOBDIR: sl_prev = the job started on SLOT before (to run
+# after), JOBDIR the slot's last from now on.
+slot_last()
+{
+	sl_prev='' _sl_n='' _sl_w=$slots
+	while [ -n "$_sl_w" ]; do
+		_sl_l=${_sl_w%%"$nl"*}
+		_sl_w=${_sl_w#*"$nl"}
+		if [ "${_sl_l%% *}" = "$1" ]; then
+			sl_prev=${_sl_l#* }
+		else
+			_sl_n=$_sl_n$_sl_l$nl
+		fi
+	done
+	slots=$_sl_n$1' '$2$nl
+}
+
+# do_unqueue SLOT JOBDIR: take back a job not started yet (it waits for
+# its slot): "unqueue SLOT JOBDIR ok", or "... late" when it has started.
+do_unqueue()
+{
+	_us=${arg%% *} _ud=${arg#* }
+	if ! safe_token "$_us" || ! safe_token "$_ud" || [ -z "$rundir" ]; then
+		reply "err unqueue bad job dir"
+	elif claim "$rundir/jobs/$_ud.claim"; then
+		reply "unqueue $_us $_ud ok"
+	else
+		reply "unqueue $_us $_ud late"
+	fi
+}
+
+# unqueue_all: take back every job still waiting for its slot (the agent
+# is going away: no job starts without a master).
+unqueue_all()
+{
+	[ -n "$rundir" ] || return 0
+	_sl_w=$slots
+	while [ -n "$_sl_w" ]; do
+		_sl_l=${_sl_w%%"$nl"*}
+		_sl_w=${_sl_w#*"$nl"}
+		claim "$rundir/jobs/${_sl_l#* }.claim"
+	done
+	return 0
 }
 
 start_refuse()
@@ -617,7 +716,7 @@ job_dir_make()
 			start_refuse "job dir $st_dir is in use"
 			return 1
 		fi
-		rm -rf "$jd" "$jd.tar.gz" "$jd.tar" "$jd.result"
+		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked"
 	fi
 	if ! mkdir -p "$jd/argv" "$jd/env"; then
 		esc "$jd"
@@ -659,30 +758,37 @@ job_dir_busy()
 	[ "$_st" = running ] && [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null
 }
 
-# supervise SLOT JOBDIR JOBID: (in the background) run one job, record
-# its status, pack its directory, report.
+# supervise SLOT JOBDIR JOBID PREV: (in the background) run one job once
+# the slot is free (PREV, the slot's job before, has ended), record its
+# status, pack its directory, report.  The next job's supervisor is let
+# go before this one's own bookkeeping.
 supervise()
 {
 	trap - EXIT INT TERM PIPE
 	trap '' HUP
-	sv_slot=$1 sv_dir=$2
+	sv_slot=$1 sv_dir=$2 sv_prev=$4 sv_id_raw=$3
 	esc "$3"
 	sv_id=$e
 	sv_jd=$rundir/jobs/$2
-	env_record "$sv_jd" before
-	if iso_setup "$sv_jd" 2>"$sv_jd/stderr"; then
-		(
-			job_env "$sv_jd" "$1" "$3"
-			cd "$iso_dir" || exit 125
-			[ -n "$setsid_cmd" ] &&
-			    iso_exec "$setsid_cmd" "$sh_cmd" "$script"
-			iso_exec "$sh_cmd" "$script"
-		) </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
+	sv_iso=0
+	iso_setup "$sv_jd" 2>"$sv_jd/stderr" || sv_iso=1
+	env_record "$sv_jd" before	# while the slot's last job ends
+	sv_turn
+	if ! claim "$sv_jd.claim"; then
+		sv_pass		# taken back ("unqueue"): never started
+		return 0
+	fi
+	now
+	sv_start=$t sv_end='' sv_rc='' sv_pid=''
+	sv_status running
+	if [ "$sv_iso" = 0 ]; then
+		sv_spawn </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
 		sv_pid=$!
 	else
 		(exit 126) &
 		sv_pid=$!
 	fi
+	sv_status_pid
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
 	trap 'sv_kill' TERM
 	sv_tok=$run/$2 sv_wd=''
@@ -698,12 +804,11 @@ supervise()
 		sv_wd=$!
 	fi
 	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
-	now
-	sv_start=$t sv_end='' sv_rc=''
-	sv_status running
 	sv_wait
 	now
 	sv_end=$t
+	sv_pass
+	printf 'ended %s %s\n' "$sv_slot" "$sv_dir" 2>/dev/null
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
 		if [ -e "$sv_jd/.timeout" ]; then
@@ -720,11 +825,84 @@ supervise()
 	env_record "$sv_jd" after
 	sv_status "done"
 	sv_pack
-	# the end of the job for a later agent (reattach): written last
-	printf '%s\n' "$sv_res" >"$sv_jd.result.tmp" &&
-	    mv -f "$sv_jd.result.tmp" "$sv_jd.result"
+	# the end of the job for a later agent (reattach): made last
+	if [ "$sv_res" = - ]; then
+		: >"$sv_jd.unpacked"
+	else
+		: >"$sv_jd.packed"
+	fi
 	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
 	    2>/dev/null
+}
+
+# sv_spawn: (in the background) the job's process: its environment, then
+# exec, in its own session when setsid exists, either the job's argv
+# directly (what the default job.sh does, one sh start less) or
+# "sh SCRIPT".
+sv_spawn()
+{
+	job_env "$sv_jd" "$sv_slot" "$sv_id_raw"
+	cd "$iso_dir" || exit 125
+	set --
+	if [ "$direct" = 1 ]; then
+		_w=$args
+		while [ -n "$_w" ]; do
+			unesc "${_w%%"$nl"*}"
+			_w=${_w#*"$nl"}
+			set -- "$@" "$u"
+		done
+		if [ "$#" -eq 0 ]; then
+			echo "distribute: the job has no arguments" >&2
+			exit 127
+		fi
+	else
+		set -- "$sh_cmd" "$script"
+	fi
+	[ -n "$setsid_cmd" ] && iso_exec "$setsid_cmd" "$@"
+	iso_exec "$@"
+}
+
+# sv_turn: wait until the slot's previous job (sv_prev) has ended.  The
+# waiter makes PREV.go (a FIFO it holds open), then PREV.next; the ending
+# supervisor makes PREV.ended, then writes a line to PREV.go if PREV.next
+# is there.  Each looks for the other's mark after making its own, so
+# one of them always sees the other: no lost wake-up, no polling.
+sv_turn()
+{
+	[ -n "$sv_prev" ] || return 0
+	_tp=$rundir/jobs/$sv_prev
+	[ -e "$_tp.ended" ] && return 0
+	if ! mkfifo "$_tp.go" 2>/dev/null; then
+		while [ ! -e "$_tp.ended" ]; do	# no FIFOs here: look
+			sleep 1
+		done
+		return 0
+	fi
+	exec 3<>"$_tp.go"
+	: >"$_tp.next"
+	[ -e "$_tp.ended" ] || IFS= read -r _ <&3
+	exec 3<&-
+}
+
+# sv_pass: this job has ended (or will never start): the slot's next job
+# may go.
+sv_pass()
+{
+	: >"$sv_jd.ended"
+	if [ -e "$sv_jd.next" ]; then
+		printf '\n' 2>/dev/null 1<>"$sv_jd.go"
+	fi
+}
+
+# claim FILE: make FILE, failing if it exists (noclobber opens with
+# O_EXCL): the one atomic test-and-set a shell has without forking.
+claim()
+{
+	set -C
+	{ true >"$1"; } 2>/dev/null
+	_cl=$?
+	set +C
+	return "$_cl"
 }
 
 # pkill_quiet PID: stop a watchdog (and its sleep) that is no longer needed.
@@ -791,16 +969,16 @@ job_state()
 		exit) js_rc=$_v ;;
 		esac
 	done <"$_jd/status"
-	if [ "$_st" = "done" ] && [ -r "$_jd.result" ]; then
-		js="done"
-		IFS= read -r js_res <"$_jd.result" || js_res=-
+	if [ "$_st" = "done" ] && [ -e "$_jd.packed" ]; then
+		js="done" js_res=$1.tar
+	elif [ "$_st" = "done" ] && [ -e "$_jd.unpacked" ]; then
+		js="done" js_res=-
 	elif [ "$_st" = "done" ] && [ "${2:-}" != again ]; then
 		# done, still being packed: look again in a moment
 		sleep 2
 		job_state "$1" again
 	elif [ "$_st" = "done" ]; then
 		js="done" js_res=-
-		[ -f "$_jd.tar.gz" ] && js_res=$1.tar.gz
 		[ -f "$_jd.tar" ] && js_res=$1.tar
 	elif [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null; then
 		js=running
@@ -875,53 +1053,45 @@ sv_wait()
 	fi
 }
 
-# sv_status STATE: write $sv_jd/status atomically.
+# sv_status running|done: $sv_jd/status, without a fork on the way to the
+# job or from its end: "running" is written before the job starts,
+# sv_status_pid adds its pid once it runs, "done" (with end= and exit=)
+# is appended in one write.  A reader takes a key's last value.
 sv_status()
 {
-	{
-		printf 'state=%s\njob=%s\nslot=%s\nmachine=%s\nrun=%s\npid=%s\n' \
-		    "$1" "$sv_id" "$sv_slot" "$mkey" "$run_e" "$sv_pid"
-		if [ -n "$setsid_cmd" ]; then
-			printf 'pgid=%s\n' "$sv_pid"
-		fi
-		printf 'start=%s\n' "$sv_start"
-		if [ "$1" = "done" ]; then
-			printf 'end=%s\nexit=%s\n' "$sv_end" "$sv_rc"
-			if [ -n "$sv_reason" ]; then
-				printf 'reason=%s\n' "$sv_reason"
-			fi
-		fi
-	} >"$sv_jd/status.tmp" && mv -f "$sv_jd/status.tmp" "$sv_jd/status"
+	if [ "$1" = running ]; then
+		printf 'state=running\njob=%s\nslot=%s\nmachine=%s\nrun=%s\nstart=%s\n' \
+		    "$sv_id" "$sv_slot" "$mkey" "$run_e" "$sv_start" \
+		    >"$sv_jd/status"
+		return
+	fi
+	printf 'state=done\nend=%s\nexit=%s\n%s' "$sv_end" "$sv_rc" \
+	    "${sv_reason:+reason=$sv_reason$nl}" >>"$sv_jd/status"
 }
 
-# sv_pack: pack the job directory; sv_res = its name in RUNDIR/jobs or "-".
+# sv_status_pid: add the running job's pid (and process group) to its
+# status.
+sv_status_pid()
+{
+	if [ -n "$setsid_cmd" ]; then
+		printf 'pid=%s\npgid=%s\n' "$sv_pid" "$sv_pid"
+	else
+		printf 'pid=%s\n' "$sv_pid"
+	fi >>"$sv_jd/status"
+}
+
+# sv_pack: pack the job directory (tar, not compressed: a gzip per job
+# costs the worker more than it saves on a LAN); sv_res = its name in
+# RUNDIR/jobs or "-".  Written in place: JOBDIR.packed, made after it,
+# says it is whole.
 sv_pack()
 {
-	if [ -n "$gzip_cmd" ]; then
-		sv_res=$sv_dir.tar.gz
-	else
-		sv_res=$sv_dir.tar
-	fi
-	_o=$rundir/jobs/$sv_res
-	[ -e "$_o.fail" ] && rm -f "$_o.fail"
-	if sv_tar >"$_o.tmp" && [ ! -e "$_o.fail" ] &&
-	    mv -f "$_o.tmp" "$_o"; then
+	sv_res=$sv_dir.tar
+	if tar -C "$sv_jd" -cf - . >"$rundir/jobs/$sv_res"; then
 		return 0
 	fi
-	rm -f "$_o.tmp" "$_o.fail"
+	rm -f "$rundir/jobs/$sv_res"
 	sv_res=-
-}
-
-# sv_tar: the job directory as a tar stream, gzipped when gzip exists (a
-# tar failure then leaves $_o.fail).
-sv_tar()
-{
-	if [ -n "$gzip_cmd" ]; then
-		{ (cd "$sv_jd" && exec tar -cf - .) || : >"$_o.fail"; } |
-		    gzip -1
-	else
-		(cd "$sv_jd" && exec tar -cf - .)
-	fi
 }
 
 # --- the main loop -------------------------------------------------------
@@ -947,6 +1117,7 @@ do_set()
 	user) user=$u; esc "$u"; user_e=$e ;;
 	master) esc "$u"; master_e=$e ;;
 	breakstale) breakstale=$u ;;
+	direct) direct=$u ;;
 	jobtimeout)
 		case $u in
 		''|*[!0-9]*) reply "err set bad job timeout" ;;
@@ -970,6 +1141,7 @@ do_set()
 # shellcheck disable=SC2317 # called by the EXIT trap
 agent_exit()
 {
+	unqueue_all
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
 }
@@ -980,6 +1152,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
+	slots='' direct=0
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
@@ -987,8 +1160,7 @@ main()
 	sh_cmd=$c
 	find_cmd setsid
 	setsid_cmd=$c
-	find_cmd gzip
-	gzip_cmd=$c
+	clock_init
 	trap agent_exit EXIT
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
@@ -1018,7 +1190,8 @@ main()
 		unlock) do_unlock ;;
 		watch) do_watch ;;
 		info) do_info ;;
-		quit) lock_release; reply bye; exit 0 ;;
+		unqueue) do_unqueue ;;
+		quit) unqueue_all; lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac
 	done

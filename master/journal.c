@@ -91,6 +91,10 @@ replay_line(char *line, struct journal_job *jobs, size_t njobs,
 		js->exit_code = code;
 		js->state = strcmp(what, "ok") == 0 ? JS_OK :
 		    strcmp(what, "failed") == 0 ? JS_FAILED : JS_QUEUED;
+	} else if (strcmp(verb, "back") == 0) {
+		js->lost++;
+		if (js->state == JS_RUNNING)
+			js->state = JS_QUEUED;
 	} else if (strcmp(verb, "lost") == 0) {
 		js->lost++;
 		js->lost_machine = js->machine;

@@ -6,6 +6,8 @@
  *	start JOB ATTEMPT MACHINE JOB-ID	a job was sent to a machine
  *	end JOB ATTEMPT ok|failed|requeued EXIT	its results were collected
  *	lost JOB ATTEMPT			its machine's connection was lost
+ *	back JOB ATTEMPT			taken back before it started (it
+ *						was sent ahead to wait for a slot)
  */
 #ifndef DIST_JOURNAL_H
 #define DIST_JOURNAL_H

@@ -39,15 +39,17 @@ machine_line(struct run_ctx *ctx, struct machine_state *ms, double now)
 	char *line;
 
 	if (ms->status == M_RUNNING && ms->running > 0) {
-		int j = -1;
+		int j = -1, busy = 0;
 
 		for (int s = 0; s < ms->m->slots; s++)
-			if (ms->slot_job[s] != -1)
-				j = ms->slot_job[s];
+			if (ms->pos[s].job != -1) {
+				j = ms->pos[s].job;
+				busy++;
+			}
 		char *d = format_duration((uint64_t)(now_wall() -
 		    ctx->jobs[j].start));
 		line = xasprintf("running %s for %s%s", ctx->plan->config.jobs[j].id,
-		    d, ms->running > 1 ? " (+ more slots)" : "");
+		    d, busy > 1 ? " (+ more slots)" : "");
 		free(d);
 	} else if (ms->status == M_RUNNING)
 		line = xstrdup("idle");
@@ -88,7 +90,7 @@ progress_live(struct run_ctx *ctx, int final)
 	char *e = eta(ctx, elapsed), *el = format_duration((uint64_t)elapsed);
 	printf("\033[2K%s: %zu done, %zu failed, %zu running, %zu queued, "
 	    "elapsed %s, ETA %s\n", ctx->run_id, ctx->nok, ctx->nfailed,
-	    ctx->nrunning, ctx->qlen, el, e);
+	    ctx->nrunning - ctx->nahead, ctx->qlen + ctx->nahead, el, e);
 	free(e);
 	free(el);
 	for (i = 0; i < ctx->nmachines; i++) {

@@ -41,6 +41,22 @@ enum machine_status {
 	M_IDLE, M_DONE, M_DOWN, M_OUT,
 };
 
+/*
+ * A job given to one of a machine's slots.  A slot holds the job running
+ * there, one sent ahead that waits on the worker and starts the moment the
+ * first ends, with no round trip to the master in between, and the ended
+ * ones whose results are still being packed (see slots.c).
+ */
+#define SLOT_ENTRIES	4
+
+struct slot_entry {
+	int		 job;		/* -1: none */
+	int		 attempt;
+	int		 started;	/* the agent said "started" */
+	int		 ended;		/* ... and "ended": not running */
+	int		 unqueue;	/* "unqueue" sent, no answer yet */
+};
+
 struct machine_state {
 	const struct dist_machine *m;
 	char		*key;		/* safe token for paths */
@@ -49,9 +65,9 @@ struct machine_state {
 	enum machine_status status;
 	char		*why;		/* locked by, down because ... */
 	double		 since;		/* mono time of the last status change */
-	int		*slot_job;	/* job index per slot, -1 free */
-	int		*slot_attempt;	/* its attempt number */
-	int		 running;
+	struct slot_entry *pos;		/* slots x SLOT_ENTRIES */
+	int		 running;	/* entries in pos */
+	int		 idle;		/* free slots, nothing queued (mtx) */
 	int		 jobs_done;
 	uint64_t	 archive_sent;	/* bytes of the tool archive sent */
 	int		 connects;
@@ -91,6 +107,8 @@ struct run_ctx {
 	size_t		*queue;		/* queued job indices, FIFO */
 	size_t		 qhead, qlen, qcap;
 	size_t		 nrunning, nok, nfailed;
+	size_t		 nahead;	/* of nrunning: sent ahead, not started */
+	int		 idle_slots;	/* sum of the machines' idle */
 	struct machine_state *ms;
 	size_t		 nmachines;
 	struct run_event *events, *events_tail;
@@ -117,6 +135,9 @@ void	sched_attempt_end(struct run_ctx *, size_t job, int counted,
 void	sched_remove(struct run_ctx *, size_t job);
 /* A lost machine gives its job back without using up a retry. */
 void	sched_job_lost(struct run_ctx *, size_t job);
+/* A job sent ahead is taken back before it started: queued again, first,
+ * without using up a retry. */
+void	sched_job_back(struct run_ctx *, size_t job);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
 
@@ -126,6 +147,22 @@ void	post_event_locked(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 void	machine_set_status(struct run_ctx *, struct machine_state *,
 	    enum machine_status, const char *why);	/* takes mtx */
 const char *machine_status_name(enum machine_status);
+
+/* slots.c: a machine's slot entries; the entry functions are called by
+ * the machine's own thread, those marked (mtx) with mtx held. */
+char	*slot_dir(const struct run_ctx *, const struct machine_state *,
+	    int job, int attempt);	/* the job's directory token */
+struct slot_entry *slot_at(struct machine_state *, int slot, int i);
+/* The entry of slot whose directory token is dir, or NULL. */
+struct slot_entry *slot_lookup(const struct run_ctx *, struct machine_state *,
+	    int slot, const char *dir);
+/* Where slot takes a job now, or NULL: a free entry when nothing runs
+ * there, or when one runs and *ahead may be sent behind it. */
+struct slot_entry *slot_vacancy(struct machine_state *, int slot, int *ahead);
+void	slot_clear(struct machine_state *, struct slot_entry *);
+int	slot_may_send_ahead(const struct run_ctx *);		/* (mtx) */
+int	slot_should_take_back(const struct run_ctx *);		/* (mtx) */
+void	slot_set_idle(struct run_ctx *, struct machine_state *, int);	/* (mtx) */
 
 /* worker.c */
 void	add_orphan(struct machine_state *, int job, int attempt, int queued);

@@ -222,9 +222,10 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 
 		ms->m = &plan->machines.v[i];
 		ms->key = machine_key(ms->m);
-		ms->slot_job = xcalloc((size_t)ms->m->slots, sizeof(int));
-		ms->slot_attempt = xcalloc((size_t)ms->m->slots, sizeof(int));
-		memset(ms->slot_job, 0xff, (size_t)ms->m->slots * sizeof(int));
+		ms->pos = xcalloc((size_t)ms->m->slots * SLOT_ENTRIES,
+		    sizeof *ms->pos);
+		for (int p = 0; p < ms->m->slots * SLOT_ENTRIES; p++)
+			ms->pos[p].job = -1;
 		ms->since = ctx->start_mono;
 	}
 	sched_init(ctx);
@@ -241,8 +242,7 @@ ctx_free(struct run_ctx *ctx)
 	for (i = 0; i < ctx->nmachines; i++) {
 		free(ctx->ms[i].key);
 		free(ctx->ms[i].why);
-		free(ctx->ms[i].slot_job);
-		free(ctx->ms[i].slot_attempt);
+		free(ctx->ms[i].pos);
 		free(ctx->ms[i].orphans);
 	}
 	for (e = ctx->events; e != NULL; e = next) {

@@ -115,8 +115,9 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	json_uint(j, "jobs", ctx->njobs);
 	json_uint(j, "ok", ctx->nok);
 	json_uint(j, "failed", ctx->nfailed);
-	json_uint(j, "running", ctx->nrunning);
-	json_uint(j, "queued", ctx->qlen);
+	/* a job sent ahead to wait on a worker is still queued */
+	json_uint(j, "running", ctx->nrunning - ctx->nahead);
+	json_uint(j, "queued", ctx->qlen + ctx->nahead);
 	json_obj_close(j);
 }
 

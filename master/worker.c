@@ -149,6 +149,9 @@ send_settings(struct mconn *c)
 		{ "script", c->script }, { "tooldir", c->tooldir },
 		{ "config", c->config }, { "jobtimeout", timeout },
 		{ "breakstale", ctx->opts->break_stale ? "1" : "0" },
+		/* the default job.sh only execs the argv: the agent does that
+		 * itself, one sh start less per job */
+		{ "direct", ctx->opts->script_path == NULL ? "1" : "0" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
 		char *arg = xasprintf("%s %s", kv[i].k, kv[i].v);
@@ -331,18 +334,11 @@ out:
 	return rc;
 }
 
-static char *
-job_dir_token(struct mconn *c, size_t job, int attempt)
-{
-	return xasprintf("%s.%d@%s", c->ctx->plan->config.jobs[job].id,
-	    attempt, c->ms->key);
-}
-
 static void
 send_job(struct mconn *c, int slot, size_t job, int attempt)
 {
 	const struct dist_job *j = &c->ctx->plan->config.jobs[job];
-	char *dir = job_dir_token(c, job, attempt), *start;
+	char *dir = slot_dir(c->ctx, c->ms, (int)job, attempt), *start;
 	size_t i;
 
 	for (i = 0; i < j->argv.n; i++) {
@@ -360,38 +356,102 @@ send_job(struct mconn *c, int slot, size_t job, int attempt)
 	free(dir);
 }
 
-/* Give free slots the next jobs; sends in one write. */
+/* Give entry e the next job, if there is one (mtx held). */
+static int
+assign_job(struct mconn *c, struct slot_entry *e, int ahead)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct machine_state *ms = c->ms;
+	int job = sched_pop(ctx);
+
+	if (job == -1)
+		return -1;
+	e->job = job;
+	e->attempt = ++ctx->jobs[job].attempts;
+	e->ended = e->unqueue = 0;
+	/* a job for a free slot starts now; one sent ahead says when */
+	e->started = !ahead;
+	if (ahead)
+		ctx->nahead++;
+	else
+		ctx->jobs[job].start = now_wall();
+	journal_append(ctx->journal, "start %d %d %d %s", job, e->attempt,
+	    (int)(ms - ctx->ms), ctx->plan->config.jobs[job].id);
+	ctx->jobs[job].machine = (int)(ms - ctx->ms);
+	ms->running++;
+	return job;
+}
+
+/* Give slot its next job: one to start if it is free, or (ahead_ok) one
+ * to wait behind the running one while there is work enough (slots.c).
+ * *idle: the slot is left with nothing to run. */
+static void
+fill_slot(struct mconn *c, int slot, int ahead_ok, int *idle)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct slot_entry *e;
+	int ahead, job = -1;
+
+	pthread_mutex_lock(&ctx->mtx);
+	e = slot_vacancy(c->ms, slot, &ahead);
+	if (e != NULL && (!ahead || (ahead_ok && slot_may_send_ahead(ctx))))
+		job = assign_job(c, e, ahead);
+	*idle = e != NULL && !ahead && job == -1;
+	pthread_mutex_unlock(&ctx->mtx);
+	if (job == -1)
+		return;
+	send_job(c, slot, (size_t)job, e->attempt);
+	if (!ahead)
+		post_event(ctx, "%s: started %s (slot %d)", c->ms->m->name,
+		    ctx->plan->config.jobs[job].id, slot);
+}
+
+/* Fill every slot, in two rounds (jobs to start, then jobs to send
+ * ahead); sends in one write.  Counts the slots left with nothing to run
+ * as idle. */
 static int
 fill_slots(struct mconn *c, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
-	struct machine_state *ms = c->ms;
-	int slot, job, attempt;
+	int slot, idle, nidle = 0;
 
-	for (slot = 0; slot < ms->m->slots; slot++) {
-		if (ms->slot_job[slot] != -1)
-			continue;
-		pthread_mutex_lock(&ctx->mtx);
-		job = sched_pop(ctx);
-		if (job != -1) {
-			attempt = ++ctx->jobs[job].attempts;
-			journal_append(ctx->journal, "start %d %d %d %s", job,
-			    attempt, (int)(ms - ctx->ms),
-			    ctx->plan->config.jobs[job].id);
-			ctx->jobs[job].machine = (int)(ms - ctx->ms);
-			ctx->jobs[job].start = now_wall();
-			ms->slot_job[slot] = job;
-			ms->slot_attempt[slot] = attempt;
-			ms->running++;
-		}
-		pthread_mutex_unlock(&ctx->mtx);
-		if (job == -1)
-			break;
-		send_job(c, slot, (size_t)job, attempt);
-		post_event(ctx, "%s: started %s (slot %d)", ms->m->name,
-		    ctx->plan->config.jobs[job].id, slot);
+	for (slot = 0; slot < c->ms->m->slots; slot++)
+		fill_slot(c, slot, 0, &idle);
+	for (slot = 0; slot < c->ms->m->slots; slot++) {
+		fill_slot(c, slot, 1, &idle);
+		nidle += idle;
 	}
+	pthread_mutex_lock(&ctx->mtx);
+	slot_set_idle(ctx, c->ms, nidle);
+	pthread_mutex_unlock(&ctx->mtx);
 	return flush_out(c, cause);
+}
+
+/* Take back the jobs sent ahead when they are wanted elsewhere. */
+static void
+take_back(struct mconn *c)
+{
+	struct machine_state *ms = c->ms;
+	int p, want;
+
+	pthread_mutex_lock(&c->ctx->mtx);
+	want = slot_should_take_back(c->ctx);
+	pthread_mutex_unlock(&c->ctx->mtx);
+	if (!want)
+		return;
+	for (p = 0; p < ms->m->slots * SLOT_ENTRIES; p++) {
+		struct slot_entry *e = &ms->pos[p];
+
+		if (e->job == -1 || e->started || e->unqueue)
+			continue;
+		char *dir = slot_dir(c->ctx, ms, e->job, e->attempt);
+		char *arg = xasprintf("%d %s", p / SLOT_ENTRIES, dir);
+
+		send_line(c, "unqueue", arg);
+		e->unqueue = 1;
+		free(arg);
+		free(dir);
+	}
 }
 
 /* The collected status says the supervisor killed the job at its timeout. */
@@ -580,44 +640,125 @@ orphan_done(struct mconn *c, const char *slot, int exit_code,
 	ms->orphans[i].job = -1;
 }
 
+/* A job of the lost connection goes back to the queue; its attempt is
+ * looked for after a reconnect (mtx held). */
+static void
+give_back(struct mconn *c, int job, int attempt)
+{
+	struct run_ctx *ctx = c->ctx;
+
+	add_orphan(c->ms, job, attempt, 1);
+	journal_append(ctx->journal, "lost %d %d", job, attempt);
+	post_event_locked(ctx, "%s: connection lost: %s goes back to the "
+	    "queue", c->ms->m->name, ctx->plan->config.jobs[job].id);
+	sched_job_lost(ctx, (size_t)job);
+}
+
+/* "started SLOT JOBDIR PID": a job sent ahead now runs. */
+static void
+job_started(struct mconn *c, char **f, size_t n)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct slot_entry *e;
+
+	if (n < 3 || (e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL ||
+	    e->started)
+		return;
+	pthread_mutex_lock(&ctx->mtx);
+	e->started = 1;
+	ctx->nahead--;
+	ctx->jobs[e->job].start = now_wall();
+	ctx->dirty = 1;
+	post_event_locked(ctx, "%s: started %s (slot %s)", c->ms->m->name,
+	    ctx->plan->config.jobs[e->job].id, f[1]);
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
+/* "ended SLOT JOBDIR": it no longer runs (its results are being packed):
+ * the slot may take one more to send ahead. */
+static void
+job_ended(struct mconn *c, char **f, size_t n)
+{
+	struct slot_entry *e;
+
+	if (n >= 3 && (e = slot_lookup(c->ctx, c->ms, atoi(f[1]), f[2])) != NULL)
+		e->ended = 1;
+}
+
+/* "unqueue SLOT JOBDIR ok|late": taken back, or it had started. */
+static int
+job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct slot_entry *e;
+
+	if (n != 4 || (e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL)
+		return set_cause(cause, "agent: bad unqueue line");
+	e->unqueue = 0;
+	if (strcmp(f[3], "ok") != 0)
+		return 0;
+	pthread_mutex_lock(&ctx->mtx);
+	journal_append(ctx->journal, "back %d %d", e->job, e->attempt);
+	if (!e->started)
+		ctx->nahead--;
+	sched_job_back(ctx, (size_t)e->job);
+	slot_clear(c->ms, e);
+	pthread_mutex_unlock(&ctx->mtx);
+	return 0;
+}
+
+/* "done SLOT JOBDIR RC RESULT": the next job first, then collection. */
+static int
+job_done(struct mconn *c, char **f, size_t n, char **cause)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct slot_entry *e;
+
+	if (n != 5 || (e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL)
+		return set_cause(cause, "agent: bad done line");
+	struct slot_entry done = *e;
+	char *result = xstrdup(f[4]);
+	int exit_code = atoi(f[3]);
+
+	pthread_mutex_lock(&ctx->mtx);
+	if (!done.started)
+		ctx->nahead--;
+	slot_clear(c->ms, e);
+	pthread_mutex_unlock(&ctx->mtx);
+	if (fill_slots(c, cause) == -1) {
+		pthread_mutex_lock(&ctx->mtx);
+		give_back(c, done.job, done.attempt);	/* still ours */
+		pthread_mutex_unlock(&ctx->mtx);
+		free(result);
+		return -1;
+	}
+	finish_job(c, done.job, done.attempt, 0, exit_code, result);
+	free(result);
+	return 0;
+}
+
 static int
 handle_line(struct mconn *c, char **cause)
 {
 	char *f[5];
 	size_t n;
-	int slot;
 
-	if (strncmp(c->line.buf, "done ", 5) != 0) {
-		if (strncmp(c->line.buf, "err ", 4) == 0)
-			return set_cause(cause, "agent: %s", c->line.buf + 4);
-		return 0;	/* started, pong */
-	}
+	if (strncmp(c->line.buf, "err ", 4) == 0)
+		return set_cause(cause, "agent: %s", c->line.buf + 4);
 	n = agent_fields(c->line.buf, f, 5);
-	if (n == 5 && f[1][0] == 'o') {
-		orphan_done(c, f[1], atoi(f[3]), f[4]);
+	if (n == 0)
 		return 0;
-	}
-	slot = n == 5 ? atoi(f[1]) : -1;
-	if (slot < 0 || slot >= c->ms->m->slots || c->ms->slot_job[slot] == -1)
-		return set_cause(cause, "agent: bad done line");
-	int exit_code = atoi(f[3]), job = c->ms->slot_job[slot];
-	int attempt = c->ms->slot_attempt[slot];
-	char *result = xstrdup(f[4]);
-
-	pthread_mutex_lock(&c->ctx->mtx);
-	c->ms->slot_job[slot] = -1;
-	c->ms->running--;
-	pthread_mutex_unlock(&c->ctx->mtx);
-	/* the next job first, then the collection of this one */
-	if (fill_slots(c, cause) == -1) {
-		c->ms->slot_job[slot] = job;	/* still ours to requeue */
-		c->ms->running++;
-		free(result);
-		return -1;
-	}
-	finish_job(c, job, attempt, 0, exit_code, result);
-	free(result);
-	return 0;
+	if (strcmp(f[0], "started") == 0)
+		job_started(c, f, n);
+	else if (strcmp(f[0], "ended") == 0)
+		job_ended(c, f, n);
+	else if (strcmp(f[0], "unqueue") == 0)
+		return job_unqueued(c, f, n, cause);
+	else if (strcmp(f[0], "done") == 0 && n == 5 && f[1][0] == 'o')
+		orphan_done(c, f[1], atoi(f[3]), f[4]);
+	else if (strcmp(f[0], "done") == 0)
+		return job_done(c, f, n, cause);
+	return 0;	/* pong, killed */
 }
 
 /* An orphan watched here whose job is still undecided. */
@@ -639,11 +780,13 @@ orphans_pending(struct mconn *c)
 	return pending;
 }
 
-/* The user's second interrupt: kill what runs here (once per job). */
+/* The user's second interrupt: kill what runs here (once per job; the
+ * jobs sent ahead are taken back, see take_back). */
 static void
 kill_running(struct mconn *c, int *done)
 {
-	int slot, job, attempt;
+	struct slot_entry *e;
+	int p;
 
 	if (*done)
 		return;
@@ -652,13 +795,11 @@ kill_running(struct mconn *c, int *done)
 	pthread_mutex_unlock(&c->ctx->mtx);
 	if (!*done)
 		return;
-	for (slot = 0; slot < c->ms->m->slots; slot++) {
-		if ((job = c->ms->slot_job[slot]) == -1)
+	for (p = 0; p < c->ms->m->slots * SLOT_ENTRIES; p++) {
+		e = &c->ms->pos[p];
+		if (e->job == -1 || !e->started || e->ended)
 			continue;
-		pthread_mutex_lock(&c->ctx->mtx);
-		attempt = c->ctx->jobs[job].attempts;
-		pthread_mutex_unlock(&c->ctx->mtx);
-		char *dir = job_dir_token(c, (size_t)job, attempt);
+		char *dir = slot_dir(c->ctx, c->ms, e->job, e->attempt);
 		send_line(c, "kill", dir);
 		free(dir);
 	}
@@ -687,6 +828,7 @@ dispatch(struct mconn *c, char **cause)
 	c->last_keepalive = now_mono();
 	for (;;) {
 		kill_running(c, &killed);
+		take_back(c);
 		if (fill_slots(c, cause) == -1)
 			return -1;
 		if (c->ms->running == 0 && !orphans_pending(c) &&
@@ -744,7 +886,7 @@ reattach(struct mconn *c, char **cause)
 	for (i = 0; i < ms->norphans; i++) {
 		if (ms->orphans[i].job == -1)
 			continue;
-		char *dir = job_dir_token(c, (size_t)ms->orphans[i].job,
+		char *dir = slot_dir(c->ctx, ms, ms->orphans[i].job,
 		    ms->orphans[i].attempt);
 		send_line(c, "status", dir);
 		if (wait_reply(c, "status", cause) == -1) {
@@ -772,23 +914,21 @@ static void
 give_back_jobs(struct mconn *c)
 {
 	struct run_ctx *ctx = c->ctx;
-	int slot;
+	struct slot_entry *e;
+	int p;
 
 	pthread_mutex_lock(&ctx->mtx);
-	for (slot = 0; slot < c->ms->m->slots; slot++) {
-		if (c->ms->slot_job[slot] == -1)
+	for (p = 0; p < c->ms->m->slots * SLOT_ENTRIES; p++) {
+		e = &c->ms->pos[p];
+		if (e->job == -1)
 			continue;
-		add_orphan(c->ms, c->ms->slot_job[slot], c->ms->slot_attempt[slot],
-		    1);
-		journal_append(ctx->journal, "lost %d %d", c->ms->slot_job[slot],
-		    c->ms->slot_attempt[slot]);
-		post_event_locked(ctx, "%s: connection lost: %s goes back to the "
-		    "queue", c->ms->m->name,
-		    ctx->plan->config.jobs[c->ms->slot_job[slot]].id);
-		sched_job_lost(ctx, (size_t)c->ms->slot_job[slot]);
-		c->ms->slot_job[slot] = -1;
+		if (!e->started)
+			ctx->nahead--;
+		give_back(c, e->job, e->attempt);
+		e->job = -1;
 	}
 	c->ms->running = 0;
+	slot_set_idle(ctx, c->ms, 0);
 	pthread_mutex_unlock(&ctx->mtx);
 }
 
@@ -862,6 +1002,9 @@ session(struct mconn *c, char **cause)
 		give_back_jobs(c);
 		return S_RETRY;
 	}
+	pthread_mutex_lock(&ctx->mtx);
+	slot_set_idle(ctx, c->ms, 0);
+	pthread_mutex_unlock(&ctx->mtx);
 	quit_agent(c);
 	return S_DONE;
 }

@@ -179,7 +179,7 @@ test_jobs()
 	    'a b' "it's" 'say "hi"' '$(touch '"$T"'/pwned)' "two${nl}lines" \
 	    'back\slash\n' '*' '' '  lead'
 	check "$1: started SLOT JOBDIR PID" wait_line 1 'started 0 j1 [0-9]+'
-	check "$1: done SLOT JOBDIR 0 RESULT" wait_line 1 'done 0 j1 0 j1\.tar\.gz'
+	check "$1: done SLOT JOBDIR 0 RESULT" wait_line 1 'done 0 j1 0 j1\.tar'
 	printf '%s\n' 'a b' "it's" 'say "hi"' '$(touch '"$T"'/pwned)' \
 	    "two${nl}lines" 'back\slash\n' '*' '' '  lead' >"$T/want"
 	check "$1: the job got exactly its argv" cmp "$T/want" "$R/j1/out"
@@ -195,14 +195,15 @@ test_jobs()
 	check "$1: status start/end" grep -qE '^start=[0-9]+' "$R/j1/status"
 	check "$1: status end" grep -qE '^end=[0-9]+' "$R/j1/status"
 	check "$1: status slot and machine" grep -qx 'machine=m1' "$R/j1/status"
-	check "$1: result archive" [ -s "$R/j1.tar.gz" ]
-	tar -tzf "$R/j1.tar.gz" >"$T/list" 2>&1
+	check "$1: result archive" [ -s "$R/j1.tar" ]
+	check "$1: ... marked whole" [ -e "$R/j1.packed" ]
+	tar -tf "$R/j1.tar" >"$T/list" 2>&1
 	check "$1: archive holds the status" grep -qx './status' "$T/list"
 	check "$1: archive holds argv and out" grep -qx './out' "$T/list"
 
 	# exit codes, environment, tool dir in PATH
 	job 1 1 j2 'exit three' sh -c 'exit 3'
-	check "$1: an exit status comes back" wait_line 1 'done 1 j2 3 j2\.tar\.gz'
+	check "$1: an exit status comes back" wait_line 1 'done 1 j2 3 j2\.tar'
 	check "$1: status exit=3" grep -qx 'exit=3' "$R/j2/status"
 	mkdir -p "$W/tool/bin"
 	printf '#!/bin/sh\necho tool-here\n' >"$W/tool/bin/mytool"
@@ -217,7 +218,7 @@ test_jobs()
 	job 1 0 j3 'env job' sh -c 'printf "%s|" "$FOO" "$DIST_JOB_ID" \
 	    "$DIST_JOB_DIR" "$DIST_SLOT" "$DIST_MACHINE" "$DIST_RUN_ID" \
 	    "$DIST_TOOL_DIR" "$DIST_WORKDIR" "$PWD" >out; mytool >>out'
-	check "$1: env job done" wait_line 1 'done 0 j3 0 j3\.tar\.gz'
+	check "$1: env job done" wait_line 1 'done 0 j3 0 j3\.tar'
 	printf 'a b\nc\\d|env job|%s|0|m1|R1|%s|%s|%s|tool-here\n' "$R/j3" \
 	    "$W/tool" "$W" "$R/j3" >"$T/want"
 	check "$1: the job's environment" cmp "$T/want" "$R/j3/out"
@@ -250,6 +251,53 @@ test_jobs()
 	check "$1: unknown verb" wait_line 1 'err frob unknown verb'
 	echo 'set colour red' >&3
 	check "$1: unknown set key" wait_line 1 'err set unknown key colour'
+}
+
+# test_ahead NAME: a job sent to a busy slot waits there and starts the
+# moment the slot's job ends; one not started yet can be taken back.
+test_ahead()
+{
+	R=$W/runs/R1/jobs
+	rm -f "$T/go1" "$T/go2"
+	_wait='i=0; while [ ! -e "$1" ] && [ $i -lt 300 ]; do sleep 0.1;
+	    i=$((i + 1)); done; : >"$2"'
+	job 1 0 a1 'first' sh -c "$_wait" x "$T/go1" "$T/a1-end"
+	job 1 0 a2 'second' sh -c '[ -e "$1" ] && echo after >out' x "$T/a1-end"
+	check "$1: the first job starts" wait_line 1 'started 0 a1 [0-9]+'
+	sleep 0.3
+	check "$1: the second waits for the slot" [ ! -e "$R/a2/status" ]
+	: >"$T/go1"
+	check "$1: the slot's job ends" wait_line 1 'ended 0 a1'
+	check "$1: the next one starts at once" wait_line 1 'started 0 a2 [0-9]+'
+	check "$1: ... after the first" wait_line 1 'done 0 a2 0 a2\.tar'
+	check "$1: ... which had ended" grep -qx after "$R/a2/out"
+
+	job 1 1 b1 'long' sh -c "$_wait" x "$T/go2" "$T/b1-end"
+	job 1 1 b2 'taken back' sh -c ': >"$1"' x "$T/b2-ran"
+	check "$1: a running job" wait_line 1 'started 1 b1 [0-9]+'
+	echo 'unqueue 1 b2' >&3
+	check "$1: a waiting job is taken back" wait_line 1 'unqueue 1 b2 ok'
+	echo 'unqueue 1 b1' >&3
+	check "$1: a started one is not" wait_line 1 'unqueue 1 b1 late'
+	: >"$T/go2"
+	check "$1: the running job finishes" wait_line 1 'done 1 b1 0 b1\.tar'
+	job 1 1 b3 'after the taken back' sh -c 'echo ran >out'
+	check "$1: the slot goes on" wait_line 1 'done 1 b3 0 b3\.tar'
+	check "$1: the taken-back job never ran" [ ! -e "$T/b2-ran" ]
+	check "$1: ... nor left a status" [ ! -e "$R/b2/status" ]
+
+	echo 'set direct 1' >&3
+	job 1 0 d1 'direct' sh -c 'printf "%s|" "$@" >out' x 'a b' ''
+	check "$1: direct: done" wait_line 1 'done 0 d1 0 d1\.tar'
+	check "$1: direct: the exact argv" grep -qx 'a b||' "$R/d1/out"
+	job 1 0 d2 'missing' "$T/no-such-command"
+	check "$1: direct: a missing command exits 127" \
+	    wait_line 1 'done 0 d2 127 d2\.tar'
+	check "$1: ... saying so" grep -q 'no-such-command' "$R/d2/stderr"
+	echo 'start 0 d3 noargs' >&3
+	check "$1: direct: no arguments exits 127" \
+	    wait_line 1 'done 0 d3 127 d3\.tar'
+	echo 'set direct 0' >&3
 }
 
 test_unpack()
@@ -322,7 +370,7 @@ test_eof()
 	    wait_gone "$(cat "$T/a3.pid")"
 	check "$1: ... keeping the lock of its running job" \
 	    grep -qx 'run=R3' "$LOCK"
-	check "$1: the job still finishes" wait_line 3 'done 0 k1 0 k1\.tar\.gz'
+	check "$1: the job still finishes" wait_line 3 'done 0 k1 0 k1\.tar'
 	check "$1: ... and writes its result" grep -qx fin "$T/fin"
 	check "$1: its status says done" \
 	    grep -qx 'state=done' "$W/runs/R3/jobs/k1/status"
@@ -377,6 +425,7 @@ test_latency()
 		IFS= read -r _l <&9 || break
 		_t1=$(date +%s%N)
 		IFS= read -r _l <&9 || break
+		[ "$_l" = "ended 0 t$_n" ] && { IFS= read -r _l <&9 || break; }
 		case $_l in "done 0 t$_n 0 "*) ;; *) break ;; esac
 		_tj=$(cat "$W/runs/RL/jobs/t$_n/stdout")
 		_d1=$((_t1 - _t0 - _dd)) _d2=$((_tj - _t0))
@@ -420,6 +469,7 @@ for name in $SHELLS; do
 	test_job_sh "$name"
 	test_lock "$name"
 	test_jobs "$name"
+	test_ahead "$name"
 	test_unpack "$name"
 	test_prepare "$name"
 	test_quit "$name"

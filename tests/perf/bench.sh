@@ -138,6 +138,38 @@ par_run()
 	[ "$RC" -eq 0 ] || tail -5 "$T/$b_n.out" | sed 's/^/#   /'
 }
 
+# shq WORD: WORD single-quoted for a remote shell.
+shq()
+{
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# loop_run NAME NJOBS CMD...: no tool, the floor: the same stamped jobs
+# back to back in one shell loop per worker (jobs I, I+4, ... on worker
+# I), the 4 loops at once over one ssh login each; sets WALL.
+loop_run()
+{
+	b_n=$1 b_nj=$2
+	shift 2
+	b_cmd=
+	for b_a in "$@"; do
+		b_cmd="$b_cmd $(shq "$b_a")"
+	done
+	b_t0=$(now)
+	b_pids=
+	for b_i in 1 2 3 4; do
+		ssh -F "$T/ssh_config_plain" "w$b_i-1" "i=$b_i; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + 4)); done" &
+		b_pids="$b_pids $!"
+	done
+	b_bad=0
+	for b_p in $b_pids; do
+		wait "$b_p" || b_bad=$((b_bad + 1))
+	done
+	WALL=$(calc "$(now) - $b_t0")
+	check "$b_n: 4 shell loops succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
+	note "$b_n: ${WALL}s wall"
+}
+
 # cm_exit HOST...: close the ControlMaster connections to these hosts.
 cm_exit()
 {
@@ -319,6 +351,11 @@ stamped()
 	# shellcheck disable=SC2086 # host names are single words
 	cm_exit $CM_HOSTS
 	stamps parcm "$b_sc" "$b_d" "$b_nj"
+
+	LOOP_DIR=$(stamps_dir "s$b_sc-loop")
+	loop_run "s$b_sc-loop" "$b_nj" "$@"
+	record "s$b_sc.loop.wall" "$WALL"
+	stamps loop "$b_sc" "$LOOP_DIR" "$b_nj"
 }
 
 scenario1()
@@ -333,7 +370,7 @@ scenario2()
 	stamped 2 "$S2_JOBS" sleep 0.05
 	b_ideal=$(calc "$S2_JOBS * 0.05 / 4")
 	record s2.ideal "$b_ideal"
-	for b_t in dist par parcm; do
+	for b_t in dist par parcm loop; do
 		b_span=$(sed -n 's/^span	//p' "$T/2.$b_t.stamps")
 		[ -n "$b_span" ] &&
 		    record "s2.$b_t.eff_pct" "$(calc "100 * $b_ideal / $b_span")"
