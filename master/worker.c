@@ -91,11 +91,12 @@ run_wants_machine(struct run_ctx *ctx)
 	int want;
 
 	pthread_mutex_lock(&ctx->mtx);
-	/* a job running elsewhere may still come back: failed (retries)
-	 * or lost (an orphan of a resumed run) */
+	/* a job running elsewhere may still come back: failed (retries),
+	 * lost (an orphan of a resumed run) or taken back (sent ahead to
+	 * wait behind a long job) */
 	want = !sched_all_done(ctx) && !ctx->stopping &&
-	    (ctx->qlen > 0 || (ctx->nrunning > 0 && (ctx->opts->retries > 0 ||
-	    ctx->opts->resume_dir != NULL)));
+	    (ctx->qlen > 0 || ctx->nahead > 0 || (ctx->nrunning > 0 &&
+	    (ctx->opts->retries > 0 || ctx->opts->resume_dir != NULL)));
 	pthread_mutex_unlock(&ctx->mtx);
 	return want;
 }
@@ -699,6 +700,8 @@ job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
 		return 0;
 	pthread_mutex_lock(&ctx->mtx);
 	journal_append(ctx->journal, "back %d %d", e->job, e->attempt);
+	post_event_locked(ctx, "%s: %s taken back before it started (wanted "
+	    "by a free slot)", c->ms->m->name, ctx->plan->config.jobs[e->job].id);
 	if (!e->started)
 		ctx->nahead--;
 	sched_job_back(ctx, (size_t)e->job);

@@ -362,6 +362,9 @@ test_eof()
 		argline sh; argline -c
 		argline 'sleep 1; echo fin >"$1"'; argline x; argline "$T/fin"
 		echo 'start 0 k1 long'
+		argline sh; argline -c; argline ': >"$1"'; argline x
+		argline "$T/k2-ran"
+		echo 'start 0 k2 waiting'
 	} >&6
 	check "$1: eof agent locked" wait_line 3 'lock ok'
 	check "$1: eof job started" wait_line 3 'started 0 k1 [0-9]+'
@@ -374,6 +377,10 @@ test_eof()
 	check "$1: ... and writes its result" grep -qx fin "$T/fin"
 	check "$1: its status says done" \
 	    grep -qx 'state=done' "$W/runs/R3/jobs/k1/status"
+	sleep 0.5
+	check "$1: the job waiting for its slot was taken back at the end" \
+	    [ ! -e "$T/k2-ran" ]
+	check "$1: ... it never started" [ ! -e "$W/runs/R3/jobs/k2/status" ]
 	rm -f "$T/fin"
 
 	# a resumed master adopts the lock, then leaves with nothing running
