@@ -649,7 +649,9 @@ do_start()
 			kill -0 "$_p" 2>/dev/null && _n="$_n $_p"
 		done
 		slot_last "$st_slot" "$st_dir"
-		supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" </dev/null \
+		slot_fifos "$st_slot"
+		supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" "$sl_seq" \
+		    </dev/null \
 		    2>>"$rundir/agent-$mkey.log" &
 		sups="$_n $!"
 		pending_clear
@@ -657,20 +659,40 @@ do_start()
 }
 
 # slot_last SLOT JOBDIR: sl_prev = the job started on SLOT before (to run
-# after), JOBDIR the slot's last from now on.
+# after), sl_seq = JOBDIR's number on SLOT; JOBDIR is the slot's last
+# from now on.
 slot_last()
 {
-	sl_prev='' _sl_n='' _sl_w=$slots
+	sl_prev='' sl_seq=0 _sl_n='' _sl_w=$slots
 	while [ -n "$_sl_w" ]; do
 		_sl_l=${_sl_w%%"$nl"*}
 		_sl_w=${_sl_w#*"$nl"}
 		if [ "${_sl_l%% *}" = "$1" ]; then
-			sl_prev=${_sl_l#* }
+			_sl_l=${_sl_l#* }
+			sl_prev=${_sl_l%% *} sl_seq=$((${_sl_l#* } + 1))
 		else
 			_sl_n=$_sl_n$_sl_l$nl
 		fi
 	done
-	slots=$_sl_n$1' '$2$nl
+	slots=$_sl_n$1' '$2' '$sl_seq$nl
+}
+
+# slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once: job number N
+# waits on RUNDIR/jobs/.go-SLOT-(N mod 8) (one mkfifo per slot, not per
+# job; no two jobs eight apart ever wait at once).
+slot_fifos()
+{
+	_sf=$rundir/jobs/.go-$1
+	[ -p "$_sf-0" ] && return 0
+	mkfifo "$_sf-0" "$_sf-1" "$_sf-2" "$_sf-3" "$_sf-4" "$_sf-5" \
+	    "$_sf-6" "$_sf-7" 2>/dev/null
+	return 0
+}
+
+# slot_fifo SLOT N: f = the FIFO job number N of SLOT waits on.
+slot_fifo()
+{
+	f=$rundir/jobs/.go-$1-$(($2 % 8))
 }
 
 # do_unqueue SLOT JOBDIR: take back a job not started yet (it waits for
@@ -696,7 +718,8 @@ unqueue_all()
 	while [ -n "$_sl_w" ]; do
 		_sl_l=${_sl_w%%"$nl"*}
 		_sl_w=${_sl_w#*"$nl"}
-		claim "$rundir/jobs/${_sl_l#* }.claim"
+		_sl_l=${_sl_l#* }
+		claim "$rundir/jobs/${_sl_l%% *}.claim"
 	done
 	return 0
 }
@@ -766,7 +789,7 @@ supervise()
 {
 	trap - EXIT INT TERM PIPE
 	trap '' HUP
-	sv_slot=$1 sv_dir=$2 sv_prev=$4 sv_id_raw=$3
+	sv_slot=$1 sv_dir=$2 sv_prev=$4 sv_seq=$5 sv_id_raw=$3
 	esc "$3"
 	sv_id=$e
 	sv_jd=$rundir/jobs/$2
@@ -863,22 +886,23 @@ sv_spawn()
 }
 
 # sv_turn: wait until the slot's previous job (sv_prev) has ended.  The
-# waiter makes PREV.go (a FIFO it holds open), then PREV.next; the ending
-# supervisor makes PREV.ended, then writes a line to PREV.go if PREV.next
-# is there.  Each looks for the other's mark after making its own, so
-# one of them always sees the other: no lost wake-up, no polling.
+# waiter opens its FIFO (slot_fifo) and makes PREV.next; the ending
+# supervisor makes PREV.ended, then writes a line to the FIFO if PREV.next
+# is there.  Each looks for the other's mark after making its own, so one
+# of them always sees the other: no lost wake-up, no polling.
 sv_turn()
 {
 	[ -n "$sv_prev" ] || return 0
 	_tp=$rundir/jobs/$sv_prev
 	[ -e "$_tp.ended" ] && return 0
-	if ! mkfifo "$_tp.go" 2>/dev/null; then
+	slot_fifo "$sv_slot" "$sv_seq"
+	if [ ! -p "$f" ]; then
 		while [ ! -e "$_tp.ended" ]; do	# no FIFOs here: look
 			sleep 1
 		done
 		return 0
 	fi
-	exec 3<>"$_tp.go"
+	exec 3<>"$f"
 	: >"$_tp.next"
 	[ -e "$_tp.ended" ] || IFS= read -r _ <&3
 	exec 3<&-
@@ -890,7 +914,8 @@ sv_pass()
 {
 	: >"$sv_jd.ended"
 	if [ -e "$sv_jd.next" ]; then
-		printf '\n' 2>/dev/null 1<>"$sv_jd.go"
+		slot_fifo "$sv_slot" "$((sv_seq + 1))"
+		printf '\n' 2>/dev/null 1<>"$f"
 	fi
 }
 
