@@ -730,18 +730,24 @@ start_refuse()
 	reply "err start $1"
 }
 
-# job_dir_make: RUNDIR/jobs/JOBDIR with argv/, argc, env/.
+# job_dir_make: RUNDIR/jobs/JOBDIR with argv/, argc, env/ (the directories
+# made here only when the master has not made them).
 job_dir_make()
 {
 	jd=$rundir/jobs/$st_dir
-	if [ -e "$jd" ]; then
+	# the master makes the directory (over SFTP); one with a status or
+	# an end mark is an earlier job's
+	if [ -e "$jd/status" ] || [ -e "$jd.ended" ] || [ -e "$jd.claim" ]
+	then
 		if [ -r "$jd/status" ] && job_dir_busy; then
 			start_refuse "job dir $st_dir is in use"
 			return 1
 		fi
-		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked"
+		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
+		    "$jd.ended" "$jd.next" "$jd.claim"
 	fi
-	if ! mkdir -p "$jd/argv" "$jd/env"; then
+	if { [ ! -d "$jd/argv" ] || [ ! -d "$jd/env" ]; } &&
+	    ! mkdir -p "$jd/argv" "$jd/env"; then
 		esc "$jd"
 		start_refuse "cannot create $e"
 		return 1

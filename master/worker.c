@@ -335,6 +335,28 @@ out:
 	return rc;
 }
 
+/* The job's directory with argv/ and env/, made over SFTP: no mkdir
+ * process on the worker (the agent makes whatever is still missing). */
+static void
+make_job_dir(struct mconn *c, const char *dir)
+{
+	static const char *const sub[] = { "", "/argv", "/env" };
+	char *path, *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sub); i++) {
+		path = xasprintf("%s/jobs/%s%s", c->rundir, dir, sub[i]);
+		if (dssh_sftp_mkdir_p(c->ssh, path, &cause) == -1) {
+			debug("%s: %s (left to the agent)", c->ms->m->name,
+			    cause);
+			free(cause);
+			free(path);
+			return;
+		}
+		free(path);
+	}
+}
+
 static void
 send_job(struct mconn *c, int slot, size_t job, int attempt)
 {
@@ -342,6 +364,7 @@ send_job(struct mconn *c, int slot, size_t job, int attempt)
 	char *dir = slot_dir(c->ctx, c->ms, (int)job, attempt), *start;
 	size_t i;
 
+	make_job_dir(c, dir);
 	for (i = 0; i < j->argv.n; i++) {
 		if ((int)i == j->config_arg)
 			send_line(c, "arg", c->config);
