@@ -802,22 +802,34 @@ supervise()
 	sv_iso=0
 	iso_setup "$sv_jd" 2>"$sv_jd/stderr" || sv_iso=1
 	env_record "$sv_jd" before	# while the slot's last job ends
+	# the job's command, ready before the wait
+	set --
+	if [ "$direct" = 1 ]; then
+		_w=$args
+		while [ -n "$_w" ]; do
+			unesc "${_w%%"$nl"*}"
+			_w=${_w#*"$nl"}
+			set -- "$@" "$u"
+		done
+	else
+		set -- "$sh_cmd" "$script"
+	fi
 	sv_turn
 	if ! claim "$sv_jd.claim"; then
 		sv_pass		# taken back ("unqueue"): never started
 		return 0
 	fi
-	now
-	sv_start=$t sv_end='' sv_rc='' sv_pid=''
-	sv_status running
+	# nothing between the slot's turn and the job's fork
 	if [ "$sv_iso" = 0 ]; then
-		sv_spawn </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
+		sv_spawn "$@" </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
 		sv_pid=$!
 	else
 		(exit 126) &
 		sv_pid=$!
 	fi
-	sv_status_pid
+	now
+	sv_start=$t sv_end='' sv_rc=''
+	sv_status running
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
 	trap 'sv_kill' TERM
 	sv_tok=$run/$2 sv_wd=''
@@ -834,9 +846,9 @@ supervise()
 	fi
 	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
 	sv_wait
+	sv_pass
 	now
 	sv_end=$t
-	sv_pass
 	printf 'ended %s %s\n' "$sv_slot" "$sv_dir" 2>/dev/null
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
@@ -864,28 +876,16 @@ supervise()
 	    2>/dev/null
 }
 
-# sv_spawn: (in the background) the job's process: its environment, then
-# exec, in its own session when setsid exists, either the job's argv
-# directly (what the default job.sh does, one sh start less) or
-# "sh SCRIPT".
+# sv_spawn CMD...: (in the background) the job's process: its
+# environment, then exec CMD (the job's argv, or "sh SCRIPT"), in its own
+# session when setsid exists.
 sv_spawn()
 {
 	job_env "$sv_jd" "$sv_slot" "$sv_id_raw"
 	cd "$iso_dir" || exit 125
-	set --
-	if [ "$direct" = 1 ]; then
-		_w=$args
-		while [ -n "$_w" ]; do
-			unesc "${_w%%"$nl"*}"
-			_w=${_w#*"$nl"}
-			set -- "$@" "$u"
-		done
-		if [ "$#" -eq 0 ]; then
-			echo "distribute: the job has no arguments" >&2
-			exit 127
-		fi
-	else
-		set -- "$sh_cmd" "$script"
+	if [ "$#" -eq 0 ]; then
+		echo "distribute: the job has no arguments" >&2
+		exit 127
 	fi
 	[ -n "$setsid_cmd" ] && iso_exec "$setsid_cmd" "$@"
 	iso_exec "$@"
@@ -1084,31 +1084,25 @@ sv_wait()
 	fi
 }
 
-# sv_status running|done: $sv_jd/status, without a fork on the way to the
-# job or from its end: "running" is written before the job starts,
-# sv_status_pid adds its pid once it runs, "done" (with end= and exit=)
-# is appended in one write.  A reader takes a key's last value.
+# sv_status running|done: $sv_jd/status, without a fork on the way to or
+# from the job: "running" (with the job's pid, and its process group with
+# setsid) is written once it runs, "done" (with end= and exit=) appended
+# in one write.  A reader takes a key's last value.
 sv_status()
 {
-	if [ "$1" = running ]; then
-		printf 'state=running\njob=%s\nslot=%s\nmachine=%s\nrun=%s\nstart=%s\n' \
-		    "$sv_id" "$sv_slot" "$mkey" "$run_e" "$sv_start" \
-		    >"$sv_jd/status"
+	if [ "$1" = done ]; then
+		printf 'state=done\nend=%s\nexit=%s\n%s' "$sv_end" "$sv_rc" \
+		    "${sv_reason:+reason=$sv_reason$nl}" >>"$sv_jd/status"
 		return
 	fi
-	printf 'state=done\nend=%s\nexit=%s\n%s' "$sv_end" "$sv_rc" \
-	    "${sv_reason:+reason=$sv_reason$nl}" >>"$sv_jd/status"
-}
-
-# sv_status_pid: add the running job's pid (and process group) to its
-# status.
-sv_status_pid()
-{
-	if [ -n "$setsid_cmd" ]; then
-		printf 'pid=%s\npgid=%s\n' "$sv_pid" "$sv_pid"
-	else
-		printf 'pid=%s\n' "$sv_pid"
-	fi >>"$sv_jd/status"
+	{
+		printf 'state=running\njob=%s\nslot=%s\nmachine=%s\nrun=%s\n' \
+		    "$sv_id" "$sv_slot" "$mkey" "$run_e"
+		printf 'start=%s\npid=%s\n' "$sv_start" "$sv_pid"
+		if [ -n "$setsid_cmd" ]; then
+			printf 'pgid=%s\n' "$sv_pid"
+		fi
+	} >"$sv_jd/status"
 }
 
 # sv_pack: pack the job directory (tar, not compressed: a gzip per job
