@@ -832,7 +832,7 @@ supervise()
 	sv_status running
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
 	trap 'sv_kill' TERM
-	sv_tok=$run/$2 sv_wd=''
+	sv_tok=$run/$sv_dir sv_wd=''
 	if [ "${jobtimeout:-0}" -gt 0 ]; then
 		(
 			sleep "$jobtimeout" &
@@ -1090,7 +1090,7 @@ sv_wait()
 # in one write.  A reader takes a key's last value.
 sv_status()
 {
-	if [ "$1" = done ]; then
+	if [ "$1" = "done" ]; then
 		printf 'state=done\nend=%s\nexit=%s\n%s' "$sv_end" "$sv_rc" \
 		    "${sv_reason:+reason=$sv_reason$nl}" >>"$sv_jd/status"
 		return

@@ -1,7 +1,8 @@
 # job.sh - distribute's default job startup script.  Replace it with
 # "distribute --script FILE"; FILE then gets the same contract:
 #
-# The agent runs "sh SCRIPT" once per job, with
+# The agent runs "sh SCRIPT" once per job (for this default script it does
+# the same itself, without starting sh: "set direct 1"), with
 #   - the current directory: the job directory, RUNDIR/jobs/JOBDIR on the
 #     worker (also in $DIST_JOB_DIR);
 #   - stdin /dev/null, stdout and stderr in the files ./stdout and ./stderr;
