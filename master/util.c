@@ -337,8 +337,15 @@ out:
 int
 mkdir_p(const char *path, unsigned mode, char **cause)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int rc = 0;
+
+	/* the common case first: the parent is there */
+	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return set_cause(cause, "mkdir '%s': %s", path, strerror(errno));
+	p = xstrdup(path);
 
 	for (s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
