@@ -252,6 +252,9 @@ dssh_chan_free(struct dssh_chan *ch)
 	if (ch == NULL)
 		return;
 	if (ch->channel != NULL) {
+		/* libssh keeps a channel the peer has not closed yet and may
+		 * still call its callbacks: they must not reach ch */
+		ssh_remove_channel_callbacks(ch->channel, &ch->cb);
 		if (ssh_channel_is_open(ch->channel))
 			ssh_channel_close(ch->channel);
 		ssh_channel_free(ch->channel);
