@@ -144,6 +144,15 @@ shq()
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
+# wait_all PID...: wait for them all; b_bad = how many failed.
+wait_all()
+{
+	b_bad=0
+	for b_p in "$@"; do
+		wait "$b_p" || b_bad=$((b_bad + 1))
+	done
+}
+
 # loop_run NAME NJOBS CMD...: no tool, the floor: the same stamped jobs
 # back to back in one shell loop per worker (jobs I, I+4, ... on worker
 # I), the 4 loops at once over one ssh login each; sets WALL.
@@ -161,10 +170,8 @@ loop_run()
 		ssh -F "$T/ssh_config_plain" "w$b_i-1" "i=$b_i; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + 4)); done" &
 		b_pids="$b_pids $!"
 	done
-	b_bad=0
-	for b_p in $b_pids; do
-		wait "$b_p" || b_bad=$((b_bad + 1))
-	done
+	# shellcheck disable=SC2086 # pids
+	wait_all $b_pids
 	WALL=$(calc "$(now) - $b_t0")
 	check "$b_n: 4 shell loops succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
 	note "$b_n: ${WALL}s wall"
@@ -418,15 +425,13 @@ s3_scp()
 			    "w$b_i-1:$b_dst.tar" || exit 1
 			[ -z "$1" ] && exit 0
 			ssh -F "$T/ssh_config_plain" "w$b_i-1" \
-			    "mkdir '$b_dst.d' && tar -xf '$b_dst.tar' -C '$b_dst.d'"
+			    "mkdir $(shq "$b_dst.d") && tar -xf $(shq "$b_dst.tar") -C $(shq "$b_dst.d")"
 		) &
 		b_pids="$b_pids $!"
 		b_i=$((b_i + 1))
 	done
-	b_bad=0
-	for b_p in $b_pids; do
-		wait "$b_p" || b_bad=$((b_bad + 1))
-	done
+	# shellcheck disable=SC2086 # pids
+	wait_all $b_pids
 	WALL=$(calc "$(now) - $b_t0")
 	check "s3: 8 scp's${1:+ and untars} succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
 	note "s3 scp${1:+ + untar}: ${WALL}s"
