@@ -17,21 +17,15 @@ cmd_clean(struct dist_opts *o, int argc, char **argv)
 {
 	struct dist_plan plan;
 	struct probe_result *r;
-	char *cause = NULL, age[32], *f[3], *copy;
+	char age[32], *f[3], *copy;
 	size_t i, bad = 0;
 
 	(void)argc;
 	(void)argv;
-	if (plan_load_machines(o, &plan, &cause) == -1) {
-		error("%s", cause);
-		free(cause);
-		machines_free(&plan.machines);
-		return EXIT_USAGE;
-	}
 	snprintf(age, sizeof age, "%d", o->older_than);
 	struct probe_ask ask[] = { { "clean", age, "cleaned" } };
-	r = xcalloc(plan.machines.n, sizeof *r);
-	probe_all(&plan, ask, ARRAY_SIZE(ask), r);
+	if ((r = probe_machines(o, &plan, ask, ARRAY_SIZE(ask))) == NULL)
+		return EXIT_USAGE;
 	for (i = 0; i < plan.machines.n; i++) {
 		const char *name = plan.machines.v[i].name;
 		const char *last = r[i].lines.n > 0 ?
@@ -46,9 +40,7 @@ cmd_clean(struct dist_opts *o, int argc, char **argv)
 			    r[i].workdir);
 		bad += !r[i].ok;
 		free(copy);
-		probe_result_free(&r[i]);
 	}
-	free(r);
-	machines_free(&plan.machines);
+	probe_machines_free(&plan, r);
 	return bad > 0 ? EXIT_RUNTIME : EXIT_OK;
 }

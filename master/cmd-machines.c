@@ -117,28 +117,19 @@ cmd_machines(struct dist_opts *o, int argc, char **argv)
 {
 	struct dist_plan plan;
 	struct probe_result *r;
-	char *cause = NULL;
 	size_t i, down = 0;
 
 	(void)argc;
 	(void)argv;
-	if (plan_load_machines(o, &plan, &cause) == -1) {
-		error("%s", cause);
-		free(cause);
-		machines_free(&plan.machines);
+	r = probe_machines(o, &plan, machines_ask, ARRAY_SIZE(machines_ask));
+	if (r == NULL)
 		return EXIT_USAGE;
-	}
-	r = xcalloc(plan.machines.n, sizeof *r);
-	probe_all(&plan, machines_ask, ARRAY_SIZE(machines_ask), r);
 	if (o->json)
 		print_json(&plan, r);
 	else
 		print_text(&plan, r);
-	for (i = 0; i < plan.machines.n; i++) {
+	for (i = 0; i < plan.machines.n; i++)
 		down += !r[i].ok;
-		probe_result_free(&r[i]);
-	}
-	free(r);
-	machines_free(&plan.machines);
+	probe_machines_free(&plan, r);
 	return down > 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -40,19 +40,13 @@ cmd_unlock(struct dist_opts *o, int argc, char **argv)
 {
 	struct dist_plan plan;
 	struct probe_result *r;
-	char *cause = NULL;
 	size_t i, bad = 0;
 
 	(void)argc;
 	(void)argv;
-	if (plan_load_machines(o, &plan, &cause) == -1) {
-		error("%s", cause);
-		free(cause);
-		machines_free(&plan.machines);
+	r = probe_machines(o, &plan, unlock_ask, ARRAY_SIZE(unlock_ask));
+	if (r == NULL)
 		return EXIT_USAGE;
-	}
-	r = xcalloc(plan.machines.n, sizeof *r);
-	probe_all(&plan, unlock_ask, ARRAY_SIZE(unlock_ask), r);
 	for (i = 0; i < plan.machines.n; i++) {
 		if (r[i].ok)
 			printf("%s: %s\n", plan.machines.v[i].name,
@@ -61,9 +55,7 @@ cmd_unlock(struct dist_opts *o, int argc, char **argv)
 			printf("%s: down: %s\n", plan.machines.v[i].name,
 			    r[i].error);
 		bad += !r[i].ok;
-		probe_result_free(&r[i]);
 	}
-	free(r);
-	machines_free(&plan.machines);
+	probe_machines_free(&plan, r);
 	return bad > 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -47,12 +47,6 @@ static const char *const job_attrs[] = { "name", "repeat", NULL };
 static const char *const env_attrs[] = { "name", NULL };
 static const char *const arg_attrs[] = { NULL };
 
-/* Where each job came from, for duplicate-name errors. */
-struct job_origin {
-	const char	*name;
-	long		 line;
-};
-
 static int
 env_name_ok(const char *s)
 {
@@ -227,7 +221,7 @@ jobs_add(struct dist_config *cfg, const char *name, const struct strvec *argv,
 /* One <job>: its jobs are appended to cfg, their origins to *origins. */
 static int
 jobs_job(struct dist_config *cfg, const xmlNode *node,
-    const struct strvec *genv, struct job_origin **origins, char **cause)
+    const struct strvec *genv, struct config_origin **origins, char **cause)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	char *name = NULL;
@@ -263,37 +257,6 @@ out:
 	sv_clear(&argv);
 	sv_clear(&env);
 	return rc;
-}
-
-static int
-origin_cmp(const void *a, const void *b)
-{
-	const struct job_origin *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c != 0)
-		return c;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
-/* Job names, after repeat= expansion, must be unique. */
-static int
-jobs_unique(const struct dist_config *cfg, struct job_origin *origins,
-    char **cause)
-{
-	size_t i;
-
-	if (cfg->njobs == 0)
-		return 0;
-	qsort(origins, cfg->njobs, sizeof *origins, origin_cmp);
-	for (i = 1; i < cfg->njobs; i++) {
-		if (strcmp(origins[i - 1].name, origins[i].name) != 0)
-			continue;
-		return set_cause(cause, "%s:%ld: duplicate job name '%s' "
-		    "(also at line %ld)", cfg->path, origins[i].line,
-		    origins[i].name, origins[i - 1].line);
-	}
-	return 0;
 }
 
 static int
@@ -340,7 +303,7 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 {
 	const xmlNode *root = xmlDocGetRootElement(doc), *n;
 	struct strvec genv = STRVEC_INIT;
-	struct job_origin *origins = NULL;
+	struct config_origin *origins = NULL;
 	int rc = -1;
 
 	(void)opts;
@@ -357,7 +320,8 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 		config_error(cfg, root, cause, "no <job> in <jobs>");
 		goto out;
 	}
-	if (jobs_unique(cfg, origins, cause) == -1)
+	if (config_names_unique(cfg, origins, cfg->njobs, "job name", "",
+	    cause) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -174,12 +174,6 @@ struct pp_ini {
 	struct strvec	values[PP_NSECTIONS];
 };
 
-/* Where each revision came from, for duplicate-name errors. */
-struct pp_origin {
-	const char	*name;
-	long		 line;
-};
-
 /* What every job of the campaign shares. */
 struct pp_campaign {
 	struct pp_ini	 ini;
@@ -187,7 +181,7 @@ struct pp_campaign {
 	char		*python;
 	long		 section_line[PP_NSECTIONS];	/* XML <section> */
 	long		 benchmarks_line;
-	struct pp_origin *origins;
+	struct config_origin *origins;
 };
 
 /* A template being read. */
@@ -940,35 +934,6 @@ out:
 	return rc;
 }
 
-static int
-pp_origin_cmp(const void *a, const void *b)
-{
-	const struct pp_origin *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c != 0)
-		return c;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
-/* Revision names must be unique. */
-static int
-pp_unique(const struct dist_config *cfg, struct pp_origin *origins,
-    char **cause)
-{
-	size_t i;
-
-	qsort(origins, cfg->njobs, sizeof *origins, pp_origin_cmp);
-	for (i = 1; i < cfg->njobs; i++) {
-		if (strcmp(origins[i - 1].name, origins[i].name) != 0)
-			continue;
-		return set_cause(cause, "%s:%ld: duplicate revision '%s' (also "
-		    "at line %ld): give one a name=", cfg->path,
-		    origins[i].line, origins[i].name, origins[i - 1].line);
-	}
-	return 0;
-}
-
 /* --- the campaign --------------------------------------------------- */
 
 static int
@@ -1023,7 +988,8 @@ config_pyperformance_parse(struct _xmlDoc *doc,
 		    "<pyperformance>");
 		goto out;
 	}
-	rc = pp_unique(cfg, c.origins, cause);
+	rc = config_names_unique(cfg, c.origins, cfg->njobs, "revision",
+	    ": give one a name=", cause);
 out:
 	pp_ini_clear(&c.ini);
 	sv_clear(&c.env);

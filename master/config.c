@@ -463,3 +463,34 @@ config_free(struct dist_config *cfg)
 	free(cfg->tool);
 	memset(cfg, 0, sizeof *cfg);
 }
+
+static int
+origin_cmp(const void *a, const void *b)
+{
+	const struct config_origin *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+int
+config_names_unique(const struct dist_config *cfg,
+    struct config_origin *origins, size_t n, const char *what,
+    const char *hint, char **cause)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	qsort(origins, n, sizeof *origins, origin_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(origins[i - 1].name, origins[i].name) != 0)
+			continue;
+		return set_cause(cause, "%s:%ld: duplicate %s '%s' (also at "
+		    "line %ld)%s", cfg->path, origins[i].line, what,
+		    origins[i].name, origins[i - 1].line, hint);
+	}
+	return 0;
+}

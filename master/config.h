@@ -128,5 +128,14 @@ int	config_text(const struct dist_config *, const struct _xmlNode *,
 int	config_blank(const struct dist_config *, const struct _xmlNode *,
 	    char **cause);
 int	config_is(const struct _xmlNode *, const char *name);
+/* Where a job (or revision) came from, for duplicate-name errors. */
+struct config_origin {
+	const char	*name;
+	long		 line;
+};
+/* The names must be unique, else "FILE:LINE: duplicate WHAT 'NAME' (also
+ * at line L)HINT".  Sorts origins. */
+int	config_names_unique(const struct dist_config *, struct config_origin *,
+	    size_t n, const char *what, const char *hint, char **cause);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent-proto.h"
+#include "log.h"
 #include "probe.h"
 #include "scripts.h"
 
@@ -172,4 +173,31 @@ probe_value(const struct probe_result *r, const char *verb, const char *key)
 			return l + vl + 2 + kl;
 	}
 	return NULL;
+}
+
+struct probe_result *
+probe_machines(const struct dist_opts *o, struct dist_plan *plan,
+    const struct probe_ask *ask, size_t nask)
+{
+	struct probe_result *r;
+	char *cause = NULL;
+
+	if (plan_load_machines(o, plan, &cause) == -1) {
+		error("%s", cause);
+		free(cause);
+		machines_free(&plan->machines);
+		return NULL;
+	}
+	r = xcalloc(plan->machines.n, sizeof *r);
+	probe_all(plan, ask, nask, r);
+	return r;
+}
+
+void
+probe_machines_free(struct dist_plan *plan, struct probe_result *r)
+{
+	for (size_t i = 0; i < plan->machines.n; i++)
+		probe_result_free(&r[i]);
+	free(r);
+	machines_free(&plan->machines);
 }

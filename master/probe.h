@@ -33,6 +33,11 @@ int	plan_load_machines(const struct dist_opts *, struct dist_plan *,
 void	probe_all(struct dist_plan *, const struct probe_ask *, size_t nask,
 	    struct probe_result *results);
 void	probe_result_free(struct probe_result *);
+/* The whole look of a command: load the machines of opts into plan (a
+ * bad file is printed, NULL returned), ask them all; then free it all. */
+struct probe_result *probe_machines(const struct dist_opts *,
+	    struct dist_plan *, const struct probe_ask *, size_t nask);
+void	probe_machines_free(struct dist_plan *, struct probe_result *);
 /* The value of "VERB KEY VALUE" among a result's lines, or NULL. */
 const char *probe_value(const struct probe_result *, const char *verb,
 	    const char *key);
