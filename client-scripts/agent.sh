@@ -35,7 +35,8 @@
 #                           never start) | unqueue SLOT JOBDIR late (it
 #                           has started)
 #   status JOBDIR        -> status JOBDIR running|lost|missing
-#                           | status JOBDIR done RC RESULT
+#                           | status JOBDIR done RC RESULT (a job still
+#                           waiting for its slot is taken back: missing)
 #   watch SLOT JOBDIR    -> later: done SLOT JOBDIR RC RESULT (a job of an
 #                           earlier agent of this run, e.g. after a reconnect)
 #   kill JOBDIR          -> killed JOBDIR (its whole process tree)
@@ -992,7 +993,16 @@ job_state()
 {
 	js=missing js_rc='' js_res='' _st='' _pid=''
 	_jd=$rundir/jobs/$1
-	[ -r "$_jd/status" ] || return 0
+	if [ ! -r "$_jd/status" ]; then
+		# sent ahead, still waiting under an earlier agent: take it
+		# back; claimed already: it is starting, look again
+		if [ -d "$_jd" ] && ! claim "$_jd.claim" &&
+		    [ "${2:-}" != again ]; then
+			sleep 2
+			job_state "$1" again
+		fi
+		return 0
+	fi
 	while IFS='=' read -r _k _v; do
 		case $_k in
 		state) _st=$_v ;;

@@ -286,6 +286,19 @@ test_ahead()
 	check "$1: the taken-back job never ran" [ ! -e "$T/b2-ran" ]
 	check "$1: ... nor left a status" [ ! -e "$R/b2/status" ]
 
+	# a reconnected master asks after a job still waiting: taken back
+	rm -f "$T/go3"
+	job 1 1 c1 'long' sh -c "$_wait" x "$T/go3" "$T/c1-end"
+	job 1 1 c2 'asked after' sh -c ': >"$1"' x "$T/c2-ran"
+	check "$1: a running job (c1)" wait_line 1 'started 1 c1 [0-9]+'
+	echo 'status c2' >&3
+	check "$1: status of a waiting job: missing" \
+	    wait_line 1 'status c2 missing'
+	: >"$T/go3"
+	check "$1: the running one finishes" wait_line 1 'done 1 c1 0 c1\.tar'
+	sleep 0.3
+	check "$1: the waiting one was taken back" [ ! -e "$T/c2-ran" ]
+
 	echo 'set direct 1' >&3
 	job 1 0 d1 'direct' sh -c 'printf "%s|" "$@" >out' x 'a b' ''
 	check "$1: direct: done" wait_line 1 'done 0 d1 0 d1\.tar'
