@@ -33,6 +33,8 @@ struct mconn {
 	char			*script;
 	struct strbuf		 out;		/* lines to send */
 	struct strbuf		 line;		/* last line read */
+	struct strvec		 later;		/* job lines read while waiting
+						   for a reply, handled next */
 	double			 last_keepalive;
 };
 
@@ -57,6 +59,19 @@ send_line(struct mconn *c, const char *verb, const char *arg)
 
 /* Wait for a reply starting with verb (or "err VERB"); other lines are
  * unexpected at this stage and ignored. */
+/* A line about a job, which may come at any time (from a supervisor or
+ * a watcher), not in answer to a request. */
+static int
+is_job_line(const char *line)
+{
+	static const char *const verbs[] = { "started ", "ended ", "done " };
+
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strncmp(line, verbs[i], strlen(verbs[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 wait_reply(struct mconn *c, const char *verb, char **cause)
 {
@@ -78,8 +93,11 @@ wait_reply(struct mconn *c, const char *verb, char **cause)
 		if (strncmp(c->line.buf, "err ", 4) == 0 &&
 		    strncmp(c->line.buf + 4, verb, vl) == 0)
 			return set_cause(cause, "agent: %s", c->line.buf + 4);
-		debug("%s: unexpected agent line '%s'", c->ms->m->name,
-		    c->line.buf);
+		if (is_job_line(c->line.buf))
+			sv_push(&c->later, c->line.buf);	/* a watched job */
+		else
+			debug("%s: unexpected agent line '%s'", c->ms->m->name,
+			    c->line.buf);
 	}
 	return set_cause(cause, "agent: no reply to '%s' within %d s", verb,
 	    REPLY_MS / 1000);
@@ -852,6 +870,13 @@ dispatch(struct mconn *c, char **cause)
 
 	machine_set_status(ctx, c->ms, M_RUNNING, NULL);
 	c->last_keepalive = now_mono();
+	for (size_t i = 0; i < c->later.n; i++) {
+		sb_reset(&c->line);
+		sb_adds(&c->line, c->later.v[i]);
+		if (handle_line(c, cause) == -1)
+			return -1;
+	}
+	sv_clear(&c->later);
 	for (;;) {
 		kill_running(c, &killed);
 		take_back(c);
@@ -972,6 +997,7 @@ mconn_close(struct mconn *c)
 	free(c->script);
 	sb_release(&c->out);
 	sb_release(&c->line);
+	sv_clear(&c->later);
 	memset(c, 0, sizeof *c);
 }
 
