@@ -5,7 +5,8 @@
 #
 # usage: tests/run.sh [PATTERN...]   (e.g. tests/run.sh t0100 unit/test-machines)
 # A test program that exits non-zero without printing "not ok" counts as one
-# failure; exit 77 without output counts as one skip.
+# failure; exit 77 without output counts as one skip.  A test still running
+# after TEST_TIMEOUT seconds (default 600) is stopped and counts as failed.
 
 top=$(cd "$(dirname "$0")/.." && pwd) || exit 2
 cd "$top" || exit 2
@@ -42,10 +43,14 @@ for t in $(list_tests); do
 	log="$logs/$name.log"
 	start=$(date +%s)
 	case $t in
-	*.sh) sh "$t" >"$log" 2>&1 ;;
-	*) ${TEST_WRAPPER:-} "$t" >"$log" 2>&1 ;;
+	*.sh) timeout -k 10 "${TEST_TIMEOUT:-600}" sh "$t" >"$log" 2>&1 ;;
+	*) timeout -k 10 "${TEST_TIMEOUT:-600}" ${TEST_WRAPPER:-} "$t" \
+	    >"$log" 2>&1 ;;
 	esac
 	rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "not ok - $name timed out after ${TEST_TIMEOUT:-600}s" >>"$log"
+	fi
 	[ -f "$log" ] || echo "not ok - $name: its log disappeared" >"$log"
 	secs=$(( $(date +%s) - start ))
 	ok=$(grep -c '^ok ' "$log")
