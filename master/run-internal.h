@@ -1,7 +1,8 @@
 /*
  * run-internal.h - state shared by the parts of a run: the scheduler
- * (sched.c), the machine threads (worker.c), collection (collect.c),
- * run.json (runjson.c) and the progress view (progress.c).
+ * (sched.c), the machine threads (worker.c, their jobs in dispatch.c,
+ * slots.c and finish.c, see mconn.h), collection (collect.c), run.json
+ * (runjson.c) and the progress view (progress.c).
  *
  * Everything in struct run_ctx below "mtx" is guarded by it.  Machine
  * threads never print: they post events, which the main thread prints.

@@ -1,0 +1,184 @@
+/*
+ * finish.c - an attempt has ended on a worker: claim it (the first attempt
+ * of a job to end wins), collect its results, record it in the run, the
+ * journal and the metrics, and report it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent-proto.h"
+#include "log.h"
+#include "mconn.h"
+#include "journal.h"
+#include "request.h"
+
+/* The collected status says the supervisor killed the job at its timeout. */
+static int
+job_timed_out(struct run_ctx *ctx, const struct dist_job *job)
+{
+	char *path = xasprintf("%s/jobs/%s/status", ctx->run_dir, job->id);
+	char *data = NULL;
+	int yes;
+
+	yes = read_file(path, &data, NULL, NULL) == 0 &&
+	    strstr(data, "\nreason=timeout\n") != NULL;
+	free(data);
+	free(path);
+	return yes;
+}
+
+/* Does exit_code count as the job's success? */
+static int
+exit_ok(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	if (exit_code == 0)
+		return 1;
+	for (i = 0; i < j->nexits; i++)
+		if (j->exits[i].code == exit_code)
+			return j->exits[i].ok;
+	return 0;
+}
+
+/* A job's exit code as success (0) or failure (a reason, allocated). */
+static char *
+exit_meaning(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	for (i = 0; i < j->nexits; i++) {
+		if (j->exits[i].code != exit_code)
+			continue;
+		if (j->exits[i].ok)
+			return NULL;
+		return xasprintf("exit %d: %s", exit_code, j->exits[i].meaning);
+	}
+	return NULL;
+}
+
+/* A job is done: what its directory holds goes into the run's metrics. */
+static void
+read_metrics(struct mconn *c, const struct dist_job *dj)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *dir = xasprintf("%s/jobs/%s", ctx->run_dir, dj->id);
+
+	pthread_mutex_lock(&ctx->metrics_mtx);
+	metrics_scan_dir(&ctx->metrics, dir, dj->id, c->ms->m->name);
+	pthread_mutex_unlock(&ctx->metrics_mtx);
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->metrics_dirty = 1;
+	pthread_mutex_unlock(&ctx->mtx);
+	free(dir);
+}
+
+/*
+ * Claim the right to collect an attempt's results: the first attempt to
+ * end wins; a late one (its job already done, or being collected) is
+ * discarded, and so is an orphan's failure (its job was given back to the
+ * queue and that attempt decides).  Returns 1 to collect.
+ */
+static int
+claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
+{
+	/* orphan: 0 none, 1 given back to the queue, 2 not (a resume's) */
+	struct job_state *js = &ctx->jobs[job];
+	int final, claim;
+
+	pthread_mutex_lock(&ctx->mtx);
+	final = js->status == JOB_OK || js->status == JOB_FAILED;
+	claim = !final && !js->collecting && (orphan != 1 || ok);
+	if (claim)
+		js->collecting = 1;
+	else if (orphan != 1) {
+		ctx->nrunning--;
+		pthread_cond_broadcast(&ctx->cond);
+	}
+	pthread_mutex_unlock(&ctx->mtx);
+	return claim;
+}
+
+/* Record the collected attempt (mtx held). */
+static void
+record_attempt(struct mconn *c, int job, int attempt, int orphan,
+    int exit_code, const char *why)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct job_state *js = &ctx->jobs[job];
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+
+	js->collecting = 0;
+	js->end = now_wall();
+	js->collected = why == NULL;
+	js->machine = (int)(c->ms - ctx->ms);
+	c->ms->jobs_done++;
+	if (orphan)
+		sched_remove(ctx, (size_t)job);
+	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
+	    why == NULL ? 0 : exit_code, why);
+	js->exit_code = exit_code;
+	journal_append(ctx->journal, "end %d %d %s %d", job, attempt,
+	    js->status == JOB_OK ? "ok" : js->status == JOB_FAILED ? "failed" :
+	    "requeued", exit_code);
+	post_event_locked(ctx, "%s: %s %s (exit %d)%s", c->ms->m->name,
+	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
+	    dj->id, exit_code, orphan ? ", collected after a reconnect" : "");
+}
+
+void
+finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
+    const char *result)
+{
+	struct run_ctx *ctx = c->ctx;
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+	char *remote, *cause = NULL, *why = NULL, *meaning;
+	double start;
+	int final;
+
+	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
+		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
+		    "job is done or decided elsewhere", c->ms->m->name, dj->id,
+		    attempt);
+		return;
+	}
+	pthread_mutex_lock(&ctx->mtx);
+	start = ctx->jobs[job].start;
+	pthread_mutex_unlock(&ctx->mtx);
+	remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	meaning = exit_meaning(dj, exit_code);
+	struct request_info ri = {
+		.kind = config_kind_name(ctx->plan->config.kind),
+		.job_id = dj->id, .job_name = dj->name, .run_id = ctx->run_id,
+		.user = dssh_user(c->ssh), .machine = c->ms->m->name,
+		.revision = dj->revision, .branch = dj->branch,
+		.attempt = attempt, .exit_code = exit_code,
+		.reason = meaning, .ok = exit_ok(dj, exit_code),
+		.created = ctx->start_wall, .pending = ctx->start_wall,
+		.running = start, .end = 0,
+	};
+	if (strcmp(result, "-") == 0)
+		why = xstrdup("results not collected: the worker could not "
+		    "pack them");
+	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
+		why = xasprintf("results not collected: %s", cause);
+	else if (job_timed_out(ctx, dj))
+		why = xasprintf("timeout: killed after %ds",
+		    ctx->opts->job_timeout);
+	else if (meaning != NULL)
+		why = xstrdup(meaning);
+	pthread_mutex_lock(&ctx->mtx);
+	if (orphan && ri.running > 0)
+		ctx->jobs[job].start = ri.running;	/* the worker's own */
+	record_attempt(c, job, attempt, orphan, exit_code, why);
+	final = ctx->jobs[job].status == JOB_OK ||
+	    ctx->jobs[job].status == JOB_FAILED;
+	pthread_mutex_unlock(&ctx->mtx);
+	if (final && why == NULL)
+		read_metrics(c, dj);
+	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+	free(meaning);
+	free(why);
+	free(cause);
+	free(remote);
+}
