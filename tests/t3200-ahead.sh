@@ -77,6 +77,31 @@ r = sorted((float(open(d + "t%d/start" % i).read().split()[0]),
     float(open(d + "t%d/end" % i).read().split()[0])) for i in range(1, 7))
 assert all(r[i][1] <= r[i + 1][0] for i in range(5)), r
 ' "$run"
+# two slots on one machine: each slot hands over to its own next job;
+# never more than one job per slot, never more than two at once
+{
+	echo '<jobs>'
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		printf '<job name="u%d"><arg>sh</arg><arg>-c</arg><arg>read -r s _ &lt;/proc/uptime; sleep 0.2; read -r e _ &lt;/proc/uptime; echo "$DIST_SLOT $s $e" &gt;span</arg></job>\n' "$i"
+	done
+	echo '</jobs>'
+} >"$T/slots.xml"
+sed -n '2s/^/2\//p' "$T/machines" >"$T/machines2"
+dist --machines "$T/machines2" --config "$T/slots.xml" >"$T/out3" 2>&1
+check "one machine, 2 slots, 10 jobs: exits 0" [ $? -eq 0 ]
+check "each slot ran one job at a time, both slots were used" \
+    /usr/bin/python3 -c '
+import sys
+d = sys.argv[1] + "/jobs/"
+r = [open(d + "u%d/span" % i).read().split() for i in range(1, 11)]
+by = {}
+for s, a, b in r:
+    by.setdefault(s, []).append((float(a), float(b)))
+assert sorted(by) == ["0", "1"], by
+for s, v in by.items():
+    v.sort()
+    assert all(v[i][1] <= v[i + 1][0] for i in range(len(v) - 1)), (s, v)
+' "$T/results/CURRENT"
 check "the agent made FIFOs to hand the slot over" sh -c \
     'for f in "$1"/w1/work/runs/*/jobs/.go-0-0; do [ -p "$f" ] && exit 0; done; exit 1' x "$T"
 done_testing
