@@ -153,27 +153,29 @@ wait_all()
 	done
 }
 
-# loop_run NAME NJOBS CMD...: no tool, the floor: the same stamped jobs
-# back to back in one shell loop per worker (jobs I, I+4, ... on worker
-# I), the 4 loops at once over one ssh login each; sets WALL.
+# loop_run NAME NJOBS NW CMD...: no tool, the floor: the same stamped
+# jobs back to back in one shell loop per worker (jobs I, I+NW, ... on
+# worker I), the NW loops at once over one ssh login each; sets WALL.
 loop_run()
 {
-	b_n=$1 b_nj=$2
-	shift 2
+	b_n=$1 b_nj=$2 b_nw=$3
+	shift 3
 	b_cmd=
 	for b_a in "$@"; do
 		b_cmd="$b_cmd $(shq "$b_a")"
 	done
 	b_t0=$(now)
 	b_pids=
-	for b_i in 1 2 3 4; do
-		ssh -F "$T/ssh_config_plain" "w$b_i-1" "i=$b_i; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + 4)); done" &
+	b_i=1
+	while [ "$b_i" -le "$b_nw" ]; do
+		ssh -F "$T/ssh_config_plain" "w$b_i-1" "i=$b_i; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + $b_nw)); done" &
 		b_pids="$b_pids $!"
+		b_i=$((b_i + 1))
 	done
 	# shellcheck disable=SC2086 # pids
 	wait_all $b_pids
 	WALL=$(calc "$(now) - $b_t0")
-	check "$b_n: 4 shell loops succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
+	check "$b_n: $b_nw shell loops succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
 	note "$b_n: ${WALL}s wall"
 }
 
@@ -203,8 +205,9 @@ stamps_dir()
 	echo "$T/stamps/$1"
 }
 
-# stamps TOOL SCENARIO DIR N: the stamp figures of a run, recorded as
-# sSCENARIO.TOOL.KEY; checks that every job left its stamp.
+# stamps TOOL SCENARIO DIR N [NW]: the stamp figures of a run, recorded as
+# sSCENARIO.TOOL.KEY; checks that every job left its stamp, and that the
+# jobs ran on the NW (4) workers.
 stamps()
 {
 	"$PY" "$PERF/analyze.py" stamps "$3" "$4" >"$T/$2.$1.stamps" || return 1
@@ -214,8 +217,8 @@ stamps()
 	b_got=$(sed -n 's/^jobs	//p' "$T/$2.$1.stamps")
 	check "s$2 $1: $4 job stamps (got $b_got)" [ "$b_got" = "$4" ]
 	b_got=$(sed -n 's/^machines	//p' "$T/$2.$1.stamps")
-	check "s$2 $1: the jobs ran on the 4 workers (got $b_got)" \
-	    [ "$b_got" = 4 ]
+	check "s$2 $1: the jobs ran on the ${5:-4} workers (got $b_got)" \
+	    [ "$b_got" = "${5:-4}" ]
 }
 
 # jobs_xml FILE N ARG...: a <jobs> config of N jobs j1..jN running
@@ -360,7 +363,7 @@ stamped()
 	stamps parcm "$b_sc" "$b_d" "$b_nj"
 
 	LOOP_DIR=$(stamps_dir "s$b_sc-loop")
-	loop_run "s$b_sc-loop" "$b_nj" "$@"
+	loop_run "s$b_sc-loop" "$b_nj" 4 "$@"
 	record "s$b_sc.loop.wall" "$WALL"
 	stamps loop "$b_sc" "$LOOP_DIR" "$b_nj"
 }
@@ -369,6 +372,17 @@ scenario1()
 {
 	note "scenario 1: dispatch gap, $S1_JOBS x true on 4 machines"
 	stamped 1 "$S1_JOBS" true
+	# one machine alone: no other worker shares the cores
+	b_n1=$((S1_JOBS / 2))
+	note "scenario 1: dispatch gap, $b_n1 x true on one machine alone"
+	b_d=$(stamps_dir s1one-dist)
+	jobs_xml "$T/s1one.xml" "$b_n1" "$b_d" true
+	head -1 "$T/machines" >"$T/machines1"
+	dist_run s1one-dist "$T/machines1" "$T/s1one.xml"
+	stamps dist 1one "$b_d" "$b_n1" 1
+	LOOP_DIR=$(stamps_dir s1one-loop)
+	loop_run s1one-loop "$b_n1" 1 true
+	stamps loop 1one "$LOOP_DIR" "$b_n1" 1
 }
 
 scenario2()
@@ -560,7 +574,7 @@ report()
 	{
 		echo
 		echo "distribute benchmarks ($(date -u +%Y-%m-%dT%H:%MZ)${BENCH_QUICK:+, BENCH_QUICK}${BENCH_FULL:+, BENCH_FULL})"
-		wanted 1 && echo "s1: $S1_JOBS jobs of true on 4 one-slot machines"
+		wanted 1 && echo "s1: $S1_JOBS jobs of true on 4 one-slot machines; then $((S1_JOBS / 2)) on one machine alone"
 		wanted 2 && echo "s2: $S2_JOBS jobs of sleep 0.05 on 4 one-slot" \
 		    "machines, ideal $(awk "BEGIN { print $S2_JOBS * 0.05 / 4 }") s"
 		wanted 3 && echo "s3: a $S3_MB MiB tar of random data to 8" \
