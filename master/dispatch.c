@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "agent-proto.h"
-#include "log.h"
-#include "mconn.h"
 #include "isolation.h"
 #include "journal.h"
+#include "log.h"
+#include "mconn.h"
 
 int
 run_wants_machine(struct run_ctx *ctx)

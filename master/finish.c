@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "agent-proto.h"
+#include "journal.h"
 #include "log.h"
 #include "mconn.h"
-#include "journal.h"
 #include "request.h"
 
 /* The collected status says the supervisor killed the job at its timeout. */

@@ -12,9 +12,9 @@
 #include "agent-proto.h"
 #include "isolation.h"
 #include "journal.h"
-#include "request.h"
 #include "log.h"
 #include "mconn.h"
+#include "request.h"
 #include "run-internal.h"
 
 #define AGENT_START_MS	30000
