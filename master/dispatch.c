@@ -89,6 +89,7 @@ assign_job(struct mconn *c, struct slot_entry *e, int ahead)
 	e->ended = e->unqueue = 0;
 	/* a job for a free slot starts now; one sent ahead says when */
 	e->started = !ahead;
+	ctx->jobs[job].waiting = ahead;
 	if (ahead)
 		ctx->nahead++;
 	else
@@ -213,6 +214,7 @@ job_started(struct mconn *c, char **f, size_t n)
 		return;
 	pthread_mutex_lock(&ctx->mtx);
 	e->started = 1;
+	ctx->jobs[e->job].waiting = 0;
 	ctx->nahead--;
 	ctx->jobs[e->job].start = now_wall();
 	ctx->dirty = 1;
@@ -250,6 +252,7 @@ job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
 	    "by a free slot)", c->ms->m->name, ctx->plan->config.jobs[e->job].id);
 	if (!e->started)
 		ctx->nahead--;
+	ctx->jobs[e->job].waiting = 0;
 	sched_job_back(ctx, (size_t)e->job);
 	slot_clear(c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
@@ -272,6 +275,7 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 	pthread_mutex_lock(&ctx->mtx);
 	if (!done.started)
 		ctx->nahead--;
+	ctx->jobs[done.job].waiting = 0;
 	slot_clear(c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
 	if (fill_slots(c, cause) == -1) {
@@ -415,6 +419,7 @@ give_back_jobs(struct mconn *c)
 			continue;
 		if (!e->started)
 			ctx->nahead--;
+		ctx->jobs[e->job].waiting = 0;
 		give_back(c, e->job, e->attempt);
 		e->job = -1;
 	}

@@ -28,6 +28,7 @@ struct job_state {
 	int		 collected;
 	int		 lost;		/* attempts given back by a lost machine */
 	int		 collecting;	/* an attempt's results are being collected */
+	int		 waiting;	/* sent ahead to a slot, not started yet */
 };
 
 /* A job that was running on a machine when its connection was lost. */

@@ -65,7 +65,9 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		json_obj_open(j, NULL);
 		json_str(j, "id", job->id);
 		json_str(j, "name", job->name);
-		json_str(j, "status", job_status_name(js->status));
+		/* sent ahead to wait for a slot: still queued (on a machine) */
+		json_str(j, "status", js->waiting ? "queued" :
+		    job_status_name(js->status));
 		json_str(j, "machine", js->machine >= 0 ?
 		    ctx->ms[js->machine].m->name : NULL);
 		json_int(j, "attempts", js->attempts);
