@@ -44,24 +44,7 @@
 
 static const char *const jobs_attrs[] = { "needs-archive", NULL };
 static const char *const job_attrs[] = { "name", "repeat", NULL };
-static const char *const env_attrs[] = { "name", NULL };
 static const char *const arg_attrs[] = { NULL };
-
-static int
-env_name_ok(const char *s)
-{
-	const char *p;
-
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-	    *s == '_'))
-		return 0;
-	for (p = s + 1; *p != '\0'; p++) {
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
-			return 0;
-	}
-	return 1;
-}
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */
 static void
@@ -78,52 +61,6 @@ env_set(struct strvec *env, const char *name, const char *value)
 		}
 	}
 	sv_pushf(env, "%s=%s", name, value);
-}
-
-static int
-env_has(const struct strvec *env, const char *name)
-{
-	size_t i, len = strlen(name);
-
-	for (i = 0; i < env->n; i++) {
-		if (strncmp(env->v[i], name, len) == 0 &&
-		    env->v[i][len] == '=')
-			return 1;
-	}
-	return 0;
-}
-
-/* One <env> into env (which holds this level's variables only). */
-static int
-jobs_env(const struct dist_config *cfg, const xmlNode *node,
-    struct strvec *env, char **cause)
-{
-	char *name = NULL, *value = NULL;
-	int rc = -1;
-
-	if (config_check_attrs(cfg, node, env_attrs, cause) == -1)
-		goto out;
-	if ((name = config_attr(node, "name")) == NULL) {
-		config_error(cfg, node, cause, "<env> has no name attribute");
-		goto out;
-	}
-	if (!env_name_ok(name)) {
-		config_error(cfg, node, cause, "bad environment variable name "
-		    "'%s'", name);
-		goto out;
-	}
-	if (env_has(env, name)) {
-		config_error(cfg, node, cause, "duplicate <env> '%s'", name);
-		goto out;
-	}
-	if (config_text(cfg, node, &value, cause) == -1)
-		goto out;
-	env_set(env, name, value);
-	rc = 0;
-out:
-	free(name);
-	free(value);
-	return rc;
 }
 
 static int
@@ -160,7 +97,7 @@ jobs_job_body(const struct dist_config *cfg, const xmlNode *node,
 		else if (config_is(n, "arg"))
 			rc = jobs_arg(cfg, n, argv, cause);
 		else if (config_is(n, "env"))
-			rc = jobs_env(cfg, n, env, cause);
+			rc = config_env(cfg, n, env, NULL, cause);
 		else
 			rc = config_error(cfg, n, cause, "unknown element <%s> "
 			    "in <job>", (const char *)n->name);
@@ -288,7 +225,7 @@ jobs_globals(const struct dist_config *cfg, const xmlNode *root,
 			if (config_blank(cfg, n, cause) == -1)
 				return -1;
 		} else if (config_is(n, "env")) {
-			if (jobs_env(cfg, n, genv, cause) == -1)
+			if (config_env(cfg, n, genv, NULL, cause) == -1)
 				return -1;
 		} else if (!config_is(n, "job"))
 			return config_error(cfg, n, cause, "unknown element "

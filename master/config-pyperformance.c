@@ -689,59 +689,6 @@ out:
 	return rc;
 }
 
-static int
-pp_env_name_ok(const char *s)
-{
-	const char *p;
-
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return 0;
-	return 1;
-}
-
-static int
-pp_env_has(const struct strvec *env, const char *name)
-{
-	size_t i, len = strlen(name);
-
-	for (i = 0; i < env->n; i++)
-		if (strncmp(env->v[i], name, len) == 0 &&
-		    env->v[i][len] == '=')
-			return 1;
-	return 0;
-}
-
-static int
-pp_env(const struct dist_config *cfg, const xmlNode *node, struct strvec *env,
-    char **cause)
-{
-	char *name = NULL, *value = NULL;
-	int rc = -1;
-
-	if (config_check_attrs(cfg, node, name_attrs, cause) == -1)
-		goto out;
-	if ((name = config_attr(node, "name")) == NULL)
-		config_error(cfg, node, cause, "<env> has no name attribute");
-	else if (!pp_env_name_ok(name))
-		config_error(cfg, node, cause, "bad environment variable name "
-		    "'%s'", name);
-	else if (strcmp(name, PP_INI_VAR) == 0)
-		config_error(cfg, node, cause, "<env> '%s' is reserved", name);
-	else if (pp_env_has(env, name))
-		config_error(cfg, node, cause, "duplicate <env> '%s'", name);
-	else if (config_text(cfg, node, &value, cause) == 0) {
-		sv_pushf(env, "%s=%s", name, value);
-		rc = 0;
-	}
-out:
-	free(name);
-	free(value);
-	return rc;
-}
-
 /* Everything but the revisions, in document order. */
 static int
 pp_settings(const struct dist_config *cfg, const xmlNode *root,
@@ -754,7 +701,7 @@ pp_settings(const struct dist_config *cfg, const xmlNode *root,
 		if (n->type != XML_ELEMENT_NODE)
 			rc = config_blank(cfg, n, cause);
 		else if (config_is(n, "env"))
-			rc = pp_env(cfg, n, &c->env, cause);
+			rc = config_env(cfg, n, &c->env, PP_INI_VAR, cause);
 		else if (config_is(n, "section"))
 			rc = pp_section(cfg, n, c, cause);
 		else if (config_is(n, "benchmarks"))

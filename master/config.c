@@ -494,3 +494,57 @@ config_names_unique(const struct dist_config *cfg,
 	}
 	return 0;
 }
+
+static int
+env_name_ok(const char *s)
+{
+	const char *p;
+
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
+static int
+env_has(const struct strvec *env, const char *name)
+{
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, len) == 0 &&
+		    env->v[i][len] == '=')
+			return 1;
+	return 0;
+}
+
+int
+config_env(const struct dist_config *cfg, const xmlNode *node,
+    struct strvec *env, const char *reserved, char **cause)
+{
+	static const char *const attrs[] = { "name", NULL };
+	char *name = NULL, *value = NULL;
+	int rc = -1;
+
+	if (config_check_attrs(cfg, node, attrs, cause) == -1)
+		goto out;
+	if ((name = config_attr(node, "name")) == NULL)
+		config_error(cfg, node, cause, "<env> has no name attribute");
+	else if (!env_name_ok(name))
+		config_error(cfg, node, cause, "bad environment variable name "
+		    "'%s'", name);
+	else if (reserved != NULL && strcmp(name, reserved) == 0)
+		config_error(cfg, node, cause, "<env> '%s' is reserved", name);
+	else if (env_has(env, name))
+		config_error(cfg, node, cause, "duplicate <env> '%s'", name);
+	else if (config_text(cfg, node, &value, cause) == 0) {
+		sv_pushf(env, "%s=%s", name, value);
+		rc = 0;
+	}
+out:
+	free(name);
+	free(value);
+	return rc;
+}

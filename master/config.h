@@ -128,6 +128,10 @@ int	config_text(const struct dist_config *, const struct _xmlNode *,
 int	config_blank(const struct dist_config *, const struct _xmlNode *,
 	    char **cause);
 int	config_is(const struct _xmlNode *, const char *name);
+/* One <env name="NAME">VALUE</env> appended to env as NAME=VALUE: a
+ * valid variable name, not reserved (or NULL), not in env already. */
+int	config_env(const struct dist_config *, const struct _xmlNode *,
+	    struct strvec *env, const char *reserved, char **cause);
 /* Where a job (or revision) came from, for duplicate-name errors. */
 struct config_origin {
 	const char	*name;
