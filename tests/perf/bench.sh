@@ -144,13 +144,24 @@ shq()
 	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
-# wait_all PID...: wait for them all; b_bad = how many failed.
-wait_all()
+# each_worker N FUNC: FUNC I in the background for workers I = 1..N, all
+# at once; WALL = the time until the last one ends, b_bad = how many
+# failed.
+each_worker()
 {
+	b_t0=$(now)
+	b_pids=
+	b_i=1
+	while [ "$b_i" -le "$1" ]; do
+		"$2" "$b_i" &
+		b_pids="$b_pids $!"
+		b_i=$((b_i + 1))
+	done
 	b_bad=0
-	for b_p in "$@"; do
+	for b_p in $b_pids; do
 		wait "$b_p" || b_bad=$((b_bad + 1))
 	done
+	WALL=$(calc "$(now) - $b_t0")
 }
 
 # loop_run NAME NJOBS NW CMD...: no tool, the floor: the same stamped
@@ -164,19 +175,15 @@ loop_run()
 	for b_a in "$@"; do
 		b_cmd="$b_cmd $(shq "$b_a")"
 	done
-	b_t0=$(now)
-	b_pids=
-	b_i=1
-	while [ "$b_i" -le "$b_nw" ]; do
-		ssh -F "$T/ssh_config_plain" "w$b_i-1" "i=$b_i; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + $b_nw)); done" &
-		b_pids="$b_pids $!"
-		b_i=$((b_i + 1))
-	done
-	# shellcheck disable=SC2086 # pids
-	wait_all $b_pids
-	WALL=$(calc "$(now) - $b_t0")
+	each_worker "$b_nw" loop_one
 	check "$b_n: $b_nw shell loops succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
 	note "$b_n: ${WALL}s wall"
+}
+
+# loop_one I: loop_run's loop on worker I (b_nj, b_nw, b_cmd set there).
+loop_one()
+{
+	ssh -F "$T/ssh_config_plain" "w$1-1" "i=$1; while [ \$i -le $b_nj ]; do bash $(shq "$T/stamp.bash") $(shq "$LOOP_DIR") \$i$b_cmd; i=\$((i + $b_nw)); done"
 }
 
 # cm_exit HOST...: close the ControlMaster connections to these hosts.
@@ -425,28 +432,23 @@ print("%.6f %.6f %d" % (max([e.get("stored", 0) for e in ev] or [0]) - first,
     sum(1 for e in ev if "stored" in e)))' "$T/s3.poll"
 }
 
+# s3_scp_one I: scp the archive to worker I (then untar it, with S3_UNTAR).
+s3_scp_one()
+{
+	b_dst=$T/w$1/work/scp
+	scp -q -F "$T/ssh_config_plain" "$T/s3/tool.tar" "w$1-1:$b_dst.tar" ||
+	    return 1
+	[ -z "$S3_UNTAR" ] && return 0
+	ssh -F "$T/ssh_config_plain" "w$1-1" \
+	    "mkdir $(shq "$b_dst.d") && tar -xf $(shq "$b_dst.tar") -C $(shq "$b_dst.d")"
+}
+
 # s3_scp UNTAR: 8 scp's at once (then, with UNTAR, tar -x on each worker);
 # sets WALL.
 s3_scp()
 {
-	b_t0=$(now)
-	b_pids=
-	b_i=1
-	while [ "$b_i" -le 8 ]; do
-		b_dst=$T/w$b_i/work/scp
-		(
-			scp -q -F "$T/ssh_config_plain" "$T/s3/tool.tar" \
-			    "w$b_i-1:$b_dst.tar" || exit 1
-			[ -z "$1" ] && exit 0
-			ssh -F "$T/ssh_config_plain" "w$b_i-1" \
-			    "mkdir $(shq "$b_dst.d") && tar -xf $(shq "$b_dst.tar") -C $(shq "$b_dst.d")"
-		) &
-		b_pids="$b_pids $!"
-		b_i=$((b_i + 1))
-	done
-	# shellcheck disable=SC2086 # pids
-	wait_all $b_pids
-	WALL=$(calc "$(now) - $b_t0")
+	S3_UNTAR=$1
+	each_worker 8 s3_scp_one
 	check "s3: 8 scp's${1:+ and untars} succeed ($b_bad failed)" [ "$b_bad" -eq 0 ]
 	note "s3 scp${1:+ + untar}: ${WALL}s"
 	rm -rf "$T"/w*/work/scp.tar "$T"/w*/work/scp.d
