@@ -84,20 +84,13 @@ assign_job(struct mconn *c, struct slot_entry *e, int ahead)
 
 	if (job == -1)
 		return -1;
-	e->job = job;
-	e->attempt = ++ctx->jobs[job].attempts;
-	e->ended = e->unqueue = 0;
 	/* a job for a free slot starts now; one sent ahead says when */
-	e->started = !ahead;
-	ctx->jobs[job].waiting = ahead;
-	if (ahead)
-		ctx->nahead++;
-	else
+	slot_fill(ctx, ms, e, job, ++ctx->jobs[job].attempts, ahead);
+	if (!ahead)
 		ctx->jobs[job].start = now_wall();
 	journal_append(ctx->journal, "start %d %d %d %s", job, e->attempt,
 	    (int)(ms - ctx->ms), ctx->plan->config.jobs[job].id);
 	ctx->jobs[job].machine = (int)(ms - ctx->ms);
-	ms->running++;
 	return job;
 }
 
@@ -213,9 +206,7 @@ job_started(struct mconn *c, char **f, size_t n)
 	    e->started)
 		return;
 	pthread_mutex_lock(&ctx->mtx);
-	e->started = 1;
-	ctx->jobs[e->job].waiting = 0;
-	ctx->nahead--;
+	slot_started(ctx, e);
 	ctx->jobs[e->job].start = now_wall();
 	ctx->dirty = 1;
 	post_event_locked(ctx, "%s: started %s (slot %s)", c->ms->m->name,
@@ -250,11 +241,8 @@ job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
 	journal_append(ctx->journal, "back %d %d", e->job, e->attempt);
 	post_event_locked(ctx, "%s: %s taken back before it started (wanted "
 	    "by a free slot)", c->ms->m->name, ctx->plan->config.jobs[e->job].id);
-	if (!e->started)
-		ctx->nahead--;
-	ctx->jobs[e->job].waiting = 0;
 	sched_job_back(ctx, (size_t)e->job);
-	slot_clear(c->ms, e);
+	slot_clear(ctx, c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
 	return 0;
 }
@@ -273,10 +261,7 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 	int exit_code = atoi(f[3]);
 
 	pthread_mutex_lock(&ctx->mtx);
-	if (!done.started)
-		ctx->nahead--;
-	ctx->jobs[done.job].waiting = 0;
-	slot_clear(c->ms, e);
+	slot_clear(ctx, c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
 	if (fill_slots(c, cause) == -1) {
 		pthread_mutex_lock(&ctx->mtx);
@@ -417,13 +402,9 @@ give_back_jobs(struct mconn *c)
 		e = &c->ms->pos[p];
 		if (e->job == -1)
 			continue;
-		if (!e->started)
-			ctx->nahead--;
-		ctx->jobs[e->job].waiting = 0;
 		give_back(c, e->job, e->attempt);
-		e->job = -1;
+		slot_clear(ctx, c->ms, e);
 	}
-	c->ms->running = 0;
 	slot_set_idle(ctx, c->ms, 0);
 	pthread_mutex_unlock(&ctx->mtx);
 }

@@ -161,7 +161,13 @@ struct slot_entry *slot_lookup(const struct run_ctx *, struct machine_state *,
 /* Where slot takes a job now, or NULL: a free entry when nothing runs
  * there, or when one runs and *ahead may be sent behind it. */
 struct slot_entry *slot_vacancy(struct machine_state *, int slot, int *ahead);
-void	slot_clear(struct machine_state *, struct slot_entry *);
+/* Entry e gets job: started now, or sent ahead to wait (mtx). */
+void	slot_fill(struct run_ctx *, struct machine_state *, struct slot_entry *,
+	    int job, int attempt, int ahead);
+/* A job sent ahead has started (mtx). */
+void	slot_started(struct run_ctx *, struct slot_entry *);
+/* Empty an entry (mtx). */
+void	slot_clear(struct run_ctx *, struct machine_state *, struct slot_entry *);
 int	slot_may_send_ahead(const struct run_ctx *);		/* (mtx) */
 int	slot_should_take_back(const struct run_ctx *);		/* (mtx) */
 void	slot_set_idle(struct run_ctx *, struct machine_state *, int);	/* (mtx) */

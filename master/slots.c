@@ -69,8 +69,32 @@ slot_vacancy(struct machine_state *ms, int slot, int *ahead)
 }
 
 void
-slot_clear(struct machine_state *ms, struct slot_entry *e)
+slot_fill(struct run_ctx *ctx, struct machine_state *ms, struct slot_entry *e,
+    int job, int attempt, int ahead)
 {
+	e->job = job;
+	e->attempt = attempt;
+	e->ended = e->unqueue = 0;
+	e->started = !ahead;
+	ctx->jobs[job].waiting = ahead;
+	ctx->nahead += ahead;
+	ms->running++;
+}
+
+void
+slot_started(struct run_ctx *ctx, struct slot_entry *e)
+{
+	if (e->started)
+		return;
+	e->started = 1;
+	ctx->jobs[e->job].waiting = 0;
+	ctx->nahead--;
+}
+
+void
+slot_clear(struct run_ctx *ctx, struct machine_state *ms, struct slot_entry *e)
+{
+	slot_started(ctx, e);	/* whatever it was, it waits no more */
 	memset(e, 0, sizeof *e);
 	e->job = -1;
 	ms->running--;
