@@ -241,7 +241,7 @@ job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
 	journal_append(ctx->journal, "back %d %d", e->job, e->attempt);
 	post_event_locked(ctx, "%s: %s taken back before it started (wanted "
 	    "by a free slot)", c->ms->m->name, ctx->plan->config.jobs[e->job].id);
-	sched_job_back(ctx, (size_t)e->job);
+	sched_job_lost(ctx, (size_t)e->job);	/* never started */
 	slot_clear(ctx, c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
 	return 0;

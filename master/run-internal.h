@@ -135,11 +135,9 @@ void	sched_attempt_end(struct run_ctx *, size_t job, int counted,
 	    int exit_code, const char *error);
 /* Take a queued job out of the queue (its result came from elsewhere). */
 void	sched_remove(struct run_ctx *, size_t job);
-/* A lost machine gives its job back without using up a retry. */
+/* A lost machine gives its job back, and so does a slot that never
+ * started it (taken back): queued again, first, without using up a retry. */
 void	sched_job_lost(struct run_ctx *, size_t job);
-/* A job sent ahead is taken back before it started: queued again, first,
- * without using up a retry. */
-void	sched_job_back(struct run_ctx *, size_t job);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
 

@@ -132,15 +132,6 @@ sched_job_lost(struct run_ctx *ctx, size_t job)
 	pthread_cond_broadcast(&ctx->cond);
 }
 
-void
-sched_job_back(struct run_ctx *ctx, size_t job)
-{
-	ctx->nrunning--;
-	ctx->jobs[job].lost++;	/* not an attempt that counts */
-	sched_push_front(ctx, job);
-	pthread_cond_broadcast(&ctx->cond);
-}
-
 int
 sched_machines_exhausted(const struct run_ctx *ctx)
 {
