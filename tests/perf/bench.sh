@@ -513,6 +513,17 @@ scenario3()
 	rm -rf "$T/s3"
 }
 
+# s4_record TOOL NJOBS: the figures of the last timed run of scenario 4.
+s4_record()
+{
+	record "s4.$1.rss_kb" "$MAXRSS"
+	record "s4.$1.tree_kb" "$TREE"
+	record "s4.$1.cpu" "$CPU"
+	record "s4.$1.cpu_per_1000" "$(calc "$CPU * 1000 / $2")"
+	record "s4.$1.wall" "$WALL"
+	record "s4.$1.wall_per_1000" "$(calc "$WALL * 1000 / $2")"
+}
+
 scenario4()
 {
 	b_nm=$((S4_SSHDS * 4))
@@ -533,12 +544,7 @@ scenario4()
 	b_ok=$(run_field s4-dist ok)
 	check "s4: $S4_JOBS jobs ok (got $b_ok)" [ "$b_ok" = "$S4_JOBS" ]
 	note "s4: $(run_field s4-dist machines_used) of $b_nm machines ran jobs"
-	record s4.dist.rss_kb "$MAXRSS"
-	record s4.dist.tree_kb "$TREE"
-	record s4.dist.cpu "$CPU"
-	record s4.dist.cpu_per_1000 "$(calc "$CPU * 1000 / $S4_JOBS")"
-	record s4.dist.wall "$WALL"
-	record s4.dist.wall_per_1000 "$(calc "$WALL * 1000 / $S4_JOBS")"
+	s4_record dist "$S4_JOBS"
 
 	# GNU parallel with ControlMaster only (a new ssh login per job
 	# costs too much here), and fewer jobs: CPU is compared per 1000 jobs
@@ -548,12 +554,7 @@ scenario4()
 	# shellcheck disable=SC2086
 	cm_exit $CM_HOSTS
 	CM_HOSTS=
-	record s4.parcm.rss_kb "$MAXRSS"
-	record s4.parcm.tree_kb "$TREE"
-	record s4.parcm.cpu "$CPU"
-	record s4.parcm.cpu_per_1000 "$(calc "$CPU * 1000 / $S4_PAR_JOBS")"
-	record s4.parcm.wall "$WALL"
-	record s4.parcm.wall_per_1000 "$(calc "$WALL * 1000 / $S4_PAR_JOBS")"
+	s4_record parcm "$S4_PAR_JOBS"
 	record s4.parcm.jobs "$S4_PAR_JOBS"
 	SAMPLE_RSS=
 }
