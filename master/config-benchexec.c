@@ -447,6 +447,52 @@ be_job_tasks(struct dist_config *cfg, const struct dist_config_opts *opts,
 	free(tpart);
 }
 
+/* SPLIT_RUNS: every run definition sees the global tasks and its own;
+ * counted on the document, before anything is collected. */
+static unsigned long long
+be_count_runs(const xmlNode *root)
+{
+	const xmlNode *n, *k;
+	unsigned long long global = 0, rundefs = 0, own = 0;
+
+	for (n = root->children; n != NULL; n = n->next) {
+		if (config_is(n, "tasks"))
+			global++;
+		else if (config_is(n, "rundefinition")) {
+			rundefs++;
+			for (k = n->children; k != NULL; k = k->next)
+				own += config_is(k, "tasks");
+		}
+	}
+	return config_count_add(config_count_mul(global, rundefs), own);
+}
+
+static int
+be_key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* SPLIT_TASKS: the distinct "-t" keys. */
+static unsigned long long
+be_count_keys(const struct be_doc *d)
+{
+	const char **keys;
+	size_t i, j, n = 0, distinct = 0;
+
+	for (i = 0; i < d->nrundefs; i++)
+		n += d->rundefs[i].ntasks;
+	keys = xcalloc(n > 0 ? n : 1, sizeof *keys);
+	for (i = 0, n = 0; i < d->nrundefs; i++)
+		for (j = 0; j < d->rundefs[i].ntasks; j++)
+			keys[n++] = d->rundefs[i].tasks[j].key;
+	qsort(keys, n, sizeof *keys, be_key_cmp);
+	for (i = 0; i < n; i++)
+		distinct += i == 0 || strcmp(keys[i - 1], keys[i]) != 0;
+	free(keys);
+	return distinct;
+}
+
 static void
 be_jobs(struct dist_config *cfg, const struct dist_config_opts *opts,
     const struct be_doc *d)
@@ -467,6 +513,17 @@ be_jobs(struct dist_config *cfg, const struct dist_config_opts *opts,
 	sv_clear(&seen);
 }
 
+/* <benchmark cpuCores="N">: BenchExec limits the cores itself. */
+static int
+be_sets_cores(const xmlNode *root)
+{
+	char *v = config_attr(root, "cpuCores");
+	int set = v != NULL && !blank(v);
+
+	free(v);
+	return set;
+}
+
 int
 config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
     struct dist_config *cfg, char **cause)
@@ -485,8 +542,15 @@ config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 		goto out;
 	}
 	cfg->needs_archive = 1;
+	cfg->sets_cores = be_sets_cores(root);
+	if (opts->split != SPLIT_TASKS &&
+	    config_check_count(cfg, opts, be_count_runs(root), cause) == -1)
+		goto out;
 	be_collect(&d, root);
 	if (be_check_structure(cfg, &d, cause) == -1)
+		goto out;
+	if (opts->split == SPLIT_TASKS &&
+	    config_check_count(cfg, opts, be_count_keys(&d), cause) == -1)
 		goto out;
 	be_jobs(cfg, opts, &d);
 	rc = 0;

@@ -24,6 +24,8 @@
  * <job name="NAME" [repeat="N"]>: one command.  NAME is required and
  *	unique (any text; the job id is made safe from it).  repeat=N
  *	(1..10000) makes N jobs NAME-1 .. NAME-N, each with DIST_REPEAT=i.
+ *	All jobs together may be at most CONFIG_MAX_JOBS (or --max-jobs),
+ *	counted before any is made.
  * <arg>WORD</arg>: one argv element, at least one per job, taken exactly
  *	as written: no shell splitting, whitespace and newlines kept (use a
  *	CDATA section or &lt; &amp; for markup characters).  The first one,
@@ -196,6 +198,32 @@ out:
 	return rc;
 }
 
+/* How many jobs the <job> elements make, before any is made (a bad
+ * repeat= counts 1: its error comes when the job is read). */
+static unsigned long long
+jobs_count(const xmlNode *root)
+{
+	const xmlNode *n;
+	unsigned long long total = 0;
+	char *s, *end;
+	long r;
+
+	for (n = root->children; n != NULL; n = n->next) {
+		if (!config_is(n, "job"))
+			continue;
+		r = 1;
+		if ((s = config_attr(n, "repeat")) != NULL) {
+			r = strtol(s, &end, 10);
+			if (*s < '0' || *s > '9' || *end != '\0' || r < 1 ||
+			    r > JOBS_MAX_REPEAT)
+				r = 1;
+			free(s);
+		}
+		total = config_count_add(total, (unsigned long long)r);
+	}
+	return total;
+}
+
 static int
 jobs_needs_archive(struct dist_config *cfg, const xmlNode *root, char **cause)
 {
@@ -243,10 +271,10 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 	struct config_origin *origins = NULL;
 	int rc = -1;
 
-	(void)opts;
 	if (config_check_attrs(cfg, root, jobs_attrs, cause) == -1 ||
 	    jobs_needs_archive(cfg, root, cause) == -1 ||
-	    jobs_globals(cfg, root, &genv, cause) == -1)
+	    jobs_globals(cfg, root, &genv, cause) == -1 ||
+	    config_check_count(cfg, opts, jobs_count(root), cause) == -1)
 		goto out;
 	for (n = root->children; n != NULL; n = n->next) {
 		if (config_is(n, "job") &&

@@ -909,6 +909,18 @@ pp_root(struct dist_config *cfg, const xmlNode *root, struct pp_campaign *c,
 	return rc;
 }
 
+/* One job per <revision>, counted before any is made. */
+static unsigned long long
+pp_count(const xmlNode *root)
+{
+	const xmlNode *n;
+	unsigned long long total = 0;
+
+	for (n = root->children; n != NULL; n = n->next)
+		total += config_is(n, "revision");
+	return total;
+}
+
 int
 config_pyperformance_parse(struct _xmlDoc *doc,
     const struct dist_config_opts *opts, struct dist_config *cfg,
@@ -918,9 +930,9 @@ config_pyperformance_parse(struct _xmlDoc *doc,
 	struct pp_campaign c;
 	int rc = -1;
 
-	(void)opts;
 	memset(&c, 0, sizeof c);
-	if (pp_root(cfg, root, &c, cause) == -1 ||
+	if (config_check_count(cfg, opts, pp_count(root), cause) == -1 ||
+	    pp_root(cfg, root, &c, cause) == -1 ||
 	    pp_template(cfg, root, &c.ini, cause) == -1 ||
 	    pp_settings(cfg, root, &c, cause) == -1)
 		goto out;

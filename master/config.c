@@ -419,6 +419,36 @@ config_blank(const struct dist_config *cfg, const struct _xmlNode *node,
 	}
 }
 
+unsigned long long
+config_count_add(unsigned long long a, unsigned long long b)
+{
+	return a > ULLONG_MAX - b ? ULLONG_MAX : a + b;
+}
+
+unsigned long long
+config_count_mul(unsigned long long a, unsigned long long b)
+{
+	return b != 0 && a > ULLONG_MAX / b ? ULLONG_MAX : a * b;
+}
+
+int
+config_check_count(const struct dist_config *cfg,
+    const struct dist_config_opts *opts, unsigned long long count,
+    char **cause)
+{
+	unsigned long long max = opts != NULL && opts->max_jobs > 0 ?
+	    (unsigned long long)opts->max_jobs : CONFIG_MAX_JOBS;
+
+	if (count <= max)
+		return 0;
+	if (count == ULLONG_MAX)
+		return set_cause(cause, "%s: expands to too many jobs (more than "
+		    "%llu), more than the limit of %llu (--max-jobs N raises "
+		    "it)", cfg->path, ULLONG_MAX - 1, max);
+	return set_cause(cause, "%s: expands to %llu jobs, more than the limit "
+	    "of %llu (--max-jobs N raises it)", cfg->path, count, max);
+}
+
 struct dist_job *
 config_add_job(struct dist_config *cfg)
 {

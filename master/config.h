@@ -38,7 +38,13 @@ struct dist_config_opts {
 	enum dist_split	 split;
 	const char	*benchdir;	/* --benchdir on the worker, or NULL */
 	struct strvec	 benchexec_args;/* --benchexec-arg, appended */
+	int		 max_jobs;	/* --max-jobs; 0: CONFIG_MAX_JOBS */
 };
+
+/* Most jobs a config may expand to unless --max-jobs says otherwise:
+ * counted before any job is made (repeat=, run definitions x tasks,
+ * revisions), so that a small file cannot ask for millions of them. */
+#define CONFIG_MAX_JOBS	100000
 
 /* What a job's exit code means, when it is not simply 0 = success. */
 struct dist_exit_code {
@@ -67,6 +73,7 @@ struct dist_config {
 	char			*basename;	/* file name placed on the worker */
 	int			 needs_archive;	/* a tool archive is required */
 	char			*tool;		/* BenchExec tool= or NULL */
+	int			 sets_cores;	/* BenchExec: <benchmark cpuCores=> */
 	struct dist_job		*jobs;
 	size_t			 njobs;
 };
@@ -132,6 +139,16 @@ int	config_is(const struct _xmlNode *, const char *name);
  * valid variable name, not reserved (or NULL), not in env already. */
 int	config_env(const struct dist_config *, const struct _xmlNode *,
 	    struct strvec *env, const char *reserved, char **cause);
+/* The cap: "FILE: N jobs, more than the limit of MAX ..." when count
+ * (saturated at ULLONG_MAX) is above the limit of opts. */
+int	config_check_count(const struct dist_config *,
+	    const struct dist_config_opts *, unsigned long long count,
+	    char **cause);
+/* a + b and a * b, saturated at ULLONG_MAX. */
+unsigned long long config_count_add(unsigned long long a,
+	    unsigned long long b);
+unsigned long long config_count_mul(unsigned long long a,
+	    unsigned long long b);
 /* Where a job (or revision) came from, for duplicate-name errors. */
 struct config_origin {
 	const char	*name;

@@ -3,6 +3,7 @@
  * options from the option table, run the command.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ enum opt_id {
 	O_RETRIES, O_SCRIPT, O_PREPARE, O_BENCHDIR, O_BENCHEXEC_ARG,
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
-	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN,
+	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN, O_MAX_JOBS,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -80,6 +81,8 @@ static const struct dist_option options[] = {
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
 	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME, "DIR",
 	  "where results go (default: ./results)" },
+	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
+	  "refuse a config expanding to more than N jobs (default 100000)" },
 	{ "retries", O_RETRIES, required_argument, C_RUN, "N",
 	  "run a failing job up to N more times (default 0)" },
 	{ "script", O_SCRIPT, required_argument, C_RUN, "FILE",
@@ -300,6 +303,8 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_ACCEPT_NEW: o->ssh.accept_new = 1; return 0;
 	case O_BREAK_STALE: o->break_stale = 1; return 0;
 	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
+	case O_MAX_JOBS:
+		return set_int(arg, 1, INT_MAX, &o->config.max_jobs, "max-jobs");
 	case O_CONNECT_TIMEOUT:
 		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");
 	case O_OLDER_THAN:

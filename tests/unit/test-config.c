@@ -2,6 +2,7 @@
  * test-config.c - config files (BenchExec and generic jobs), safe XML
  * parsing and job ids.  Fixtures: tests/data/config/.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -714,6 +715,131 @@ test_laughs_fast(void)
 	free(cause);
 }
 
+/* n <job>s of repeat=r each (300 x 10000 is about 16 KB). */
+static char *
+repeat_doc(int n, int r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int i;
+
+	sb_adds(&sb, "<jobs>\n");
+	for (i = 0; i < n; i++)
+		sb_addf(&sb, "<job name=\"j%d\" repeat=\"%d\"><arg>true</arg>"
+		    "</job>\n", i, r);
+	sb_adds(&sb, "</jobs>\n");
+	return sb_detach(&sb);
+}
+
+static long
+max_rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static int
+load_max(const char *path, const char *doc, enum dist_split split,
+    int max_jobs, struct dist_config *c, char **cause)
+{
+	struct dist_config_opts o = opts_make(split, NULL);
+
+	o.max_jobs = max_jobs;
+	return config_load_mem(path, doc, strlen(doc), &o, c, cause);
+}
+
+/* Item 18: 300 x repeat="10000" is refused before 3 M jobs are made. */
+static void
+test_max_jobs(void)
+{
+	char *doc = repeat_doc(300, 10000), *cause = NULL;
+	struct dist_config c;
+	long rss0 = max_rss_kb();
+	int rc;
+
+	TEST_OK(strlen(doc) < 20000, "300 x 10000 jobs fit in 20 KB");
+	rc = load_max("big.xml", doc, SPLIT_RUNS, 0, &c, &cause);
+	TEST_OK(rc == -1 && c.njobs == 0 && c.jobs == NULL,
+	    "3 M jobs refused by default");
+	ASSERT_STR_EQ(cause, "big.xml: expands to 3000000 jobs, more than the "
+	    "limit of 100000 (--max-jobs N raises it)", "the cap's message");
+	TEST_OK(max_rss_kb() - rss0 < 100 * 1024,
+	    "refused without making the jobs (max RSS grew < 100 MB)");
+	free(cause);
+	cause = NULL;
+	free(doc);
+
+	doc = repeat_doc(3, 4);
+	rc = load_max("small.xml", doc, SPLIT_RUNS, 11, &c, &cause);
+	ASSERT_STR_EQ(cause, "small.xml: expands to 12 jobs, more than the "
+	    "limit of 11 (--max-jobs N raises it)", "--max-jobs 11: 12 refused");
+	free(cause);
+	cause = NULL;
+	rc = load_max("small.xml", doc, SPLIT_RUNS, 12, &c, &cause);
+	TEST_OK(rc == 0 && c.njobs == 12, "--max-jobs 12: 12 jobs accepted");
+	if (rc == 0)
+		config_free(&c);
+	free(doc);
+
+	/* just above the default; --max-jobs raises it */
+	doc = repeat_doc(11, 10000);
+	rc = load_max("edge.xml", doc, SPLIT_RUNS, 0, &c, &cause);
+	ASSERT_CONTAINS(cause, "expands to 110000 jobs", "110000 refused");
+	free(cause);
+	cause = NULL;
+	rc = load_max("edge.xml", doc, SPLIT_RUNS, 200000, &c, &cause);
+	TEST_OK(rc == 0 && c.njobs == 110000,
+	    "--max-jobs 200000: 110000 jobs accepted");
+	if (rc == 0)
+		config_free(&c);
+	free(doc);
+}
+
+/* The cap counts BenchExec runs (rundefinitions x tasks, or distinct
+ * tasks with --split=tasks) and pyperformance revisions. */
+static void
+test_max_jobs_kinds(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct dist_config c;
+	char *doc, *cause = NULL;
+	int i, rc;
+
+	sb_adds(&sb, "<benchmark tool=\"t\">\n");
+	for (i = 0; i < 3; i++)
+		sb_addf(&sb, "<tasks name=\"t%d\"><include>x</include></tasks>\n",
+		    i);
+	for (i = 0; i < 4; i++)
+		sb_addf(&sb, "<rundefinition name=\"r%d\"/>\n", i);
+	sb_adds(&sb, "<rundefinition name=\"own\"><tasks name=\"o\">"
+	    "<include>y</include></tasks></rundefinition></benchmark>\n");
+	doc = sb_detach(&sb);
+	rc = load_max("b.xml", doc, SPLIT_RUNS, 15, &c, &cause);
+	ASSERT_STR_EQ(cause, "b.xml: expands to 16 jobs, more than the limit "
+	    "of 15 (--max-jobs N raises it)", "benchexec: 5 x 3 + 1 runs counted");
+	free(cause);
+	cause = NULL;
+	rc = load_max("b.xml", doc, SPLIT_TASKS, 4, &c, &cause);
+	TEST_OK(rc == 0 && c.njobs == 4, "--split=tasks: 4 distinct tasks fit 4");
+	if (rc == 0)
+		config_free(&c);
+	rc = load_max("b.xml", doc, SPLIT_TASKS, 3, &c, &cause);
+	ASSERT_CONTAINS(cause, "expands to 4 jobs", "--split=tasks: 4 > 3");
+	free(cause);
+	cause = NULL;
+	free(doc);
+
+	doc = xstrdup("<pyperformance><revision commit=\"a1\"/>"
+	    "<revision commit=\"b2\"/><revision commit=\"c3\"/>"
+	    "</pyperformance>");
+	rc = load_max("p.xml", doc, SPLIT_RUNS, 2, &c, &cause);
+	TEST_OK(rc == -1, "pyperformance: 3 revisions over 2 refused");
+	ASSERT_CONTAINS(cause, "p.xml: expands to 3 jobs", "revisions counted");
+	free(cause);
+	free(doc);
+}
+
 static void
 test_misc(void)
 {
@@ -877,6 +1003,8 @@ main(void)
 	test_jobs_errors();
 	test_xxe_secret();
 	test_laughs_fast();
+	test_max_jobs();
+	test_max_jobs_kinds();
 	test_misc();
 	test_truncations();
 	test_quiet();
