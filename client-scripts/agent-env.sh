@@ -5,7 +5,7 @@
 #
 # Hooks called by agent.sh:
 #   do_iso            "iso KEY VALUE" line (arg in $arg): cpus, aslr, tmpfs,
-#                     numa, nice, mode (strict|best-effort)
+#                     numa, nice, mode (strict|best-effort), benchexec
 #   iso_clear         forget the pending job's iso settings
 #   iso_setup JOBDIR  before the job: prepare what was asked; sets iso_dir
 #                     (the job's working directory); non-zero with a
@@ -22,6 +22,11 @@
 #               a machine with randomize_va_space=0 counts as applied)
 #   numa NODE   numactl --cpunodebind NODE --membind NODE
 #   nice N      the job's nice value becomes N (nice -n relative to ours)
+#   benchexec limit|fixed
+#               the job is a BenchExec run: cpus go to BenchExec as
+#               --allowedCores (with --limitCores N unless "fixed") and
+#               are checked after the job from its results; numa is not
+#               applied (see "BenchExec jobs" below)
 #   tmpfs DIR   the job runs in a fresh directory under DIR, which must be
 #               on a tmpfs (/proc/mounts); argv/, argc and env/ are copied
 #               in, DIST_JOB_DIR names it, ./stdout and ./stderr stay in
@@ -39,7 +44,9 @@
 # cpu_model, cores (online CPUs), governor (the distinct cpufreq governors,
 # comma-separated, or null), boost ("on"/"off"/null: cpufreq/boost or
 # intel_pstate/no_turbo), aslr (randomize_va_space), memory_total_kb,
-# memory_available_kb and swap_used_kb (before the job), load_before and
+# memory_available_kb and swap_used_kb (before the job), cwd (the
+# directory the job ran in: BenchExec names its runs relative to it, see
+# master/metrics-benchexec.c), load_before and
 # load_after (1-minute load average), users (logged in, from who),
 # isolation {mode, asked, applied, not_applied, warnings, refused} and
 # disturbances: other logins, a 1-minute load above half the online CPUs
@@ -436,6 +443,10 @@ env_record()
 		return 0
 	fi
 	env_load
+	if [ -n "$iso_be_cpus" ] && [ "$iso_refused" != true ]; then
+		iso_not=''
+		iso_be_verify "$1"
+	fi
 	json_num "$env_before"
 	_evb=$j
 	json_num "$env_l1"
@@ -451,6 +462,8 @@ env_record()
 	_evm="$_evm, \"memory_available_kb\": $j"
 	json_num "$env_swap_used"
 	_evm="$_evm, \"swap_used_kb\": $j"
+	json_str "${iso_dir:-$1}"
+	_evm="$_evm, \"cwd\": $j"
 	printf '{%s, "governor": %s, %s, "load_before": %s, "load_after": %s, "users": %s,\n "isolation": %s,\n "disturbances": [%s]}\n' \
 	    "$env_static_j" "$_evg" "$_evm" "$_evb" "$_eva" "$_evu" "$iso_j" \
 	    "$env_dist_j" >"$1/env.json"
@@ -536,6 +549,7 @@ do_iso()
 	numa) iso_numa=$u ;;
 	nice) iso_nice=$u ;;
 	mode) iso_mode=$u ;;
+	benchexec) iso_be=$u ;;
 	*) esc "$_ivk"; reply "err iso unknown key $e" ;;
 	esac
 }
@@ -545,7 +559,7 @@ do_iso()
 iso_clear()
 {
 	iso_cpus='' iso_aslr='' iso_tmpfs='' iso_numa='' iso_nice=''
-	iso_mode=strict
+	iso_mode=strict iso_be=''
 	env_facts
 	env_users main
 }
@@ -556,12 +570,18 @@ iso_setup()
 	iso_dir=$1 iso_tmp='' iso_j='' iso_refused=false
 	iso_asked_j='' iso_applied_j='' iso_not_j='' iso_warn_j='' iso_not=''
 	iso_use_cpus='' iso_use_aslr='' iso_use_numa='' iso_use_nice=''
+	iso_be_cpus='' iso_be_n='' iso_be_j=''
 	[ -n "$iso_cpus$iso_aslr$iso_tmpfs$iso_numa$iso_nice" ] || return 0
 	[ "$iso_mode" = best-effort ] || iso_mode=strict
 	env_facts
-	[ -n "$iso_cpus" ] && iso_plan_cpus
+	if [ -n "$iso_be" ]; then
+		[ -n "$iso_cpus" ] && iso_plan_be_cpus
+		[ -n "$iso_numa" ] && iso_plan_be_numa
+	else
+		[ -n "$iso_cpus" ] && iso_plan_cpus
+		[ -n "$iso_numa" ] && iso_plan_numa
+	fi
 	[ -n "$iso_aslr" ] && iso_plan_aslr
-	[ -n "$iso_numa" ] && iso_plan_numa
 	[ -n "$iso_nice" ] && iso_plan_nice
 	iso_probe
 	[ -n "$iso_tmpfs" ] && iso_plan_tmpfs "$1"
@@ -583,7 +603,7 @@ iso_json()
 	best-effort) _ivm=best-effort ;;
 	*) _ivm=strict ;;
 	esac
-	iso_j="{\"mode\": \"$_ivm\", \"asked\": {$iso_asked_j}, \"applied\": {$iso_applied_j}, \"not_applied\": [$iso_not_j], \"warnings\": [$iso_warn_j], \"refused\": ${iso_refused:-false}}"
+	iso_j="{\"mode\": \"$_ivm\", \"asked\": {$iso_asked_j}, \"applied\": {$iso_applied_j}, \"not_applied\": [$iso_not_j], \"warnings\": [$iso_warn_j], \"refused\": ${iso_refused:-false}${iso_be_j:+, \"benchexec\": $iso_be_j}}"
 }
 
 # iso_ask KEY VALUE [num]: record what was asked.
@@ -703,6 +723,10 @@ iso_exec()
 	if [ -n "$iso_tmp" ]; then
 		DIST_JOB_DIR=$iso_tmp
 		export DIST_JOB_DIR
+	fi
+	if [ -n "$iso_be_cpus" ]; then
+		set -- "$@" --allowedCores "$iso_be_cpus"
+		[ -n "$iso_be_n" ] && set -- "$@" --limitCores "$iso_be_n"
 	fi
 	iso_chain "$@"
 }
@@ -836,6 +860,100 @@ iso_verify_numa_nice()
 			iso_use_nice=''
 		fi
 	fi
+}
+
+# --- BenchExec jobs ------------------------------------------------------
+# BenchExec places each run on cores of its own cgroup and ignores
+# taskset: the slot's CPUs go to it as --allowedCores LIST, with
+# --limitCores N (N CPUs) unless the cores are limited already (iso
+# benchexec fixed: the definition's cpuCores=).  Nothing is claimed
+# before the job: afterwards the cpuCores of every run in BenchExec's
+# result files must lie within LIST ("applied"), else "mismatch" (or
+# "unverified" without any cpuCores), recorded in env.json's
+# isolation.benchexec and, when not applied, in not_applied.
+
+iso_plan_be_cpus()
+{
+	iso_ask cpus "$iso_cpus"
+	if ! cpulist_expand "$iso_cpus"; then
+		iso_fail "cpus=$iso_cpus" "not a CPU list"
+		return 0
+	fi
+	iso_want_cpus=$x _ivn=$xn
+	if [ -n "$env_online_set" ] &&
+	    ! set_within "$iso_want_cpus" "$env_online_set"; then
+		iso_fail "cpus=$iso_cpus" "CPU $x is not online here (online: $env_online)"
+	elif [ "$direct" != 1 ]; then
+		iso_fail "cpus=$iso_cpus" "a --script job starts BenchExec itself: give it --allowedCores there"
+	else
+		iso_be_cpus=$iso_cpus
+		[ "$iso_be" = fixed ] || iso_be_n=$_ivn
+	fi
+}
+
+iso_plan_be_numa()
+{
+	iso_ask numa "$iso_numa" num
+	iso_fail "numa=$iso_numa" "BenchExec has no --numaNodes: it takes the memory nodes of its cores (give cpus= of node $iso_numa)"
+}
+
+# iso_be_cores FILE: append the cpuCores values of FILE's runs to _ivu
+# (one a line).
+iso_be_cores()
+{
+	case $1 in
+	*.bz2)
+		if find_cmd bzip2; then
+			_ivx=$("$c" -dc "$1" 2>/dev/null)
+		else
+			_ivx=$(python3 -c 'import bz2, sys; sys.stdout.write(bz2.open(sys.argv[1], "rt").read())' "$1" 2>/dev/null)
+		fi
+		;;
+	*.gz) _ivx=$(gzip -dc "$1" 2>/dev/null) ;;
+	*) _ivx=$(cat "$1" 2>/dev/null) ;;
+	esac
+	_ivx=$(printf '%s\n' "$_ivx" | tr '<' '\n' |
+	    sed -n '/^column[ 	][^>]*title="cpuCores"/s/.*[ 	]value="\([^"]*\)".*/\1/p')
+	_ivu=$_ivu$_ivx$nl
+}
+
+# iso_be_verify JOBDIR: after the job, what BenchExec used.
+iso_be_verify()
+{
+	_ivu=''
+	for _ivf in "$1"/output/*.results.*xml*; do
+		[ -f "$_ivf" ] && iso_be_cores "$_ivf"
+	done
+	_ivl='' _ivbad='' _ivused_j=''
+	while [ -n "$_ivu" ]; do
+		_ivv=${_ivu%%"$nl"*}
+		_ivu=${_ivu#*"$nl"}
+		[ -n "$_ivv" ] || continue
+		case $_ivl in
+		*"|$_ivv|"*) continue ;;
+		esac
+		_ivl="$_ivl|$_ivv|"
+		json_str "$_ivv"
+		_ivused_j=${_ivused_j:+$_ivused_j, }$j
+		cpulist_expand "$_ivv" && set_within "$x" "$iso_want_cpus" ||
+		    _ivbad=${_ivbad:+$_ivbad; }$_ivv
+	done
+	if [ -n "$_ivbad" ]; then
+		_ivc=mismatch
+		iso_fail "cpus=$iso_cpus" "BenchExec ran on CPUs $_ivbad"
+	elif [ -z "$_ivused_j" ]; then
+		_ivc=unverified
+		iso_fail "cpus=$iso_cpus" "BenchExec's results show no cpuCores"
+	else
+		_ivc=applied
+		iso_applied cpus "$iso_be_cpus"
+	fi
+	[ "$_ivc" = applied ] || printf '%s' "$iso_not" >>"$1/stderr"
+	json_str "$iso_be_cpus"
+	_ivj=$j
+	json_num "$iso_be_n"
+	iso_be_j="{\"allowed_cores\": $_ivj, \"limit_cores\": $j, \"cpuCores\": [$_ivused_j], \"check\": \"$_ivc\"}"
+	iso_json
 }
 
 # iso_plan_tmpfs JOBDIR: a fresh directory on the tmpfs, the job's inputs

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent-proto.h"
+#include "config.h"
 #include "dist.h"
 #include "isolation.h"
 
@@ -320,9 +321,42 @@ slot_cpus_or_why(const char *list, int slot, int slots)
 	return cpus;
 }
 
+/* Does an --benchexec-arg set BenchExec's core limit already? */
+static int
+args_limit_cores(const struct strvec *args)
+{
+	size_t i;
+
+	for (i = 0; i < args->n; i++) {
+		const char *a = args->v[i];
+
+		if (strncmp(a, "-c", 2) == 0 ||
+		    strncmp(a, "--limitCores", 12) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "iso benchexec limit|fixed": the job is a BenchExec run, which takes
+ * its cores from its cgroup, not from taskset: the agent passes the
+ * slot's CPUs as --allowedCores, with --limitCores N unless the cores
+ * are limited already (fixed: the definition's cpuCores=, or an
+ * --benchexec-arg). */
+static void
+benchexec_line(struct strbuf *out, const struct dist_opts *o,
+    const struct dist_config *cfg)
+{
+	int fixed;
+
+	if (cfg == NULL || cfg->kind != CONFIG_BENCHEXEC)
+		return;
+	fixed = cfg->sets_cores || args_limit_cores(&o->config.benchexec_args);
+	agent_line(out, "iso", fixed ? "benchexec fixed" : "benchexec limit");
+}
+
 void
 isolation_lines(struct strbuf *out, const struct dist_opts *o,
-    const struct dist_machine *m, int slot)
+    const struct dist_machine *m, int slot, const struct dist_config *cfg)
 {
 	const char *v, *mode;
 	char *line, *cpus;
@@ -350,6 +384,7 @@ isolation_lines(struct strbuf *out, const struct dist_opts *o,
 	}
 	if (!sent)
 		return;
+	benchexec_line(out, o, cfg);
 	mode = iso_value(o, m, "isolation");
 	line = xasprintf("mode %s", mode != NULL ? mode : "strict");
 	agent_line(out, "iso", line);

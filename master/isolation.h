@@ -31,6 +31,13 @@
  *
  * The worker checks what took effect and records it in the job's env.json
  * (client-scripts/agent-env.sh).
+ *
+ * BenchExec jobs: BenchExec places its runs on the cores of its cgroup
+ * and ignores taskset, so cpus= is passed to it as "--allowedCores LIST"
+ * with "--limitCores N" (N: the slot's CPUs) unless the definition sets
+ * cpuCores= (or an --benchexec-arg sets the limit); what BenchExec used is
+ * read back from its results (each run's cpuCores) after the job.  It has
+ * no --numaNodes (memory nodes follow the cores): numa= is not applied.
  */
 #ifndef DIST_ISOLATION_H
 #define DIST_ISOLATION_H
@@ -41,6 +48,7 @@
 #define ISO_CPU_MAX	8192	/* CPU numbers are below this */
 #define ISO_TMPFS_DEFAULT "/dev/shm"	/* tmpfs=on */
 
+struct dist_config;
 struct dist_opts;
 struct dist_machine;
 
@@ -71,8 +79,11 @@ int	isolation_check_machine(const struct dist_opts *,
 char	*isolation_slot_cpus(const char *list, int slot, int slots,
 	    char **cause);
 
-/* Append the iso lines for a job on slot of machine m to out. */
+/* Append the iso lines for a job on slot of machine m to out; cfg (or
+ * NULL) tells BenchExec jobs, whose cores go to BenchExec itself as
+ * --allowedCores (see client-scripts/agent-env.sh). */
 void	isolation_lines(struct strbuf *out, const struct dist_opts *,
-	    const struct dist_machine *m, int slot);
+	    const struct dist_machine *m, int slot,
+	    const struct dist_config *cfg);
 
 #endif

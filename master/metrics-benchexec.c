@@ -2,6 +2,14 @@
  * metrics-benchexec.c - rows and verdict counts from BenchExec result
  * files (<result><run name=..><column title=.. value=../></run></result>),
  * parsed safely: no network, no DTD, no entity declarations.
+ *
+ * BenchExec names a run by its task's path relative to the result file's
+ * directory, which depends on where the job ran ("../../../../../tasks/
+ * arrays/array-1.yml"); the benchmark is named instead by the path
+ * relative to the directory of the benchmark definition, as written in
+ * it ("../tasks/arrays/array-1.yml").  That takes the job's working
+ * directory on the worker (env.json "cwd") and the definition's path
+ * there (argv/1 of the job); without them the run's name is kept.
  */
 #include <limits.h>
 #include <math.h>
@@ -16,6 +24,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "json-parse.h"
 #include "metrics.h"
 
 struct bx_parse {
@@ -27,6 +36,7 @@ struct bx_doc {
 	const char	*path;
 	xmlDocPtr	 doc;
 	char		*rundef;	/* run definition name, "" if none */
+	char		*wdir;		/* its directory on the worker, or NULL */
 };
 
 struct bx_run {
@@ -277,7 +287,95 @@ struct bx_ctx {
 	const char		*job;
 	const char		*machine;
 	int			 prefix;	/* several run definitions */
+	char			*cwd;		/* the job's directory on the
+						   worker, or NULL */
+	char			*defdir;	/* the definition's, or NULL */
 };
+
+/* Lexically normalized absolute path ("/a/./b/../c" -> "/a/c"), or NULL
+ * when path is not absolute. */
+static char *
+bx_normpath(const char *path)
+{
+	struct strvec comps = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = path, *e;
+	size_t i;
+
+	if (*path != '/')
+		return NULL;
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e - p == 2 && strncmp(p, "..", 2) == 0) {
+			if (comps.n > 0) {
+				free(comps.v[--comps.n]);
+				comps.v[comps.n] = NULL;
+			}
+		} else if (!(e - p == 1 && *p == '.'))
+			sv_pushf(&comps, "%.*s", (int)(e - p), p);
+		p = e;
+	}
+	for (i = 0; i < comps.n; i++)
+		sb_addf(&sb, "/%s", comps.v[i]);
+	if (comps.n == 0)
+		sb_addc(&sb, '/');
+	sv_clear(&comps);
+	return sb_detach(&sb);
+}
+
+/* Path of the normalized absolute to relative to the normalized absolute
+ * directory from ("/r/tasks/a.c" from "/r/defs": "../tasks/a.c"). */
+static char *
+bx_relpath(const char *to, const char *from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i = 0, common = 0;
+	const char *p;
+
+	/* the longest common prefix ending at a component boundary */
+	for (;; i++) {
+		int tend = to[i] == '\0' || to[i] == '/';
+		int fend = from[i] == '\0' || from[i] == '/';
+
+		if (tend && fend)
+			common = i;
+		if (to[i] != from[i] || to[i] == '\0')
+			break;
+	}
+	for (p = from + common; *p != '\0'; p++) {
+		if (*p == '/' && p[1] != '\0')
+			sb_adds(&sb, sb.len > 0 ? "/.." : "..");
+	}
+	p = to + common;
+	if (*p == '/')
+		p++;
+	if (*p != '\0')
+		sb_addf(&sb, "%s%s", sb.len > 0 ? "/" : "", p);
+	return sb.len > 0 ? sb_detach(&sb) : (sb_release(&sb), xstrdup("."));
+}
+
+/* The run's name relative to the definition's directory, when known. */
+static char *
+bx_task_name(const struct bx_ctx *c, const struct bx_doc *d,
+    const char *name)
+{
+	char *full, *abs, *rel;
+
+	if (c->defdir == NULL || d->wdir == NULL || *name == '/')
+		return xstrdup(name);
+	full = xasprintf("%s/%s", d->wdir, name);
+	abs = bx_normpath(full);
+	rel = abs != NULL ? bx_relpath(abs, c->defdir) : xstrdup(name);
+	free(full);
+	free(abs);
+	return rel;
+}
 
 static void
 bx_value(const struct bx_ctx *c, const char *bench, const char *metric,
@@ -291,7 +389,7 @@ bx_value(const struct bx_ctx *c, const char *bench, const char *metric,
 static void
 bx_run(const struct bx_ctx *c, const struct bx_doc *d, const xmlNode *run)
 {
-	char *name = bx_attr(run, "name"), *props, *key, *bench;
+	char *name = bx_attr(run, "name"), *props, *key, *bench, *task;
 	struct bx_run r;
 
 	if (name == NULL) {
@@ -300,6 +398,9 @@ bx_run(const struct bx_ctx *c, const struct bx_doc *d, const xmlNode *run)
 		return;
 	}
 	props = bx_attr(run, "properties");
+	task = bx_task_name(c, d, name);
+	free(name);
+	name = task;
 	key = xasprintf("bx\x1f%s\x1f%s\x1f%s\x1f%s", c->job, d->rundef, name,
 	    props != NULL ? props : "");
 	if (metrics_first_seen(c->t, key)) {
@@ -372,16 +473,82 @@ bx_several_rundefs(const struct bx_doc *docs, size_t n)
 	return 0;
 }
 
+/* A small file of the job directory, without its trailing newline. */
+static char *
+bx_job_file(const char *job_dir, const char *name, size_t max)
+{
+	char *path = xasprintf("%s/%s", job_dir, name), *data = NULL;
+	size_t len;
+
+	if (read_file(path, &data, &len, NULL) == -1 || len > max ||
+	    memchr(data, '\0', len) != NULL) {
+		free(data);
+		data = NULL;
+	} else {
+		while (len > 0 && data[len - 1] == '\n')
+			data[--len] = '\0';
+	}
+	free(path);
+	return data;
+}
+
+/* c->cwd from env.json, c->defdir from argv/1 (relative: to the cwd). */
+static void
+bx_worker_dirs(struct bx_ctx *c, const char *job_dir)
+{
+	char *env = bx_job_file(job_dir, "env.json", 1 << 20), *def, *slash;
+	struct jv *jv = env != NULL ? jv_parse(env, strlen(env), NULL, NULL) :
+	    NULL;
+	const char *cwd = jv_str(jv_get(jv, "cwd"));
+
+	c->cwd = cwd != NULL ? bx_normpath(cwd) : NULL;
+	jv_free(jv);
+	free(env);
+	def = bx_job_file(job_dir, "argv/1", 8192);
+	if (c->cwd != NULL && def != NULL) {
+		char *full = *def == '/' ? xstrdup(def) :
+		    xasprintf("%s/%s", c->cwd, def);
+
+		if ((slash = strrchr(full, '/')) != NULL)
+			*slash = '\0';
+		c->defdir = bx_normpath(*full != '\0' ? full : "/");
+		free(full);
+	}
+	free(def);
+}
+
+/* d->wdir: where BenchExec wrote the result file (the same place under
+ * the job directory, on the worker). */
+static void
+bx_doc_wdir(const struct bx_ctx *c, struct bx_doc *d, const char *job_dir)
+{
+	size_t n = strlen(job_dir);
+	const char *rel, *slash;
+
+	if (c->cwd == NULL || strncmp(d->path, job_dir, n) != 0 ||
+	    d->path[n] != '/')
+		return;
+	rel = d->path + n + 1;
+	slash = strrchr(rel, '/');
+	d->wdir = slash == NULL ? xstrdup(c->cwd) :
+	    xasprintf("%s/%.*s", c->cwd, (int)(slash - rel), rel);
+}
+
 void
 metrics_read_benchexec(struct metric_table *t, const struct strvec *paths,
-    const char *job, const char *machine)
+    const char *job_dir, const char *job, const char *machine)
 {
-	struct bx_ctx c = { t, job, machine, 0 };
+	struct bx_ctx c = { t, job, machine, 0, NULL, NULL };
 	struct bx_doc *docs = xcalloc(paths->n, sizeof *docs);
 	size_t i;
 
-	for (i = 0; i < paths->n; i++)
+	if (job_dir != NULL)
+		bx_worker_dirs(&c, job_dir);
+	for (i = 0; i < paths->n; i++) {
 		bx_load(t, paths->v[i], &docs[i]);
+		if (job_dir != NULL)
+			bx_doc_wdir(&c, &docs[i], job_dir);
+	}
 	c.prefix = bx_several_rundefs(docs, paths->n);
 	for (i = 0; i < paths->n; i++) {
 		if (docs[i].doc == NULL)
@@ -390,5 +557,9 @@ metrics_read_benchexec(struct metric_table *t, const struct strvec *paths,
 		xmlFreeDoc(docs[i].doc);
 		free(docs[i].rundef);
 	}
+	for (i = 0; i < paths->n; i++)
+		free(docs[i].wdir);
 	free(docs);
+	free(c.cwd);
+	free(c.defdir);
 }

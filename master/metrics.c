@@ -513,7 +513,8 @@ metrics_scan_dir(struct metric_table *t, const char *job_dir,
 	scan_env(t, job_dir, job_id, machine);
 	scan_walk(t, job_dir, job_id, machine, &benchexec, 0);
 	if (benchexec.n > 0)
-		metrics_read_benchexec(t, &benchexec, job_id, machine);
+		metrics_read_benchexec(t, &benchexec, job_dir, job_id,
+		    machine);
 	sv_clear(&benchexec);
 }
 

@@ -137,9 +137,11 @@ int	metrics_read_currentbench(struct metric_table *, const struct jv *all,
 	    const char *name, const char *job, const char *machine,
 	    char **cause);
 /* All the BenchExec result files of one job at once (run definitions
- * are only known from all of them); failures become warnings. */
+ * are only known from all of them); failures become warnings.  job_dir
+ * (the paths are under it; or NULL) gives the tasks' names relative to
+ * the benchmark definition (metrics-benchexec.c). */
 void	metrics_read_benchexec(struct metric_table *, const struct strvec *paths,
-	    const char *job, const char *machine);
+	    const char *job_dir, const char *job, const char *machine);
 
 /* Is this file name a BenchExec result file?  A JSON one? */
 int	metrics_is_benchexec_name(const char *name);

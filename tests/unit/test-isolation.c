@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "dist.h"
 #include "isolation.h"
 #include "test.h"
@@ -126,23 +127,23 @@ test_machine(void)
 	}
 	TEST_OK(isolation_check_machine(&o, &ms.v[0], &cause) == 0,
 	    "2 slots on 2 CPUs pass");
-	isolation_lines(&sb, &o, &ms.v[0], 1);
+	isolation_lines(&sb, &o, &ms.v[0], 1, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 1\niso aslr off\n"
 	    "iso tmpfs /dev/shm\niso nice 5\niso mode strict\n",
 	    "slot 1's iso lines: its CPU, strict by default");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[1], 0);
+	isolation_lines(&sb, &o, &ms.v[1], 0, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso numa 0\niso mode best-effort\n",
 	    "isolation=best-effort is sent as the mode");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[2], 0);
+	isolation_lines(&sb, &o, &ms.v[2], 0, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "", "no isolation: no iso lines");
 	TEST_OK(isolation_check_machine(&o, &ms.v[3], &cause) == -1,
 	    "3 slots on 2 CPUs fail");
 	ASSERT_STR_EQ(cause, "m:4: cpus '0-1': 2 CPUs for 3 slots (two slots "
 	    "never share a CPU)", "the error names file and line");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[3], 2);
+	isolation_lines(&sb, &o, &ms.v[3], 2, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0-1 (cpus '0-1': 2 CPUs for 3 "
 	    "slots (two slots never share a CPU))\niso mode strict\n",
 	    "unchecked, too few CPUs: a value the worker refuses");
@@ -153,15 +154,61 @@ test_machine(void)
 	ASSERT_CONTAINS(cause, "m:3: c (option --cpus): cpus '4': 1 CPU for "
 	    "2 slots", "the error names the machine and the option");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[0], 0);
+	isolation_lines(&sb, &o, &ms.v[0], 0, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso aslr off\n"
 	    "iso tmpfs /dev/shm\niso nice 5\niso mode strict\n",
 	    "a machine's attribute wins over the option");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[1], 0);
+	isolation_lines(&sb, &o, &ms.v[1], 0, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 4\niso aslr off\niso numa 0\n"
 	    "iso mode best-effort\n", "options apply where the machine is silent");
 	free(cause);
+	sb_release(&sb);
+	machines_free(&ms);
+	dist_opts_free(&o);
+}
+
+/* Item 19: a BenchExec job's iso lines say so, and whether its cores are
+ * limited already (then no --limitCores is added on the worker). */
+static void
+test_benchexec(void)
+{
+	static const char text[] = "2/a cpus=0,1\nb\n";
+	struct dist_machines ms;
+	struct dist_opts o;
+	struct dist_config cfg;
+	struct strbuf sb = STRBUF_INIT;
+	char *cause = NULL;
+
+	dist_opts_init(&o);
+	memset(&cfg, 0, sizeof cfg);
+	if (machines_parse("m", text, strlen(text), &ms, &cause) == -1) {
+		TEST_OK(0, cause);
+		free(cause);
+		return;
+	}
+	cfg.kind = CONFIG_BENCHEXEC;
+	isolation_lines(&sb, &o, &ms.v[0], 1, &cfg);
+	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 1\niso benchexec limit\n"
+	    "iso mode strict\n", "BenchExec job: its cores are to be limited");
+	sb_reset(&sb);
+	cfg.sets_cores = 1;
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso benchexec fixed\n"
+	    "iso mode strict\n", "definition with cpuCores: no limit added");
+	sb_reset(&sb);
+	cfg.sets_cores = 0;
+	sv_push(&o.config.benchexec_args, "--limitCores=2");
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso benchexec fixed\n"
+	    "iso mode strict\n", "--benchexec-arg --limitCores: no limit added");
+	sb_reset(&sb);
+	isolation_lines(&sb, &o, &ms.v[1], 0, &cfg);
+	ASSERT_STR_EQ(sb_str(&sb), "", "no isolation: no benchexec line");
+	cfg.kind = CONFIG_JOBS;
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso mode strict\n",
+	    "a <jobs> job gets no benchexec line");
 	sb_release(&sb);
 	machines_free(&ms);
 	dist_opts_free(&o);
@@ -189,6 +236,7 @@ main(void)
 	test_values();
 	test_opts();
 	test_machine();
+	test_benchexec();
 	test_machines_file();
 	return test_done();
 }

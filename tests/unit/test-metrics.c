@@ -251,7 +251,7 @@ read_bx(struct metric_table *t, const char *job, int n, ...)
 	for (i = 0; i < n; i++)
 		sv_pushf(&paths, DATA "%s", va_arg(ap, const char *));
 	va_end(ap);
-	metrics_read_benchexec(t, &paths, job, "node07");
+	metrics_read_benchexec(t, &paths, NULL, job, "node07");
 	sv_clear(&paths);
 }
 
@@ -337,7 +337,7 @@ expect_bx_warning(const char *name, const char *text, const char *msg,
 
 	metrics_init(&t);
 	sv_push(&paths, path);
-	metrics_read_benchexec(&t, &paths, "j", NULL);
+	metrics_read_benchexec(&t, &paths, NULL, "j", NULL);
 	TEST_OK(t.nrows == 0 && t.ncounts == 0 && t.warnings.n == 1, what);
 	ASSERT_CONTAINS(t.warnings.n > 0 ? t.warnings.v[0] : NULL, msg, what);
 	metrics_free(&t);
@@ -359,7 +359,7 @@ test_truncated_bz2(void)
 	    write_file_atomic(path, data, 300, NULL) == -1)
 		printf("# cannot make %s\n", path);
 	sv_push(&paths, path);
-	metrics_read_benchexec(&t, &paths, "j", NULL);
+	metrics_read_benchexec(&t, &paths, NULL, "j", NULL);
 	TEST_OK(t.nrows == 0 && t.warnings.n == 1,
 	    "benchexec: a truncated .bz2 makes a warning, no row");
 	if (t.warnings.n > 0)
@@ -445,6 +445,83 @@ make_job(const char *job)
 	free(f);
 	free(env);
 	free(d);
+}
+
+/* A job directory on the master as collected: env.json with the job's
+ * directory on the worker (or none), argv/1 the definition's path there,
+ * one result file naming its run by name. */
+static char *
+make_bx_job(const char *job, const char *cwd, const char *def,
+    const char *name)
+{
+	char *d = xasprintf("%s/tn/%s", tmpdir, job), *f, *text;
+
+	f = xasprintf("%s/output", d);
+	mkdir_p(f, 0755, NULL);
+	free(f);
+	f = xasprintf("%s/argv", d);
+	mkdir_p(f, 0755, NULL);
+	free(f);
+	f = xasprintf("tn/%s/argv/1", job);
+	free(write_tmp(f, def));
+	free(f);
+	if (cwd != NULL) {
+		f = xasprintf("tn/%s/env.json", job);
+		text = xasprintf("{\"cores\": 2, \"cwd\": \"%s\"}", cwd);
+		free(write_tmp(f, text));
+		free(text);
+		free(f);
+	}
+	f = xasprintf("tn/%s/output/s.2026-12-03_10-00-00.results.r.xml", job);
+	text = xasprintf("<?xml version=\"1.0\"?>\n<result name=\"r\">"
+	    "<run name=\"%s\"><column title=\"cputime\" value=\"1.5s\"/>"
+	    "<column title=\"category\" value=\"correct\"/></run></result>\n",
+	    name);
+	free(write_tmp(f, text));
+	free(text);
+	free(f);
+	return d;
+}
+
+static void
+check_task_name(const char *job, const char *cwd, const char *def,
+    const char *name, const char *want, const char *what)
+{
+	struct metric_table t;
+	char *d = make_bx_job(job, cwd, def, name);
+
+	metrics_init(&t);
+	metrics_scan_dir(&t, d, job, NULL);
+	ASSERT_STR_EQ(t.nrows > 0 ? t.rows[0].benchmark : NULL, want, what);
+	metrics_free(&t);
+	free(d);
+}
+
+/* BenchExec names a run relative to its result file: the task is named
+ * relative to the definition's directory instead, whatever the depth. */
+static void
+test_benchexec_task_names(void)
+{
+	check_task_name("a", "/w/runs/R/jobs/a", "/w/runs/R/config/s.xml",
+	    "../../../tasks/arrays/array-1.yml", "../tasks/arrays/array-1.yml",
+	    "task named relative to the run's config/");
+	check_task_name("b", "/var/tmp/distribute-u/runs/R/jobs/b",
+	    "/home/u/defs/s.xml",
+	    "../../../../../../../../home/u/sv-benchmarks/c/a.yml",
+	    "../sv-benchmarks/c/a.yml", "with a benchdir: the same key");
+	check_task_name("c", "/scratch/a/deeper/still/runs/R/jobs/c",
+	    "/home/u/defs/s.xml",
+	    "../../../../../../../../../home/u/sv-benchmarks/c/a.yml",
+	    "../sv-benchmarks/c/a.yml", "a deeper workdir: the same key");
+	check_task_name("d", "/w/runs/R/jobs/d", "../../config/s.xml",
+	    "../../../config/x/t.yml", "x/t.yml",
+	    "relative definition path: from the job's directory");
+	check_task_name("e", "/dev/shm/distribute-e.Xa1", "/w/runs/R/config/s.xml",
+	    "../../../../w/runs/R/tasks/t.yml", "../tasks/t.yml",
+	    "tmpfs: from the directory the job ran in");
+	check_task_name("f", NULL, "/w/runs/R/config/s.xml",
+	    "../../../tasks/t.yml", "../../../tasks/t.yml",
+	    "no env.json (an older run): the name as BenchExec wrote it");
 }
 
 static void
@@ -592,6 +669,7 @@ main(void)
 	test_currentbench_odd();
 	test_benchexec();
 	test_benchexec_hostile();
+	test_benchexec_task_names();
 	test_files();
 	test_scan();
 	test_many_rows();
