@@ -3,8 +3,9 @@
  * each a "benchexec" command line selecting some of its tasks.
  *
  * The elements and attributes accepted are those of BenchExec's
- * doc/benchmark.dtd; anything else is an error with its line, as is the
- * old <sourcefiles> format.  Paths inside (<includesfile> ...) are not
+ * doc/benchmark.dtd; any other element is an error with its line, as is
+ * the old <sourcefiles> format; an unknown attribute is a warning
+ * (cfg->warnings), as BenchExec ignores it.  Paths inside (<includesfile> ...) are not
  * checked here: they are read by BenchExec on the worker.
  *
  * Selection follows benchexec/model.py: "-r PATTERN" matches the
@@ -72,8 +73,8 @@ static const struct be_elem be_elems[] = {
 struct be_tasks {
 	const xmlNode	*node;
 	char		*name;		/* NULL when unnamed */
-	char		*key;		/* what -t matches: name or index */
-	char		*shown;		/* name or "#index" */
+	char		*key;		/* what -t matches and BenchExec names
+					   it: its name, or its index ("1") */
 };
 
 struct be_rundef {
@@ -123,11 +124,27 @@ blank(const char *s)
 	return 1;
 }
 
-static int be_check(const struct dist_config *, const xmlNode *,
+static int be_check(struct dist_config *, const xmlNode *,
     const struct be_elem *, char **);
 
+/* BenchExec ignores attributes it does not know (SV-COMP's blast-new.xml
+ * has stopAfter on <tasks>): warn and go on. */
+static void
+be_check_attrs(struct dist_config *cfg, const xmlNode *node,
+    const char *const *allowed)
+{
+	const xmlAttr *a;
+
+	for (a = node->properties; a != NULL; a = a->next) {
+		if (a->ns == NULL && !in_list(allowed, (const char *)a->name))
+			config_warn(cfg, node, "unknown attribute '%s' on <%s> "
+			    "ignored (as BenchExec does)", (const char *)a->name,
+			    (const char *)node->name);
+	}
+}
+
 static int
-be_check_child(const struct dist_config *cfg, const xmlNode *parent,
+be_check_child(struct dist_config *cfg, const xmlNode *parent,
     const struct be_elem *e, const xmlNode *n, char **cause)
 {
 	const char *name = (const char *)n->name;
@@ -143,15 +160,14 @@ be_check_child(const struct dist_config *cfg, const xmlNode *parent,
 
 /* Check node against the DTD, recursively. */
 static int
-be_check(const struct dist_config *cfg, const xmlNode *node,
+be_check(struct dist_config *cfg, const xmlNode *node,
     const struct be_elem *e, char **cause)
 {
 	const xmlNode *n;
 	char *text;
 	int rc = 0;
 
-	if (config_check_attrs(cfg, node, e->attrs, cause) == -1)
-		return -1;
+	be_check_attrs(cfg, node, e->attrs);
 	if (e->children == NULL) {
 		if (config_text(cfg, node, &text, cause) == -1)
 			return -1;
@@ -194,7 +210,6 @@ be_doc_free(struct be_doc *d)
 		for (j = 0; j < r->ntasks; j++) {
 			free(r->tasks[j].name);
 			free(r->tasks[j].key);
-			free(r->tasks[j].shown);
 		}
 		free(r->tasks);
 		free(r->name);
@@ -215,8 +230,6 @@ be_add_tasks(struct be_rundef *r, const xmlNode *node)
 	t->name = be_name(node);
 	t->key = t->name != NULL ? xstrdup(t->name) :
 	    xasprintf("%zu", index);
-	t->shown = t->name != NULL ? xstrdup(t->name) :
-	    xasprintf("#%zu", index);
 }
 
 /* Run definition r sees the global tasks, then its own. */
@@ -413,9 +426,9 @@ be_job_run(struct dist_config *cfg, const struct dist_config_opts *opts,
 	parts[1] = tpart;
 	job->id = make_job_id(parts, 2);
 	job->rundef = r->name != NULL ? xstrdup(r->name) : NULL;
-	job->tasks = xstrdup(t->shown);
-	job->name = r->name != NULL ? xasprintf("%s.%s", r->name, t->shown) :
-	    xstrdup(t->shown);
+	job->tasks = xstrdup(t->key);
+	job->name = r->name != NULL ? xasprintf("%s.%s", r->name, t->key) :
+	    xstrdup(t->key);
 	be_argv(job, cfg, opts, r->name, t->key);
 	free(tpart);
 }
@@ -441,8 +454,8 @@ be_job_tasks(struct dist_config *cfg, const struct dist_config_opts *opts,
 	    xasprintf("tasks%s", t->key);
 	parts[0] = tpart;
 	job->id = make_job_id(parts, 1);
-	job->tasks = xstrdup(t->shown);
-	job->name = xstrdup(t->shown);
+	job->tasks = xstrdup(t->key);
+	job->name = xstrdup(t->key);
 	be_argv(job, cfg, opts, NULL, t->key);
 	free(tpart);
 }

@@ -17,6 +17,7 @@
 #include <libxml/xmlerror.h>
 
 #include "config.h"
+#include "log.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024 * 1024)
 
@@ -259,6 +260,10 @@ config_load_mem(const char *path, const char *data, size_t len,
 	if (dispatch(doc, opts, cfg, cause) == -1)
 		goto out;
 	job_ids_dedup(cfg->jobs, cfg->njobs);
+	for (size_t i = 0; i < cfg->warnings.n; i++)
+		warn("%s", cfg->warnings.v[i]);
+	if (cfg->warnings_dropped > 0)
+		warn("%s: %zu more warnings", cfg->path, cfg->warnings_dropped);
 	rc = 0;
 out:
 	if (doc != NULL)
@@ -308,6 +313,28 @@ config_error(const struct dist_config *cfg, const struct _xmlNode *node,
 		set_cause(cause, "%s: %s", cfg->path, msg);
 	free(msg);
 	return -1;
+}
+
+void
+config_warn(struct dist_config *cfg, const struct _xmlNode *node,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	long line = node != NULL ? xmlGetLineNo(node) : -1;
+
+	if (cfg->warnings.n >= CONFIG_MAX_WARNINGS) {
+		cfg->warnings_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		sv_pushf(&cfg->warnings, "%s:%ld: %s", cfg->path, line, msg);
+	else
+		sv_pushf(&cfg->warnings, "%s: %s", cfg->path, msg);
+	free(msg);
 }
 
 /* The value of an attribute without namespace, or NULL. */
@@ -491,6 +518,7 @@ config_free(struct dist_config *cfg)
 	free(cfg->path);
 	free(cfg->basename);
 	free(cfg->tool);
+	sv_clear(&cfg->warnings);
 	memset(cfg, 0, sizeof *cfg);
 }
 

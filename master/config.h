@@ -45,6 +45,7 @@ struct dist_config_opts {
  * counted before any job is made (repeat=, run definitions x tasks,
  * revisions), so that a small file cannot ask for millions of them. */
 #define CONFIG_MAX_JOBS	100000
+#define CONFIG_MAX_WARNINGS	20
 
 /* What a job's exit code means, when it is not simply 0 = success. */
 struct dist_exit_code {
@@ -57,7 +58,8 @@ struct dist_job {
 	char		*id;		/* unique, safe_name(), <= 100 bytes */
 	char		*name;		/* original display name */
 	char		*rundef;	/* BenchExec rundefinition name or NULL */
-	char		*tasks;		/* BenchExec tasks name (or "#N") or NULL */
+	char		*tasks;		/* BenchExec tasks name (unnamed: its
+					   index "N", as BenchExec) or NULL */
 	struct strvec	 argv;		/* what runs on the worker */
 	int		 config_arg;	/* index of the config path in argv, or -1 */
 	struct strvec	 env;		/* NAME=VALUE for the job, may be empty */
@@ -74,6 +76,9 @@ struct dist_config {
 	int			 needs_archive;	/* a tool archive is required */
 	char			*tool;		/* BenchExec tool= or NULL */
 	int			 sets_cores;	/* BenchExec: <benchmark cpuCores=> */
+	struct strvec		 warnings;	/* "FILE:LINE: ..." (also logged),
+						   at most CONFIG_MAX_WARNINGS */
+	size_t			 warnings_dropped;	/* beyond those */
 	struct dist_job		*jobs;
 	size_t			 njobs;
 };
@@ -130,6 +135,10 @@ int	config_error(const struct dist_config *, const struct _xmlNode *,
 char	*config_attr(const struct _xmlNode *, const char *name);
 int	config_check_attrs(const struct dist_config *, const struct _xmlNode *,
 	    const char *const *allowed, char **cause);
+/* A warning "FILE:LINE: ..." kept in cfg->warnings; config_load() logs
+ * them once the file is loaded. */
+void	config_warn(struct dist_config *, const struct _xmlNode *,
+	    const char *, ...) PRINTFLIKE(3, 4);
 int	config_text(const struct dist_config *, const struct _xmlNode *,
 	    char **text, char **cause);
 int	config_blank(const struct dist_config *, const struct _xmlNode *,

@@ -299,7 +299,8 @@ test_svcomp_runs(void)
 	    "svcomp: original tasks name kept");
 	ASSERT_STR_EQ(c.jobs[3].name, "sv-comp24_prop-reachsafety.Heap*[v2]?",
 	    "svcomp: display name rundef.tasks");
-	ASSERT_STR_EQ(c.jobs[1].tasks, "#1", "svcomp: unnamed global tasks #1");
+	ASSERT_STR_EQ(c.jobs[1].tasks, "1",
+	    "svcomp: unnamed global tasks named 1, as BenchExec");
 	ASSERT_STR_EQ(c.jobs[1].id, "sv-comp24_prop-reachsafety.tasks1",
 	    "svcomp: unnamed tasks id");
 	TEST_OK(argv_is(&c.jobs[7].argv, job7),
@@ -352,8 +353,8 @@ test_svcomp_tasks(void)
 		    "split tasks: id is the tasks name");
 		ASSERT_STR_EQ(c.jobs[1].id, "tasks1",
 		    "split tasks: unnamed tasks id");
-		ASSERT_STR_EQ(c.jobs[5].tasks, "#3",
-		    "split tasks: local unnamed tasks kept");
+		ASSERT_STR_EQ(c.jobs[5].tasks, "3",
+		    "split tasks: local unnamed tasks named by index");
 	}
 	TEST_OK(ids_ok(c.jobs, c.njobs), "split tasks: ids safe and distinct");
 	config_free(&c);
@@ -385,7 +386,8 @@ test_single(void)
 		TEST_OK(argv_is(&c.jobs[1].argv, j1),
 		    "single: leading '-' bracketed for benchexec's parser");
 		ASSERT_STR_EQ(c.jobs[0].id, "run.tasks0", "single: id run.tasks0");
-		ASSERT_STR_EQ(c.jobs[0].name, "#0", "single: display name #0");
+		ASSERT_STR_EQ(c.jobs[0].name, "0", "single: display name 0 "
+		    "(BenchExec's name for it)");
 	}
 	config_free(&c);
 }
@@ -565,8 +567,6 @@ test_errors(void)
 	expect_error("err-notool.xml", "2: <benchmark> has no tool attribute");
 	expect_error("err-unknown-element.xml",
 	    "6: unknown element <inclde> in <tasks>");
-	expect_error("err-unknown-attr.xml",
-	    "3: unknown attribute 'timelimt' on <benchmark>");
 	expect_error("err-sourcefiles.xml",
 	    "4: unsupported old format: rename <sourcefiles> to <tasks>");
 	expect_error("err-dup-tasks.xml", "6: duplicate tasks name 'same' in "
@@ -840,6 +840,61 @@ test_max_jobs_kinds(void)
 	free(doc);
 }
 
+/* BenchExec ignores unknown attributes: a warning naming file:line and
+ * the attribute, and the config loads; <jobs> still refuses them. */
+static void
+test_unknown_attrs(void)
+{
+	static const char jobs[] = "<jobs><job name=\"a\" stopAfter=\"1\">"
+	    "<arg>true</arg></job></jobs>";
+	struct dist_config c;
+	char *cause = NULL;
+	int rc = load(FIX "warn-unknown-attr.xml", SPLIT_RUNS, &c, &cause);
+
+	TEST_OK(rc == 0, "benchexec: unknown attributes do not stop the load");
+	if (rc == 0) {
+		ASSERT_INT_EQ(c.warnings.n, 2, "benchexec: one warning each");
+		ASSERT_STR_EQ(c.warnings.n > 0 ? c.warnings.v[0] : NULL,
+		    FIX "warn-unknown-attr.xml:3: unknown attribute 'timelimt' "
+		    "on <benchmark> ignored (as BenchExec does)",
+		    "the warning names file:line and the attribute");
+		ASSERT_STR_EQ(c.warnings.n > 1 ? c.warnings.v[1] : NULL,
+		    FIX "warn-unknown-attr.xml:5: unknown attribute 'stopAfter' "
+		    "on <tasks> ignored (as BenchExec does)",
+		    "stopAfter on <tasks> (SV-COMP's blast-new.xml)");
+		ASSERT_INT_EQ(c.njobs, 1, "benchexec: the job is made");
+		config_free(&c);
+	} else {
+		printf("#   %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
+	{
+		struct strbuf sb = STRBUF_INIT;
+		char *doc;
+		int i;
+
+		sb_adds(&sb, "<benchmark tool=\"t\"><rundefinition>");
+		for (i = 0; i < 25; i++)
+			sb_addf(&sb, "<tasks name=\"t%d\" x=\"1\"><include>a"
+			    "</include></tasks>", i);
+		sb_adds(&sb, "</rundefinition></benchmark>");
+		doc = sb_detach(&sb);
+		rc = mem_load("w.xml", doc, &c, &cause);
+		TEST_OK(rc == 0 && c.warnings.n == CONFIG_MAX_WARNINGS &&
+		    c.warnings_dropped == 25 - CONFIG_MAX_WARNINGS,
+		    "25 unknown attributes: 20 warnings kept, the rest counted");
+		if (rc == 0)
+			config_free(&c);
+		free(doc);
+	}
+	TEST_OK(mem_load("j.xml", jobs, &c, &cause) == -1,
+	    "jobs: an unknown attribute is still an error");
+	ASSERT_STR_EQ(cause, "j.xml:1: unknown attribute 'stopAfter' on <job>",
+	    "jobs: its message");
+	free(cause);
+}
+
 static void
 test_misc(void)
 {
@@ -1005,6 +1060,7 @@ main(void)
 	test_laughs_fast();
 	test_max_jobs();
 	test_max_jobs_kinds();
+	test_unknown_attrs();
 	test_misc();
 	test_truncations();
 	test_quiet();
