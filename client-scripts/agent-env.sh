@@ -913,7 +913,8 @@ iso_be_cores()
 	*) _ivx=$(cat "$1" 2>/dev/null) ;;
 	esac
 	_ivx=$(printf '%s\n' "$_ivx" | tr '<' '\n' |
-	    sed -n '/^column[ 	][^>]*title="cpuCores"/s/.*[ 	]value="\([^"]*\)".*/\1/p')
+	    sed -n '/^column[ 	][^>]*title="cpuCores"/s/.*[ 	]value="\([^"]*\)".*/\1/p' |
+	    sort -u)
 	_ivu=$_ivu$_ivx$nl
 }
 
