@@ -110,7 +110,7 @@ static const struct dist_option options[] = {
 	{ "older-than", O_OLDER_THAN, required_argument, C_CLEAN, "DURATION",
 	  "clean: only run directories older than this (default 7d)" },
 	{ "cpus", O_ISOLATION, required_argument, C_RUN | C_RESUME, "LIST",
-	  "run jobs under taskset -c LIST (BenchExec: --allowedCores), divided between slots" },
+	  "run jobs under taskset -c LIST, divided between slots" },
 	{ "aslr", O_ISOLATION, required_argument, C_RUN | C_RESUME, "off",
 	  "run jobs with address space randomization off (setarch -R)" },
 	{ "tmpfs", O_ISOLATION, required_argument, C_RUN | C_RESUME, "DIR",
