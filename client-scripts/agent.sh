@@ -722,7 +722,9 @@ unqueue_all()
 		_sl_l=${_sl_w%%"$nl"*}
 		_sl_w=${_sl_w#*"$nl"}
 		_sl_l=${_sl_l#* }
-		claim "$rundir/jobs/${_sl_l%% *}.claim"
+		# (a job already collected and forgotten is not made again)
+		[ -d "$rundir/jobs/${_sl_l%% *}" ] &&
+		    claim "$rundir/jobs/${_sl_l%% *}.claim"
 	done
 	return 0
 }
