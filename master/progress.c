@@ -93,10 +93,11 @@ put_line(struct strvec *out, int width, const char *text)
 	sb_release(&sb);
 }
 
+/* Running, and its last jobs failed. */
 static int
 machine_failing(const struct machine_state *ms)
 {
-	return ms->fails > 0;
+	return ms->status == M_RUNNING && ms->fails > 0;
 }
 
 /* Down, locked, out of the run or failing its jobs: shown first. */
@@ -191,8 +192,59 @@ struct view {
 	double		 now_mono, now_wall;
 	int		 width;
 	int		 name_cols;
+	int		 cut_left;	/* names are cut keeping their end */
 	struct strvec	*out;
 };
+
+/* Add name cut to cols columns, keeping its end when left (the names
+ * share a longer beginning than end: "…0.0.1:2201"), else its beginning
+ * ("worker150.ex…"). */
+static void
+add_name(struct strbuf *sb, const char *name, size_t cols, int left)
+{
+	size_t n = text_cols(name), i = 0;
+	const char *s;
+
+	if (n <= cols) {
+		sb_adds(sb, name);
+		return;
+	}
+	if (left)
+		sb_adds(sb, ELLIPSIS);
+	for (s = name; *s != '\0'; s++) {
+		i += ((unsigned char)*s & 0xc0) != 0x80;
+		if (left ? i > n - (cols - 1) : i <= cols - 1)
+			sb_addc(sb, *s);
+	}
+	if (!left)
+		sb_adds(sb, ELLIPSIS);
+}
+
+/* Do the machine names share a longer beginning than end? */
+static int
+names_cut_left(const struct run_ctx *ctx)
+{
+	const char *first;
+	size_t i, pre, suf, len;
+
+	if (ctx->nmachines < 2)
+		return 0;
+	first = ctx->ms[0].m->name;
+	len = strlen(first);
+	pre = suf = len;
+	for (i = 1; i < ctx->nmachines; i++) {
+		const char *s = ctx->ms[i].m->name;
+		size_t n = strlen(s), k = 0;
+
+		while (k < pre && k < n && s[k] == first[k])
+			k++;
+		pre = k;
+		for (k = 0; k < suf && k < n && s[n - 1 - k] == first[len - 1 - k];)
+			k++;
+		suf = k;
+	}
+	return pre > suf;
+}
 
 /* "  NAME      TEXT" (name cut to the column, or a blank column). */
 static void
@@ -201,15 +253,10 @@ put_machine_line(struct view *v, const char *name, const char *text)
 	struct strbuf sb = STRBUF_INIT, nb = STRBUF_INIT;
 	size_t n = name != NULL ? text_cols(name) : 0;
 
-	if (name != NULL && n > (size_t)v->name_cols) {
-		struct strvec cut = STRVEC_INIT;
-
-		put_line(&cut, v->name_cols, name);
-		sb_adds(&nb, cut.v[0]);
-		sv_clear(&cut);
-		n = (size_t)v->name_cols;
-	} else if (name != NULL)
-		sb_adds(&nb, name);
+	if (name != NULL) {
+		add_name(&nb, name, (size_t)v->name_cols, v->cut_left);
+		n = n > (size_t)v->name_cols ? (size_t)v->name_cols : n;
+	}
 	for (; n < (size_t)v->name_cols; n++)
 		sb_addc(&nb, ' ');
 	sb_addf(&sb, "  %s %s", sb_str(&nb), text);
@@ -384,7 +431,8 @@ void
 progress_view(const struct run_ctx *ctx, double now_mono, double now_wall,
     int width, int height, struct strvec *out)
 {
-	struct view v = { ctx, now_mono, now_wall, width, 0, out };
+	struct view v = { ctx, now_mono, now_wall, width, 0,
+	    names_cut_left(ctx), out };
 	size_t i, avail, full = 0, longest = 0;
 
 	view_head(&v);

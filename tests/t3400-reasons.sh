@@ -132,7 +132,7 @@ back=$(grep -c '^back ' "$run/journal")
 find "$jobs_dir" -mindepth 1 -maxdepth 1 ! -name '.go-*' >"$T/left"
 n=$(wc -l <"$T/left")
 note "left on the worker after 40 jobs ($back taken back):" \
-    "$(sed 's|.*/||' "$T/left" | tr '\n' ' ')"
+    "$(sed 's|.*/||' "$T/left" | head -10 | tr '\n' ' ')"
 # the last job of each of the 2 slots leaves its end mark (for the slot's
 # next job); a job taken back before it started leaves its directory,
 # claim and end mark (never collected)

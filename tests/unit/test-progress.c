@@ -249,6 +249,21 @@ test_three(void)
 		free(all);
 		sv_clear(&l);
 	}
+	/* names alike but for their end: cut keeping the end */
+	{
+		struct strvec l = STRVEC_INIT;
+
+		for (size_t i = 0; i < 3; i++) {
+			free(f.m[i].name);
+			f.m[i].name = xasprintf("dist-test@127.0.0.1:3036%zu", i);
+		}
+		progress_view(&f.ctx, MONO, WALL, 40, 24, &l);
+		dump(&l);
+		check_fits(&l, 40, 24, "names alike, width 40");
+		ASSERT_CONTAINS(l.v[2], "  \u2026.0.0.1:30360 ",
+		    "a long name keeps its telling end");
+		sv_clear(&l);
+	}
 	f.ms[2].why = NULL;
 	fixture_free(&f);
 }
@@ -282,6 +297,11 @@ test_many(void)
 		all = joined(&l);
 		snprintf(what, sizeof what, "300 machines, width %d", widths[w]);
 		check_fits(&l, widths[w], 40, what);
+		if (widths[w] == 40) {
+			dump(&l);
+			ASSERT_CONTAINS(l.v[1], "  worker150.ex\u2026 down",
+			    "a long name keeps its telling beginning");
+		}
 		if (widths[w] == 200) {
 			dump(&l);
 			ASSERT_INT_EQ(l.n, 39, "300 machines use the 39 rows");
