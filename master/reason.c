@@ -135,9 +135,6 @@ exit_reason(int code, const char *last)
 	if (code == 127)
 		return xasprintf("command not found (exit 127)%s%s",
 		    last != NULL ? ": " : "", last != NULL ? last : "");
-	if (code == 126)
-		return xasprintf("command not executable (exit 126)%s%s",
-		    last != NULL ? ": " : "", last != NULL ? last : "");
 	if (code > 128 && code < 128 + 65)
 		return xasprintf("killed by signal %d (%s)%s%s", code - 128,
 		    strsignal(code - 128), last != NULL ? "; stderr: " : "",

@@ -196,7 +196,7 @@ int	resume_restore(struct run_ctx *, char **cause);
 void	run_notify_job(struct run_ctx *, size_t job, int machine);
 void	run_notify_done(struct run_ctx *);
 
-/* progress.c */
+/* progress.c, progress-view.c */
 void	progress_print_events(struct run_ctx *, struct run_event *);
 void	progress_live(struct run_ctx *, int final);
 /* The live view's lines for a terminal of width x height (pure: the
