@@ -424,11 +424,12 @@ signal_main(void *arg)
 		ctx->interrupts = sig == SIGTERM ? 2 : ctx->interrupts + 1;
 		ctx->stopping = 1;
 		ctx->dirty = 1;
+		/* logged, shown as a line (the live view shows it too) */
 		char *say = progress_interrupt_text(ctx);
 
 		post_event_locked(ctx, "%s", say);
 		pthread_mutex_unlock(&ctx->mtx);
-		free(say);	/* the live view shows it too */
+		free(say);
 	}
 }
 
