@@ -42,6 +42,8 @@
 #   kill JOBDIR          -> killed JOBDIR (its whole process tree)
 #   iso KEY VALUE, info  -> see agent-env.sh
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
+#   forget JOBDIR        -> nothing; the master has collected the job:
+#                           its directory, JOBDIR.tar and its marks go
 #   ping                 -> pong
 #   quit                 -> bye (jobs still waiting for their slot are taken
 #                           back, the lock is released)
@@ -720,8 +722,30 @@ unqueue_all()
 		_sl_l=${_sl_w%%"$nl"*}
 		_sl_w=${_sl_w#*"$nl"}
 		_sl_l=${_sl_l#* }
-		claim "$rundir/jobs/${_sl_l%% *}.claim"
+		# (a job already collected and forgotten is not made again)
+		[ -d "$rundir/jobs/${_sl_l%% *}" ] &&
+		    claim "$rundir/jobs/${_sl_l%% *}.claim"
 	done
+	return 0
+}
+
+# do_forget JOBDIR: the master has the job's results (or wants none):
+# remove its directory, packed result and marks.  Its .ended stays for the
+# slot's next job, whose supervisor removes it (sv_forget_prev).
+do_forget()
+{
+	safe_token "$arg" && [ -n "$rundir" ] || return 0
+	rm -rf "$rundir/jobs/$arg" "$rundir/jobs/$arg.tar" \
+	    "$rundir/jobs/$arg.packed" "$rundir/jobs/$arg.unpacked" \
+	    "$rundir/jobs/$arg.claim"
+}
+
+# sv_forget_prev: this job's turn has come: the marks of the slot's job
+# before it (PREV.ended, PREV.next) are no longer needed.
+sv_forget_prev()
+{
+	[ -n "$sv_prev" ] && rm -f "$rundir/jobs/$sv_prev.ended" \
+	    "$rundir/jobs/$sv_prev.next"
 	return 0
 }
 
@@ -818,6 +842,7 @@ supervise()
 	sv_turn
 	if ! claim "$sv_jd.claim"; then
 		sv_pass		# taken back ("unqueue"): never started
+		sv_forget_prev
 		return 0
 	fi
 	# nothing between the slot's turn and the job's fork
@@ -846,6 +871,7 @@ supervise()
 		sv_wd=$!
 	fi
 	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
+	sv_forget_prev
 	sv_wait
 	sv_pass
 	now
@@ -1226,6 +1252,7 @@ main()
 		watch) do_watch ;;
 		info) do_info ;;
 		unqueue) do_unqueue ;;
+		forget) do_forget ;;
 		quit) unqueue_all; lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac

@@ -12,21 +12,6 @@
 #include "mconn.h"
 #include "request.h"
 
-/* The collected status says the supervisor killed the job at its timeout. */
-static int
-job_timed_out(struct run_ctx *ctx, const struct dist_job *job)
-{
-	char *path = xasprintf("%s/jobs/%s/status", ctx->run_dir, job->id);
-	char *data = NULL;
-	int yes;
-
-	yes = read_file(path, &data, NULL, NULL) == 0 &&
-	    strstr(data, "\nreason=timeout\n") != NULL;
-	free(data);
-	free(path);
-	return yes;
-}
-
 /* Does exit_code count as the job's success? */
 static int
 exit_ok(const struct dist_job *j, int exit_code)
@@ -121,9 +106,37 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	journal_append(ctx->journal, "end %d %d %s %d", job, attempt,
 	    js->status == JOB_OK ? "ok" : js->status == JOB_FAILED ? "failed" :
 	    "requeued", exit_code);
-	post_event_locked(ctx, "%s: %s %s (exit %d)%s", c->ms->m->name,
+	post_event_locked(ctx, "%s: %s %s (exit %d%s%s)%s", c->ms->m->name,
 	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
-	    dj->id, exit_code, orphan ? ", collected after a reconnect" : "");
+	    dj->id, exit_code, why != NULL ? ": " : "", why != NULL ? why : "",
+	    orphan ? ", collected after a reconnect" : "");
+}
+
+/* The master has the attempt's results (or wants none): the worker
+ * removes its directory and bookkeeping files (agent.sh, do_forget). */
+static void
+forget_job(struct mconn *c, int job, int attempt)
+{
+	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
+
+	mconn_send(c, "forget", dir);
+	free(dir);
+}
+
+/* Why the collected attempt failed (NULL: it did not), as results.json
+ * says it. */
+static char *
+collected_reason(struct run_ctx *ctx, const struct dist_job *dj,
+    const struct request_info *ri)
+{
+	char *dir, *why;
+
+	if (ri->ok)
+		return NULL;
+	dir = xasprintf("%s/jobs/%s", ctx->run_dir, dj->id);
+	why = job_reason(dir, ri);
+	free(dir);
+	return why;
 }
 
 void
@@ -134,12 +147,13 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 	char *remote, *cause = NULL, *why = NULL, *meaning;
 	double start;
-	int final;
+	int final, collected = 0;
 
 	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
 		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
 		    "job is done or decided elsewhere", c->ms->m->name, dj->id,
 		    attempt);
+		forget_job(c, job, attempt);
 		return;
 	}
 	pthread_mutex_lock(&ctx->mtx);
@@ -154,6 +168,7 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		.revision = dj->revision, .branch = dj->branch,
 		.attempt = attempt, .exit_code = exit_code,
 		.reason = meaning, .ok = exit_ok(dj, exit_code),
+		.timeout = ctx->opts->job_timeout,
 		.created = ctx->start_wall, .pending = ctx->start_wall,
 		.running = start, .end = 0,
 	};
@@ -162,19 +177,22 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		    "pack them");
 	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
-	else if (job_timed_out(ctx, dj))
-		why = xasprintf("timeout: killed after %ds",
-		    ctx->opts->job_timeout);
-	else if (meaning != NULL)
-		why = xstrdup(meaning);
+	else {
+		collected = 1;
+		why = collected_reason(ctx, dj, &ri);
+	}
 	pthread_mutex_lock(&ctx->mtx);
 	if (orphan && ri.running > 0)
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
 	record_attempt(c, job, attempt, orphan, exit_code, why);
+	ctx->jobs[job].collected = collected;	/* a failure's too */
+	c->ms->fails = why != NULL ? c->ms->fails + 1 : 0;
 	final = ctx->jobs[job].status == JOB_OK ||
 	    ctx->jobs[job].status == JOB_FAILED;
 	pthread_mutex_unlock(&ctx->mtx);
-	if (final && why == NULL)
+	if (collected)
+		forget_job(c, job, attempt);	/* safely here: not needed there */
+	if (final && collected)
 		read_metrics(c, dj);
 	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);

@@ -1,11 +1,14 @@
 /*
- * progress.c - what the user sees: a live view of every machine on a
- * terminal, one timestamped line per event otherwise, and the summary
- * table at the end.
+ * progress.c - what the user sees: the live view on a terminal (drawn in
+ * place; its lines come from progress-view.c), one timestamped line per
+ * event otherwise, and the summary table at the end.
  */
+#include <sys/ioctl.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run-internal.h"
 
@@ -32,76 +35,75 @@ progress_print_events(struct run_ctx *ctx, struct run_event *e)
 	free(path);
 }
 
-static char *
-machine_line(struct run_ctx *ctx, struct machine_state *ms, double now)
+static void
+term_size(int *width, int *height)
 {
-	char *since = format_duration((uint64_t)(now - ms->since));
-	char *line;
+	struct winsize ws;
+	const char *c = getenv("COLUMNS"), *l = getenv("LINES");
 
-	if (ms->status == M_RUNNING && ms->running > 0) {
-		int j = -1, busy = 0;
-
-		for (int s = 0; s < ms->m->slots; s++)
-			if (ms->pos[s].job != -1) {
-				j = ms->pos[s].job;
-				busy++;
-			}
-		char *d = format_duration((uint64_t)(now_wall() -
-		    ctx->jobs[j].start));
-		line = xasprintf("running %s for %s%s", ctx->plan->config.jobs[j].id,
-		    d, busy > 1 ? " (+ more slots)" : "");
-		free(d);
-	} else if (ms->status == M_RUNNING)
-		line = xstrdup("idle");
-	else if (ms->why != NULL)
-		line = xasprintf("%s: %s", machine_status_name(ms->status),
-		    ms->why);
-	else
-		line = xasprintf("%s (%s)", machine_status_name(ms->status),
-		    since);
-	free(since);
-	return line;
+	*width = c != NULL && atoi(c) > 0 ? atoi(c) : 80;
+	*height = l != NULL && atoi(l) > 0 ? atoi(l) : 24;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+		*width = ws.ws_col;
+		if (ws.ws_row > 0)
+			*height = ws.ws_row;
+	}
 }
 
-static char *
-eta(struct run_ctx *ctx, double elapsed)
-{
-	size_t done = ctx->nok + ctx->nfailed, left = ctx->njobs - done;
-
-	if (done == 0 || left == 0)
-		return xstrdup(left == 0 ? "0s" : "?");
-	return format_duration((uint64_t)(elapsed / (double)done *
-	    (double)left));
-}
-
-/* Redraw the live view in place (ANSI cursor up + clear line). */
+/* Redraw the live view in place (ANSI cursor up, clear line; clear what
+ * an earlier, longer view left below). */
 void
 progress_live(struct run_ctx *ctx, int final)
 {
 	static size_t drawn;
-	double now = now_mono(), elapsed = now - ctx->start_mono;
+	struct strvec lines = STRVEC_INIT;
+	int width, height;
 	size_t i;
 
 	if (ctx->opts->verbosity < 0 || ctx->opts->progress != 1)
 		return;
-	if (drawn > 0)
-		printf("\033[%zuA", drawn);
+	term_size(&width, &height);
 	pthread_mutex_lock(&ctx->mtx);
-	char *e = eta(ctx, elapsed), *el = format_duration((uint64_t)elapsed);
-	printf("\033[2K%s: %zu done, %zu failed, %zu running, %zu queued, "
-	    "elapsed %s, ETA %s\n", ctx->run_id, ctx->nok, ctx->nfailed,
-	    ctx->nrunning - ctx->nahead, ctx->qlen + ctx->nahead, el, e);
-	free(e);
-	free(el);
-	for (i = 0; i < ctx->nmachines; i++) {
-		char *l = machine_line(ctx, &ctx->ms[i], now);
-
-		printf("\033[2K  %-24s %s\n", ctx->ms[i].m->name, l);
-		free(l);
-	}
+	progress_view(ctx, now_mono(), now_wall(), width, height, &lines);
 	pthread_mutex_unlock(&ctx->mtx);
-	drawn = final ? 0 : ctx->nmachines + 1;
+	if (drawn > 0)
+		printf("\r\033[%zuA", drawn);
+	for (i = 0; i < lines.n; i++)
+		printf("\033[2K%s\n", lines.v[i]);
+	printf("\033[J");
+	drawn = final ? 0 : lines.n;
+	sv_clear(&lines);
 	fflush(stdout);
+}
+
+/* "distribute resume", with the results directory when not the default. */
+static char *
+resume_command(const struct run_ctx *ctx)
+{
+	const char *dir = ctx->opts->results_dir, *p;
+	char *q, *cmd;
+
+	if (dir == NULL || strcmp(dir, DEFAULT_RESULTS) == 0)
+		return xstrdup("distribute resume");
+	for (p = dir; *p != '\0' && (strchr("/._-+@,:=", *p) != NULL ||
+	    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	    (*p >= '0' && *p <= '9')); p++)
+		;
+	q = *p == '\0' ? xstrdup(dir) : sh_quote(dir);
+	cmd = xasprintf("distribute resume --results %s", q);
+	free(q);
+	return cmd;
+}
+
+/* A row's reason: the job's error; a failure without one says its exit. */
+static char *
+summary_reason(const struct job_state *j)
+{
+	if (j->error != NULL)
+		return xstrdup(j->error);
+	if (j->status == JOB_FAILED && j->exit_code >= 0)
+		return xasprintf("exit %d", j->exit_code);
+	return NULL;
 }
 
 void
@@ -119,12 +121,15 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 
 		if (j->exit_code >= 0)
 			snprintf(exitbuf, sizeof exitbuf, "%d", j->exit_code);
+		char *why = summary_reason(j);
+
 		fprintf(f, "%-40s %-24s %8d %5s %9s  %s%s%s\n",
 		    ctx->plan->config.jobs[i].id, j->machine >= 0 ?
 		    ctx->ms[j->machine].m->name : "-", j->attempts, exitbuf, d,
 		    j->status == JOB_OK ? "ok" : j->status == JOB_FAILED ?
-		    "FAILED" : "not run", j->error != NULL ? ": " : "",
-		    j->error != NULL ? j->error : "");
+		    "FAILED" : "not run", why != NULL ? ": " : "",
+		    why != NULL ? why : "");
+		free(why);
 		free(d);
 	}
 	for (i = 0; i < ctx->nmachines; i++) {
@@ -140,4 +145,12 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 	    ctx->plan->name, ctx->nok, ctx->njobs, ctx->nfailed, el,
 	    ctx->run_dir);
 	free(el);
+	if (ctx->interrupts > 0 && !sched_all_done(ctx)) {
+		char *cmd = resume_command(ctx);
+		size_t left = ctx->njobs - ctx->nok - ctx->nfailed;
+
+		fprintf(f, "interrupted: %zu job%s not done; carry on with: "
+		    "%s\n", left, left == 1 ? "" : "s", cmd);
+		free(cmd);
+	}
 }

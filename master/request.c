@@ -59,20 +59,22 @@ request_json(struct json *j, const struct request_info *r)
 }
 
 static void
-results_json(struct json *j, const struct request_info *r)
+results_json(struct json *j, const struct request_info *r, const char *dir)
 {
 	char *s = format_utc(r->running), *e = format_utc(r->end);
+	char *why = r->ok ? NULL : job_reason(dir, r);
 
 	json_obj_open(j, NULL);
 	json_str(j, "status", r->ok ? "success" : "failed");
 	json_int(j, "exit_code", r->exit_code);
-	json_str(j, "reason", r->reason);
+	json_str(j, "reason", why);	/* never null for a failure */
 	json_str(j, "machine", r->machine);
 	json_int(j, "attempt", r->attempt);
 	json_str(j, "start", s);
 	json_str(j, "end", e);
 	json_double(j, "duration", r->end > r->running ? r->end - r->running : 0);
 	json_obj_close(j);
+	free(why);
 	free(s);
 	free(e);
 }
@@ -117,7 +119,7 @@ request_write(const char *dir, const struct request_info *r, char **cause)
 	rc = write_json(dir, "request.json", &sb, cause);
 	if (rc == 0) {
 		json_init(&j, &sb, 1);
-		results_json(&j, r);
+		results_json(&j, r, dir);
 		rc = write_json(dir, "results.json", &sb, cause);
 	}
 	if (rc == 0)

@@ -18,12 +18,24 @@ struct request_info {
 	const char	*branch;	/* or NULL */
 	int		 attempt;
 	int		 exit_code;
-	const char	*reason;	/* why it failed beyond its exit code */
+	const char	*reason;	/* the config's meaning of the exit
+					   code, "timeout" (killed), or NULL */
+	int		 timeout;	/* --job-timeout in seconds, 0: none */
 	int		 ok;
 	double		 created, pending, running, end;	/* wall clock */
 };
 
-/* Write request.json, results.json and run.log into dir. */
+/* Write request.json, results.json and run.log into dir.  results.json's
+ * "reason" is job_reason()'s for a failure, null for a success. */
 int	request_write(const char *dir, const struct request_info *, char **cause);
+
+/* reason.c: why an attempt failed, in words, from its collected directory
+ * dir (stderr's last line) and r's exit code, reason and timeout: "command
+ * not found: NAME", "killed by timeout after 5s", "exit 3: MEANING", "exit
+ * 1; stderr: LAST LINE"...  Never NULL. */
+char	*job_reason(const char *dir, const struct request_info *);
+/* The last line of dir/stderr with text, at most 200 bytes and control
+ * characters shown as '?', or NULL. */
+char	*job_stderr_last(const char *dir);
 
 #endif

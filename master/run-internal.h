@@ -71,6 +71,7 @@ struct machine_state {
 	int		 running;	/* entries in pos */
 	int		 idle;		/* free slots, nothing queued (mtx) */
 	int		 jobs_done;
+	int		 fails;		/* attempts failed in a row here */
 	uint64_t	 archive_sent;	/* bytes of the tool archive sent */
 	int		 connects;
 	struct orphan	*orphans;	/* owned by the machine's thread */
@@ -195,9 +196,15 @@ int	resume_restore(struct run_ctx *, char **cause);
 void	run_notify_job(struct run_ctx *, size_t job, int machine);
 void	run_notify_done(struct run_ctx *);
 
-/* progress.c */
+/* progress.c, progress-view.c */
 void	progress_print_events(struct run_ctx *, struct run_event *);
 void	progress_live(struct run_ctx *, int final);
+/* The live view's lines for a terminal of width x height (pure: the
+ * clocks are given; call with mtx held). */
+void	progress_view(const struct run_ctx *, double now_mono, double now_wall,
+	    int width, int height, struct strvec *out);
+/* "draining: N jobs running, no new ones; ..." after an interrupt. */
+char	*progress_interrupt_text(const struct run_ctx *);
 void	progress_summary(struct run_ctx *, FILE *);
 
 #endif

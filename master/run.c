@@ -402,8 +402,9 @@ main_loop(struct run_ctx *ctx)
 
 /*
  * Interrupts: the first SIGINT stops starting jobs and lets the running ones
- * finish and be collected; a second one (or SIGTERM) kills the running
- * jobs on the workers.  SIGUSR1 ends the signal thread.
+ * finish and be collected ("draining: ..." says so, and how to go on); a
+ * second one (or SIGTERM) kills the running jobs on the workers.  SIGUSR1
+ * ends the signal thread.
  */
 static void *
 signal_main(void *arg)
@@ -423,10 +424,12 @@ signal_main(void *arg)
 		ctx->interrupts = sig == SIGTERM ? 2 : ctx->interrupts + 1;
 		ctx->stopping = 1;
 		ctx->dirty = 1;
-		post_event_locked(ctx, ctx->interrupts == 1 ?
-		    "interrupted: no new jobs; running jobs finish (interrupt "
-		    "again to kill them)" : "interrupted: killing running jobs");
+		/* logged, shown as a line (the live view shows it too) */
+		char *say = progress_interrupt_text(ctx);
+
+		post_event_locked(ctx, "%s", say);
 		pthread_mutex_unlock(&ctx->mtx);
+		free(say);
 	}
 }
 

@@ -52,6 +52,27 @@ job_status_name(enum job_status s)
 	return names[s];
 }
 
+/* Why a job failed, as its summary row and results.json say; never null
+ * for a failed job (one restored by a resume may lack the words). */
+static void
+job_reason_json(struct json *j, const struct job_state *js)
+{
+	char *why;
+
+	if (js->status != JOB_FAILED) {
+		json_null(j, "reason");
+		return;
+	}
+	if (js->error != NULL) {
+		json_str(j, "reason", js->error);
+		return;
+	}
+	why = js->exit_code >= 0 ? xasprintf("exit %d", js->exit_code) :
+	    xstrdup("failed");
+	json_str(j, "reason", why);
+	free(why);
+}
+
 static void
 runjson_jobs(struct run_ctx *ctx, struct json *j)
 {
@@ -82,6 +103,7 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		else
 			json_null(j, "duration");
 		json_str(j, "error", js->error);
+		job_reason_json(j, js);
 		json_str(j, "results", js->collected ? job->id : NULL);
 		json_obj_close(j);
 	}

@@ -24,8 +24,8 @@ check "it did not wait for the sleeps (${secs}s)" [ "$secs" -lt 60 ]
 sleep 1
 left=$(pgrep -u "$TEST_USER" -f 'sleep 30[123]' | wc -l)
 check "no process of the job is left on the worker (found $left)" [ "$left" -eq 0 ]
-check "the job is reported as timed out" grep -q 'timeout: killed after 3s' "$T/out"
-check "run.json says timeout" grep -q '"error": "timeout: killed after 3s"' "$T/results/CURRENT/run.json"
+check "the job is reported as timed out" grep -q 'killed by timeout after 3s' "$T/out"
+check "run.json says timeout" grep -q '"reason": "killed by timeout after 3s"' "$T/results/CURRENT/run.json"
 check "its status records the reason" grep -qx 'reason=timeout' "$T/results/CURRENT/jobs/runaway/status"
 check "the other job succeeded" grep -qx quick "$T/results/CURRENT/jobs/quick/stdout"
 check "no lock left" [ ! -e "$T/w1/lock/distribute.lock" ]
