@@ -71,8 +71,9 @@ int	isolation_check_machine(const struct dist_opts *,
 char	*isolation_slot_cpus(const char *list, int slot, int slots,
 	    char **cause);
 
-/* Append the iso lines for a job on slot of machine m to out. */
+/* Append the iso lines for a job on slot of machine m to out; home (or
+ * NULL) is the login user's home there, for tmpfs=~/... */
 void	isolation_lines(struct strbuf *out, const struct dist_opts *,
-	    const struct dist_machine *m, int slot);
+	    const struct dist_machine *m, int slot, const char *home);
 
 #endif

@@ -21,7 +21,6 @@
 #define HOST_MAX	253	/* bytes in a host name (DNS limit) */
 #define USER_MAX	64
 
-static int	check_path(const char *, const char *, char **);
 
 /*
  * The known attributes, in the order "unknown attribute" lists them.  A
@@ -32,9 +31,9 @@ static const struct attr_def {
 	const char	*key;
 	int		(*check)(const char *, const char *, char **);
 } attr_defs[] = {
-	{ "workdir",	check_path },
-	{ "lockfile",	check_path },
-	{ "benchdir",	check_path },
+	{ "workdir",	machine_check_path },
+	{ "lockfile",	machine_check_path },
+	{ "benchdir",	machine_check_path },
 	{ "cpus",	isolation_check_value },
 	{ "aslr",	isolation_check_value },
 	{ "tmpfs",	isolation_check_value },
@@ -81,11 +80,22 @@ perr(struct mparser *p, const char *fmt, ...)
 	return -1;
 }
 
-static int
-check_path(const char *key, const char *value, char **cause)
+int
+machine_check_path(const char *key, const char *value, char **cause)
 {
-	if (value[0] == '/' || strncmp(value, "~/", 2) == 0)
+	const char *s;
+
+	for (s = value; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return set_cause(cause, "%s: control character 0x%02x "
+			    "in the path", key, (unsigned char)*s);
+	if (value[0] == '/' || strcmp(value, "~") == 0 ||
+	    strncmp(value, "~/", 2) == 0)
 		return 0;
+	if (value[0] == '~')
+		return set_cause(cause, "%s '%s': '~user' is not understood; "
+		    "write the absolute path, or '~/...' for the login "
+		    "user's home", key, value);
 	return set_cause(cause, "%s '%s': not an absolute path or a path "
 	    "starting with '~/'", key, value);
 }

@@ -27,6 +27,7 @@ struct dist_ssh {
 	struct ssh_callbacks_struct cb;	/* lives as long as the session */
 	int		 asked;		/* a key wanted a passphrase */
 	char		*locked;	/* which default key, if known */
+	char		*home;		/* see dssh_expand_home() */
 };
 
 struct dssh_chan {

@@ -246,6 +246,7 @@ dssh_close(struct dist_ssh *s)
 	free(s->user);
 	free(s->label);
 	free(s->locked);
+	free(s->home);
 	free(s);
 }
 

@@ -72,5 +72,12 @@ int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
 	    const char *local, uint64_t max, uint64_t *got, char **cause);
 /* A missing file is not an error. */
 int	 dssh_sftp_remove(struct dist_ssh *, const char *path, char **cause);
+/* path with "~" or "~/..." made the login user's home on that machine (the
+ * SFTP server's start directory, asked once per connection) into *out, a
+ * new string; other paths are copied.  "~user" is refused. */
+int	 dssh_expand_home(struct dist_ssh *, const char *path, char **out,
+	    char **cause);
+/* The home once dssh_expand_home() asked for it, else NULL. */
+const char *dssh_home_known(const struct dist_ssh *);
 
 #endif
