@@ -508,9 +508,13 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 	optind = 0;	/* glibc: start afresh */
 	while ((c = getopt_long(argc, argv, so, lo, &li)) != -1) {
 		if (c == '?' || c == ':') {
-			error("%s option '%s' (see distribute %s --help)",
+			/* the word without "=VALUE": that may be a secret */
+			const char *w = argv[optind - 1];
+
+			error("%s option '%.*s' (see distribute %s --help)",
 			    c == '?' ? "unknown or ambiguous" :
-			    "missing argument for", argv[optind - 1], cmd->name);
+			    "missing argument for", (int)strcspn(w, "="), w,
+			    cmd->name);
 			return -1;
 		}
 		if (c == O_HELP) {
