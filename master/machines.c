@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "isolation.h"
+#include "log.h"
 #include "machines.h"
 #include "util.h"
 
@@ -324,6 +325,21 @@ is_ipv6_bracket(const char *s)
 	return close != NULL && memchr(s, ':', (size_t)(close - s)) != NULL;
 }
 
+/* "2m2" is a legal host name, but more likely "2/m2" without its slash:
+ * a number then a letter, in a name without dots. */
+static void
+warn_slots_typo(const struct mparser *p, const char *host)
+{
+	size_t n = strspn(host, "0123456789");
+
+	if (n == 0 || n > 4 || !((host[n] >= 'a' && host[n] <= 'z') ||
+	    (host[n] >= 'A' && host[n] <= 'Z')) || strchr(host, '.') != NULL)
+		return;
+	warn("%s:%d: host '%s' starts with a number: if %.*s is a slot "
+	    "count, write '%.*s/%s'", p->file, p->line, host, (int)n, host,
+	    (int)n, host, host + n);
+}
+
 /* The first word of a line: [N/][user@]host[:port]. */
 static int
 parse_spec(struct mparser *p, const char *word, struct spec *sp)
@@ -358,6 +374,8 @@ parse_spec(struct mparser *p, const char *word, struct spec *sp)
 		    "supported: distribute needs SSH hosts (use 127.0.0.1)");
 	if (*rest == '\0')
 		return perr(p, "missing host in '%s'", word);
+	if (slash == NULL)
+		warn_slots_typo(p, rest);
 	if (*rest == '[' && is_ipv6_bracket(rest))
 		return parse_ipv6(p, rest, sp);
 	return parse_host_port(p, rest, sp);

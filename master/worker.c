@@ -46,13 +46,12 @@ static int
 set_paths(struct mconn *c, char **cause)
 {
 	struct dist_plan *p = c->ctx->plan;
-	const char *bd = machine_attr(c->ms->m, "benchdir");
-	char *wd = machine_workdir(p, c->ms->m, dssh_user(c->ssh)), *bdir;
+	char *wd = machine_workdir(p, c->ms->m, dssh_user(c->ssh)), *path;
 	int rc;
 
 	/* the home, asked now: isolation_lines() expands tmpfs=~/... */
-	rc = dssh_expand_home(c->ssh, "~", &bdir, cause);
-	free(bdir);
+	rc = dssh_expand_home(c->ssh, "~", &path, cause);
+	free(path);
 	if (rc == 0)
 		rc = dssh_expand_home(c->ssh, wd, &c->workdir, cause);
 	free(wd);
@@ -65,18 +64,10 @@ set_paths(struct mconn *c, char **cause)
 	c->script = xasprintf("%s/script/job.sh", c->rundir);
 	c->tooldir = p->have_archive ? xasprintf("%s/tools/%s.d", c->workdir,
 	    p->archive.sha256) : xstrdup("");
-	if (bd == NULL)
-		bd = p->opts->config.benchdir;
-	if (bd == NULL) {
-		c->config = xasprintf("%s/config/%s", c->rundir,
-		    p->config.basename);
-		return 0;
-	}
-	if (dssh_expand_home(c->ssh, bd, &bdir, cause) == -1)
-		return -1;
-	c->config = xasprintf("%s/%s", bdir, p->config.basename);
-	free(bdir);
-	return 0;
+	path = machine_config_path(p, c->ms->m, c->rundir);
+	rc = dssh_expand_home(c->ssh, path, &c->config, cause);
+	free(path);
+	return rc;
 }
 
 static void

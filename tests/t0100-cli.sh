@@ -169,4 +169,38 @@ chmod 600 "$T/hooks"
 check "a bad URL in --notify-url-file exits 2 (got $rc)" [ "$rc" -eq 2 ]
 check "and names FILE:LINE without echoing it" \
     sh -c 'grep -q "hooks:2:" "$1" && ! grep -q SECRET4 "$1"' x "$T/out"
+
+# --- the plan says what each machine really gets ---------------------------
+printf '%s\n' 'alice@lab01 benchdir=/bench/defs/' 'lab02' 'target' '2m2' \
+    >"$T/plan-machines"
+printf '%s\n' 'Host target' '  HostName 127.0.0.1' '  Port 2222' \
+    '  User bob' >"$T/plan-ssh-config"
+"$DISTRIBUTE" --machines "$T/plan-machines" --config "$BX" --dry-run \
+    --ssh-config "$T/plan-ssh-config" "$T/tool.tar.gz" >"$T/plan3" 2>&1; rc=$?
+check "dry-run with per-machine benchdir exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "a benchdir= machine gets BENCHDIR/config" \
+    grep -q "alice@lab01 .*config=/bench/defs/benchexec-example.xml" "$T/plan3"
+check "the others get their run directory's config/" \
+    grep -q "lab02 .*config=/var/tmp/distribute-[^ ]*/runs/RUN-ID/config/benchexec-example.xml" "$T/plan3"
+check "no worker-relative ../../config path is shown" \
+    sh -c '! grep -q "\.\./\.\./config" "$1"' x "$T/plan3"
+check "host, user and port come from the ssh config, and it is said" \
+    grep -q "target .*host=127.0.0.1 user=bob port=2222 .*(host user port from ssh config)" \
+    "$T/plan3"
+check "'2m2' (a forgotten slash) is warned about, naming file:line" \
+    grep -q "plan-machines:4: host '2m2' starts with a number.*'2/m2'" "$T/plan3"
+printf 'lab01\nlab02\n' >"$T/plan-machines2"
+"$DISTRIBUTE" --machines "$T/plan-machines2" --config "$BX" --dry-run \
+    --ssh-config "$T/ssh_config" "$T/tool.tar.gz" >"$T/plan4" 2>&1
+check "one config path for all machines is shown in the argv" \
+    grep -q "argv: benchexec /var/tmp/distribute-.*/RUN-ID/config/benchexec-example.xml" \
+    "$T/plan4"
+check "--help names the <pyperformance> config" \
+    grep -q -- "--config.*<pyperformance>" "$T/help"
+if command -v man >/dev/null 2>&1; then
+	man -l "$TOP/man/distribute.1" 2>/dev/null >"$T/man.txt"
+	check "the man page renders words apart (see ISOLATION)" \
+	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "Values may be double-quoted" "$1"' \
+	    x "$T/man.txt"
+fi
 done_testing
