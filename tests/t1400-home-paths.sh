@@ -3,6 +3,7 @@
 # home on the worker, for SFTP and the agent alike (issue 12, item 6): the
 # run succeeds, everything lands under the test user's home, and no
 # directory literally named '~' appears.
+# shellcheck disable=SC2016 # sh -c programs and job scripts take their arguments
 . "$(dirname "$0")/lib.sh"
 
 ensure_test_user
