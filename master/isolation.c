@@ -346,8 +346,7 @@ isolation_lines(struct strbuf *out, const struct dist_opts *o,
 		if (strcmp(iso_keys[i], "cpus") == 0)
 			v = cpus = slot_cpus_or_why(v, slot, m->slots);
 		if (v[0] == '~' && home != NULL)
-			v = path = xasprintf("%s%s%s", home, strcmp(home, "/")
-			    == 0 ? "" : "/", v[1] == '/' ? v + 2 : v + 1);
+			v = path = machine_path_at_home(v, home);
 		line = xasprintf("%s %s", iso_keys[i], v);
 		agent_line(out, "iso", line);
 		free(line);

@@ -81,6 +81,21 @@ perr(struct mparser *p, const char *fmt, ...)
 	return -1;
 }
 
+char *
+machine_path_at_home(const char *path, const char *home)
+{
+	const char *rest = path + 1;
+
+	if (path[0] != '~' || (*rest != '\0' && *rest != '/'))
+		return xstrdup(path);
+	while (*rest == '/')
+		rest++;
+	if (*rest == '\0')
+		return xstrdup(home);
+	return xasprintf("%s%s%s", home, strcmp(home, "/") == 0 ? "" : "/",
+	    rest);
+}
+
 int
 machine_check_path(const char *key, const char *value, char **cause)
 {

@@ -55,6 +55,9 @@ void	machines_free(struct dist_machines *);
 /* A worker path (workdir, lockfile, benchdir): absolute, "~" or "~/...";
  * -1 with a cause naming key and value. */
 int	machine_check_path(const char *key, const char *value, char **cause);
+/* path with a leading "~" or "~/" made home (an absolute path): a new
+ * string; other paths are copied. */
+char	*machine_path_at_home(const char *path, const char *home);
 /* The value of attribute key, or NULL. */
 const char *machine_attr(const struct dist_machine *, const char *key);
 /* Expand one ClusterShell-style pattern; -1 with cause on bad syntax or

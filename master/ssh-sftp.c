@@ -231,25 +231,17 @@ int
 dssh_expand_home(struct dist_ssh *s, const char *path, char **out,
     char **cause)
 {
-	const char *rest = path + 1;
-
 	*out = NULL;
 	if (path[0] != '~') {
 		*out = xstrdup(path);
 		return 0;
 	}
-	if (*rest != '\0' && *rest != '/')
+	if (path[1] != '\0' && path[1] != '/')
 		return dssh_fail(s, cause, "'%s': only '~' and '~/...' (the "
 		    "login user's home) are understood", path);
 	if (dssh_home(s, cause) == -1)
 		return -1;
-	while (*rest == '/')
-		rest++;
-	if (*rest == '\0')
-		*out = xstrdup(s->home);
-	else
-		*out = xasprintf("%s%s%s", s->home,
-		    strcmp(s->home, "/") == 0 ? "" : "/", rest);
+	*out = machine_path_at_home(path, s->home);
 	return 0;
 }
 
