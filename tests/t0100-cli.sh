@@ -198,9 +198,10 @@ check "one config path for all machines is shown in the argv" \
 check "--help names the <pyperformance> config" \
     grep -q -- "--config.*<pyperformance>" "$T/help"
 if command -v man >/dev/null 2>&1; then
-	man -l "$TOP/man/distribute.1" 2>/dev/null >"$T/man.txt"
+	MANWIDTH=200 man -l "$TOP/man/distribute.1" 2>/dev/null |
+	    tr '\n' ' ' | tr -s ' ' >"$T/man.txt"
 	check "the man page renders words apart (see ISOLATION)" \
-	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "Values may be double-quoted" "$1"' \
+	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "ISOLATION), applied to every job on that machine. Values may be" "$1"' \
 	    x "$T/man.txt"
 fi
 done_testing
