@@ -53,7 +53,13 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 
 	dist_opts_init(&r);
 	shift = sv->n > 1 && strcmp(sv->v[1], "run") == 0;
-	sv->v[shift] = sv->v[0];
+	if (shift) {	/* the program's name before the options; swapped,
+			   not copied: sv_clear() frees each word once */
+		char *cmd = sv->v[1];
+
+		sv->v[1] = sv->v[0];
+		sv->v[0] = cmd;
+	}
 	if (cli_parse(&r, "run", (int)sv->n - shift, sv->v + shift,
 	    &first) != 0)
 		goto out;

@@ -68,7 +68,7 @@ send_job(struct mconn *c, int slot, size_t job, int attempt)
 	for (i = 0; i < j->env.n; i++)
 		mconn_send(c, "env", j->env.v[i]);
 	isolation_lines(&c->out, c->ctx->opts, c->ms->m, slot,
-	    &c->ctx->plan->config);
+	    &c->ctx->plan->config, dssh_home_known(c->ssh));
 	start = xasprintf("%d %s %s", slot, dir, j->id);
 	mconn_send(c, "start", start);
 	free(start);

@@ -87,6 +87,11 @@ void	plan_print_json(const struct dist_plan *, FILE *);
 char	*machine_workdir(const struct dist_plan *, const struct dist_machine *,
 	    const char *login_user);
 const char *machine_lockfile(const struct dist_plan *, const struct dist_machine *);
+/* Where machine m gets the config (BenchExec's argument): BENCHDIR/NAME
+ * with benchdir= or --benchdir, else RUNDIR/config/NAME.  "~" is left for
+ * the caller (dssh_expand_home). */
+char	*machine_config_path(const struct dist_plan *, const struct dist_machine *,
+	    const char *rundir);
 /* A safe token naming the machine in worker and master paths. */
 char	*machine_key(const struct dist_machine *);
 

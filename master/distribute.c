@@ -2,6 +2,8 @@
  * distribute.c - main(): pick the command from the table, parse the
  * options from the option table, run the command.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -49,6 +51,7 @@ enum opt_id {
 	O_WORKDIR, O_LOCKFILE, O_SSH_CONFIG, O_KNOWN_HOSTS, O_ACCEPT_NEW,
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
 	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN, O_MAX_JOBS,
+	O_NOTIFY_URL_FILE,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -62,6 +65,10 @@ struct dist_option {
 	const char	*help;
 };
 
+/* Options whose values may hold a secret (webhook URLs carry tokens): kept
+ * redacted in run.json and left out of the words kept for resume. */
+static const char *const secret_options[] = { "notify-url" };
+
 static const struct dist_option options[] = {
 	{ "help", O_HELP, no_argument, C_ALL, NULL, "show this help and exit" },
 	{ "version", O_VERSION, no_argument, C_ALL, NULL, "show the version and exit" },
@@ -70,7 +77,7 @@ static const struct dist_option options[] = {
 	{ "machines", O_MACHINES, required_argument, C_RUN | C_MACHINES | C_UNLOCK | C_CLEAN,
 	  "FILE", "the machines file (see machines.example)" },
 	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
-	  "BenchExec <benchmark> or generic <jobs> XML" },
+	  "BenchExec <benchmark>, <jobs> or <pyperformance> XML" },
 	{ "name", O_NAME, required_argument, C_RUN, "NAME",
 	  "the run's name (default: the config's basename)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
@@ -153,6 +160,8 @@ static const struct dist_option options[] = {
 	  "wait at most this for unsent reports at the end (default 30s)" },
 	{ "notify-url", O_NOTIFY, required_argument, C_RUN | C_RESUME, "URL",
 	  "POST each reported event to URL (repeatable)" },
+	{ "notify-url-file", O_NOTIFY_URL_FILE, required_argument,
+	  C_RUN | C_RESUME, "FILE", "webhook URLs from FILE, one a line" },
 	{ "notify-format", O_NOTIFY, required_argument, C_RUN | C_RESUME,
 	  "json|slack", "webhook body (default json)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
@@ -191,22 +200,16 @@ usage(FILE *f, const struct dist_cmd *only)
 	    "see distribute(1).\n", f);
 }
 
+/* Commands are matched exactly, never abbreviated: more are coming. */
 static const struct dist_cmd *
 find_cmd(const char *name)
 {
-	const struct dist_cmd *found = NULL;
-	size_t i, len = strlen(name);
+	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (strcmp(cmds[i].name, name) == 0)
 			return &cmds[i];
-		if (strncmp(cmds[i].name, name, len) == 0) {
-			if (found != NULL)
-				return NULL;	/* ambiguous */
-			found = &cmds[i];
-		}
-	}
-	return found;
+	return NULL;
 }
 
 static int
@@ -252,6 +255,21 @@ set_percent(const char *arg, double *out, const char *opt)
 	return 0;
 }
 
+/* A worker path: absolute or "~/..." (the login user's home there). */
+static int
+set_path(const char **out, const char *arg, const char *opt)
+{
+	char *cause = NULL;
+
+	if (machine_check_path(opt, arg, &cause) == -1) {
+		error("--%s", cause);
+		free(cause);
+		return -1;
+	}
+	*out = arg;
+	return 0;
+}
+
 static int
 apply_choice(struct dist_opts *o, int id, const char *arg)
 {
@@ -293,10 +311,10 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_RESULTS: o->results_dir = arg; return 0;
 	case O_SCRIPT: o->script_path = arg; return 0;
 	case O_PREPARE: o->prepare_path = arg; return 0;
-	case O_BENCHDIR: o->config.benchdir = arg; return 0;
+	case O_BENCHDIR: return set_path(&o->config.benchdir, arg, "benchdir");
 	case O_BENCHEXEC_ARG: sv_push(&o->config.benchexec_args, arg); return 0;
-	case O_WORKDIR: o->workdir = arg; return 0;
-	case O_LOCKFILE: o->lockfile = arg; return 0;
+	case O_WORKDIR: return set_path(&o->workdir, arg, "workdir");
+	case O_LOCKFILE: return set_path(&o->lockfile, arg, "lockfile");
 	case O_SSH_CONFIG: o->ssh.ssh_config = arg; return 0;
 	case O_KNOWN_HOSTS: o->ssh.known_hosts = arg; return 0;
 	case O_IDENTITY: sv_push(&o->ssh.identities, arg); return 0;
@@ -359,13 +377,66 @@ set_notify(struct dist_opts *o, const char *name, const char *arg)
 	return 0;
 }
 
-/* Build getopt_long's tables from the option table. */
+/* --notify-url-file: one URL a line (blank lines and # comments skipped),
+ * so that tokens need not appear in ps; the file is a secret like the SMTP
+ * password file: not readable by others. */
+static int
+set_notify_url_file(struct dist_opts *o, const char *path)
+{
+	char *data, *line, *next, *cause = NULL;
+	size_t len, lineno = 0, n = 0;
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 007) != 0) {
+		error("--notify-url-file: %s: readable by others (mode %04o); "
+		    "chmod o-rwx it", path, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if (read_file(path, &data, &len, &cause) == -1) {
+		error("--notify-url-file: %s", cause);
+		free(cause);
+		return -1;
+	}
+	for (line = data; rc == 0 && line < data + len; line = next) {
+		char *s = line, *e;
+
+		next = memchr(line, '\n', (size_t)(data + len - line));
+		next = next != NULL ? next + 1 : data + len;
+		e = next;
+		lineno++;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' ||
+		    e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (s == e || *s == '#')
+			continue;
+		*e = '\0';
+		if (notify_opts_set(&o->notify, "notify-url", s, &cause) == -1) {
+			error("%s:%zu: %s", path, lineno, cause);
+			free(cause);
+			rc = -1;
+		}
+		n++;
+	}
+	free(data);
+	if (rc == 0 && n == 0) {
+		error("--notify-url-file: %s: no URL in it", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Build getopt_long's tables from the option table; permute: options may
+ * follow the operands (GNU getopt), else the scan stops at the first. */
 static void
-build_getopt(struct option *lo, char *so)
+build_getopt(struct option *lo, char *so, int permute)
 {
 	size_t i, k = 0;
 
-	so[k++] = '+';
+	if (!permute)
+		so[k++] = '+';
 	so[k++] = ':';
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		lo[i].name = options[i].name;
@@ -382,23 +453,74 @@ build_getopt(struct option *lo, char *so)
 	memset(&lo[ARRAY_SIZE(options)], 0, sizeof *lo);
 }
 
-/* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help/version). */
+/* The values of secret options, as pointers into argv's strings: getopt
+ * resolves abbreviations and "--opt=value" forms, so redacting by these
+ * pointers redacts by the option the word resolved to. */
+struct secrets {
+	const char	**v;
+	size_t		  n;
+};
+
+static int
+is_secret(const struct secrets *s, const char *word, size_t *at)
+{
+	size_t i, len = strlen(word);
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (s->v[i] >= word && s->v[i] <= word + len) {
+			*at = (size_t)(s->v[i] - word);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+option_is_secret(const struct dist_option *d)
+{
+	size_t i;
+
+	for (i = 0; d != NULL && i < ARRAY_SIZE(secret_options); i++)
+		if (strcmp(d->name, secret_options[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+apply_parsed(struct dist_opts *o, const struct dist_option *d, int c)
+{
+	if (c == O_NOTIFY)
+		return set_notify(o, d->name, optarg);
+	if (c == O_ISOLATION)
+		return set_isolation(o, d->name, optarg);
+	if (c == O_NOTIFY_URL_FILE)
+		return set_notify_url_file(o, optarg);
+	return apply_option(o, c, optarg);
+}
+
+/* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help/version).  argv is
+ * permuted (operands last, from *first on); secret values are recorded in
+ * *sec when it is not NULL. */
 static int
 parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
-    char **argv, int *first_arg)
+    char **argv, int *first, struct secrets *sec)
 {
 	struct option lo[ARRAY_SIZE(options) + 1];
 	char so[2 * ARRAY_SIZE(options) + 3];
 	const struct dist_option *d;
 	int c, li = -1;
 
-	build_getopt(lo, so);
+	build_getopt(lo, so, 1);
 	opterr = 0;
+	optind = 0;	/* glibc: start afresh */
 	while ((c = getopt_long(argc, argv, so, lo, &li)) != -1) {
 		if (c == '?' || c == ':') {
-			error("%s option '%s' (see distribute %s --help)",
-			    c == '?' ? "unknown" : "missing argument for",
-			    argv[optind - 1], cmd->name);
+			/* the word without "=VALUE": that may be a secret */
+			const char *w = argv[optind - 1];
+
+			error("%s option '%.*s' (see distribute %s --help)",
+			    c == '?' ? "unknown or ambiguous" :
+			    "missing argument for", (int)strcspn(w, "="), w,
+			    cmd->name);
 			return -1;
 		}
 		if (c == O_HELP) {
@@ -416,16 +538,12 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 			    d->name, cmd->name);
 			return -1;
 		}
-		if (c == O_NOTIFY) {
-			if (set_notify(o, d->name, optarg) == -1)
-				return -1;
-		} else if (c == O_ISOLATION) {
-			if (set_isolation(o, d->name, optarg) == -1)
-				return -1;
-		} else if (apply_option(o, c, optarg) == -1)
+		if (option_is_secret(d) && sec != NULL)
+			sec->v[sec->n++] = optarg;
+		if (apply_parsed(o, d, c) == -1)
 			return -1;
 	}
-	*first_arg = optind;
+	*first = optind;
 	return 0;
 }
 
@@ -435,8 +553,7 @@ cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
 {
 	const struct dist_cmd *cmd = find_cmd(name);
 
-	optind = 0;	/* glibc: start afresh */
-	if (cmd == NULL || parse_options(o, cmd, argc, argv, first) != 0)
+	if (cmd == NULL || parse_options(o, cmd, argc, argv, first, NULL) != 0)
 		return -1;
 	return 0;
 }
@@ -460,32 +577,80 @@ check_args(struct dist_opts *o, const struct dist_cmd *cmd, int nargs)
 	return 0;
 }
 
-/* Options whose values are secrets (webhook URLs carry tokens). */
+/* Index of the first operand (argc if none), options skipped as getopt
+ * reads them: the command is that word when it names one exactly. */
 static int
-is_secret_option(const char *arg)
+first_operand(int argc, char **argv)
 {
-	return strcmp(arg, "--notify-url") == 0;
+	struct option lo[ARRAY_SIZE(options) + 1];
+	char so[2 * ARRAY_SIZE(options) + 3];
+	char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
+	int i;
+
+	memcpy(copy, argv, (size_t)argc * sizeof *copy);
+	build_getopt(lo, so, 0);
+	opterr = 0;
+	optind = 0;
+	while (getopt_long(argc, copy, so, lo, NULL) != -1)
+		;
+	i = optind;
+	if (i > 1 && i <= argc && strcmp(argv[i - 1], "--") == 0)
+		i = argc;	/* after "--", words are operands */
+	free(copy);
+	return i;
 }
 
-/* The command line for run.json, with secret values redacted. */
+/* The command line for run.json (original order), secret values redacted. */
 static char *
-join_argv(int argc, char **argv)
+join_argv(int argc, char **argv, const struct secrets *sec)
 {
 	struct strbuf sb = STRBUF_INIT;
+	size_t at;
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		int secret = (i > 0 && is_secret_option(argv[i - 1])) ||
-		    strncmp(argv[i], "--notify-url=", 13) == 0;
-		char *q = secret ? xstrdup(i > 0 && is_secret_option(argv[i -
-		    1]) ? "'(redacted)'" : "'--notify-url=(redacted)'") :
-		    sh_quote(argv[i]);
+		char *q;
 
+		if (is_secret(sec, argv[i], &at)) {
+			char *head = xasprintf("%.*s(redacted)", (int)at, argv[i]);
+
+			q = sh_quote(head);
+			free(head);
+		} else
+			q = sh_quote(argv[i]);
 		sb_adds(&sb, i > 0 ? " " : "");
 		sb_adds(&sb, q);
 		free(q);
 	}
 	return sb_detach(&sb);
+}
+
+/* The words kept for resume: the program, the command, then the original
+ * words without the command and without secret options and their values
+ * (resume takes them again). */
+static char **
+resume_words(int argc, char **argv, int cmd_at, const char *cmd,
+    const struct secrets *sec, int *n)
+{
+	char **v = xcalloc((size_t)argc + 2, sizeof *v);
+	size_t at;
+	int i, k = 0;
+
+	v[k++] = argv[0];
+	v[k++] = (char *)cmd;
+	for (i = 1; i < argc; i++) {
+		if (i == cmd_at)
+			continue;
+		if (is_secret(sec, argv[i], &at)) {
+			if (at == 0 && k > 2)
+				k--;	/* "--opt VALUE": drop the option too */
+			continue;
+		}
+		v[k++] = argv[i];
+	}
+	v[k] = NULL;
+	*n = k;
+	return v;
 }
 
 static int
@@ -502,32 +667,36 @@ int
 main(int argc, char **argv)
 {
 	const struct dist_cmd *cmd = &cmds[0];
+	struct secrets sec = { NULL, 0 };
 	struct dist_opts o;
-	int first, rc, shift = 0;
+	char **words = xcalloc((size_t)argc + 1, sizeof *words), **kept;
+	int first, rc, i, n = 0, at = first_operand(argc, argv);
 
 	dist_opts_init(&o);
 	config_init();
-	if (argc > 1 && argv[1][0] != '-') {
-		const struct dist_cmd *c = find_cmd(argv[1]);
-
-		if (c != NULL && access(argv[1], F_OK) != 0) {
-			cmd = c;
-			shift = 1;
-		}
-	}
-	o.argv_line = join_argv(argc, argv);
-	o.argc = argc;
-	o.argv = argv;
-	argv[shift] = argv[0];
-	rc = parse_options(&o, cmd, argc - shift, argv + shift, &first);
+	if (at < argc && find_cmd(argv[at]) != NULL)
+		cmd = find_cmd(argv[at]);
+	else
+		at = -1;
+	for (i = 0; i < argc; i++)
+		if (i != at)
+			words[n++] = argv[i];
+	sec.v = xcalloc((size_t)argc + 1, sizeof *sec.v);
+	rc = parse_options(&o, cmd, n, words, &first, &sec);
+	o.argv_line = join_argv(argc, argv, &sec);
+	kept = resume_words(argc, argv, at, cmd->name, &sec, &o.argc);
+	o.argv = kept;
 	if (rc == 0)
-		rc = check_args(&o, cmd, argc - shift - first);
-	if (rc != 0) {
-		dist_opts_free(&o);
-		return finish_stdout(rc > 0 ? EXIT_OK : EXIT_USAGE);
-	}
-	log_set_level(LOG_INFO + (o.verbosity < 0 ? -1 : o.verbosity));
-	rc = cmd->exec(&o, argc - shift - first, argv + shift + first);
+		rc = check_args(&o, cmd, n - first);
+	if (rc == 0) {
+		log_set_level(LOG_INFO + (o.verbosity < 0 ? -1 :
+		    o.verbosity));
+		rc = cmd->exec(&o, n - first, words + first);
+	} else
+		rc = rc > 0 ? EXIT_OK : EXIT_USAGE;
 	dist_opts_free(&o);
+	free(kept);
+	free(sec.v);
+	free(words);
 	return finish_stdout(rc);
 }

@@ -164,9 +164,12 @@ check_tmpfs(const char *value, char **cause)
 
 	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0)
 		return 0;
-	if (value[0] != '/')
+	if (value[0] == '~' && value[1] != '\0' && value[1] != '/')
+		return set_cause(cause, "tmpfs '%s': only '~' and '~/...' "
+		    "(the login user's home) are understood", value);
+	if (value[0] != '/' && value[0] != '~')
 		return set_cause(cause, "tmpfs '%s': not an absolute path, "
-		    "'on' (%s) or 'off'", value, ISO_TMPFS_DEFAULT);
+		    "'~/...', 'on' (%s) or 'off'", value, ISO_TMPFS_DEFAULT);
 	for (s = value; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return set_cause(cause, "tmpfs: control character "
@@ -356,10 +359,11 @@ benchexec_line(struct strbuf *out, const struct dist_opts *o,
 
 void
 isolation_lines(struct strbuf *out, const struct dist_opts *o,
-    const struct dist_machine *m, int slot, const struct dist_config *cfg)
+    const struct dist_machine *m, int slot, const struct dist_config *cfg,
+    const char *home)
 {
 	const char *v, *mode;
-	char *line, *cpus;
+	char *line, *cpus, *path;
 	int sent = 0;
 	size_t i;
 
@@ -373,13 +377,16 @@ isolation_lines(struct strbuf *out, const struct dist_opts *o,
 			continue;
 		if (strcmp(iso_keys[i], "tmpfs") == 0 && strcmp(v, "on") == 0)
 			v = ISO_TMPFS_DEFAULT;
-		cpus = NULL;
+		cpus = path = NULL;
 		if (strcmp(iso_keys[i], "cpus") == 0)
 			v = cpus = slot_cpus_or_why(v, slot, m->slots);
+		if (v[0] == '~' && home != NULL)
+			v = path = machine_path_at_home(v, home);
 		line = xasprintf("%s %s", iso_keys[i], v);
 		agent_line(out, "iso", line);
 		free(line);
 		free(cpus);
+		free(path);
 		sent = 1;
 	}
 	if (!sent)

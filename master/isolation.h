@@ -81,9 +81,10 @@ char	*isolation_slot_cpus(const char *list, int slot, int slots,
 
 /* Append the iso lines for a job on slot of machine m to out; cfg (or
  * NULL) tells BenchExec jobs, whose cores go to BenchExec itself as
- * --allowedCores (see client-scripts/agent-env.sh). */
+ * --allowedCores (see client-scripts/agent-env.sh); home (or NULL) is the
+ * login user's home there, for tmpfs=~/... */
 void	isolation_lines(struct strbuf *out, const struct dist_opts *,
 	    const struct dist_machine *m, int slot,
-	    const struct dist_config *cfg);
+	    const struct dist_config *cfg, const char *home);
 
 #endif

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "isolation.h"
+#include "log.h"
 #include "machines.h"
 #include "util.h"
 
@@ -21,7 +22,6 @@
 #define HOST_MAX	253	/* bytes in a host name (DNS limit) */
 #define USER_MAX	64
 
-static int	check_path(const char *, const char *, char **);
 
 /*
  * The known attributes, in the order "unknown attribute" lists them.  A
@@ -32,9 +32,9 @@ static const struct attr_def {
 	const char	*key;
 	int		(*check)(const char *, const char *, char **);
 } attr_defs[] = {
-	{ "workdir",	check_path },
-	{ "lockfile",	check_path },
-	{ "benchdir",	check_path },
+	{ "workdir",	machine_check_path },
+	{ "lockfile",	machine_check_path },
+	{ "benchdir",	machine_check_path },
 	{ "cpus",	isolation_check_value },
 	{ "aslr",	isolation_check_value },
 	{ "tmpfs",	isolation_check_value },
@@ -81,11 +81,37 @@ perr(struct mparser *p, const char *fmt, ...)
 	return -1;
 }
 
-static int
-check_path(const char *key, const char *value, char **cause)
+char *
+machine_path_at_home(const char *path, const char *home)
 {
-	if (value[0] == '/' || strncmp(value, "~/", 2) == 0)
+	const char *rest = path + 1;
+
+	if (path[0] != '~' || (*rest != '\0' && *rest != '/'))
+		return xstrdup(path);
+	while (*rest == '/')
+		rest++;
+	if (*rest == '\0')
+		return xstrdup(home);
+	return xasprintf("%s%s%s", home, strcmp(home, "/") == 0 ? "" : "/",
+	    rest);
+}
+
+int
+machine_check_path(const char *key, const char *value, char **cause)
+{
+	const char *s;
+
+	for (s = value; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return set_cause(cause, "%s: control character 0x%02x "
+			    "in the path", key, (unsigned char)*s);
+	if (value[0] == '/' || strcmp(value, "~") == 0 ||
+	    strncmp(value, "~/", 2) == 0)
 		return 0;
+	if (value[0] == '~')
+		return set_cause(cause, "%s '%s': '~user' is not understood; "
+		    "write the absolute path, or '~/...' for the login "
+		    "user's home", key, value);
 	return set_cause(cause, "%s '%s': not an absolute path or a path "
 	    "starting with '~/'", key, value);
 }
@@ -314,6 +340,21 @@ is_ipv6_bracket(const char *s)
 	return close != NULL && memchr(s, ':', (size_t)(close - s)) != NULL;
 }
 
+/* "2m2" is a legal host name, but more likely "2/m2" without its slash:
+ * a number then a letter, in a name without dots. */
+static void
+warn_slots_typo(const struct mparser *p, const char *host)
+{
+	size_t n = strspn(host, "0123456789");
+
+	if (n == 0 || n > 4 || !((host[n] >= 'a' && host[n] <= 'z') ||
+	    (host[n] >= 'A' && host[n] <= 'Z')) || strchr(host, '.') != NULL)
+		return;
+	warn("%s:%d: host '%s' starts with a number: if %.*s is a slot "
+	    "count, write '%.*s/%s'", p->file, p->line, host, (int)n, host,
+	    (int)n, host, host + n);
+}
+
 /* The first word of a line: [N/][user@]host[:port]. */
 static int
 parse_spec(struct mparser *p, const char *word, struct spec *sp)
@@ -348,6 +389,8 @@ parse_spec(struct mparser *p, const char *word, struct spec *sp)
 		    "supported: distribute needs SSH hosts (use 127.0.0.1)");
 	if (*rest == '\0')
 		return perr(p, "missing host in '%s'", word);
+	if (slash == NULL)
+		warn_slots_typo(p, rest);
 	if (*rest == '[' && is_ipv6_bracket(rest))
 		return parse_ipv6(p, rest, sp);
 	return parse_host_port(p, rest, sp);

@@ -15,8 +15,9 @@
  *
  * Errors are "FILE:LINE: message" ("FILE: no machines" for a file without
  * machines); on error *m is left empty.  Attribute keys are listed in one
- * table in machines.c; workdir, lockfile and benchdir must be absolute or
- * start with "~/".  A machine may appear once: the key is (user, host
+ * table in machines.c; workdir, lockfile and benchdir must be absolute, "~"
+ * or start with "~/" (the login user's home on that machine, resolved per
+ * connection: dssh_expand_home()); "~user" is refused.  A machine may appear once: the key is (user, host
  * without case, port with 0 meaning 22), where no user@ is its own key ""
  * and not the local user's name.
  */
@@ -51,6 +52,12 @@ int	machines_load(const char *path, struct dist_machines *, char **cause);
 int	machines_parse(const char *name, const char *text, size_t len,
 	    struct dist_machines *, char **cause);
 void	machines_free(struct dist_machines *);
+/* A worker path (workdir, lockfile, benchdir): absolute, "~" or "~/...";
+ * -1 with a cause naming key and value. */
+int	machine_check_path(const char *key, const char *value, char **cause);
+/* path with a leading "~" or "~/" made home (an absolute path): a new
+ * string; other paths are copied. */
+char	*machine_path_at_home(const char *path, const char *home);
 /* The value of attribute key, or NULL. */
 const char *machine_attr(const struct dist_machine *, const char *key);
 /* Expand one ClusterShell-style pattern; -1 with cause on bad syntax or

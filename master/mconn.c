@@ -82,6 +82,7 @@ mconn_close(struct mconn *c)
 	if (c->ssh != NULL)
 		dssh_close(c->ssh);
 	free(c->workdir);
+	free(c->lockfile);
 	free(c->rundir);
 	free(c->tooldir);
 	free(c->config);

@@ -15,7 +15,8 @@ struct mconn {
 	struct machine_state	*ms;
 	struct dist_ssh		*ssh;
 	struct dssh_chan	*ch;
-	char			*workdir;
+	char			*workdir;	/* worker paths: absolute, */
+	char			*lockfile;	/* "~" made the home */
 	char			*rundir;
 	char			*tooldir;
 	char			*config;	/* worker path of the config */

@@ -160,6 +160,23 @@ machine_workdir(const struct dist_plan *p, const struct dist_machine *m,
 	    login_user != NULL ? login_user : "$USER");
 }
 
+char *
+machine_config_path(const struct dist_plan *p, const struct dist_machine *m,
+    const char *rundir)
+{
+	const char *bd = machine_attr(m, "benchdir");
+	size_t len;
+
+	if (bd == NULL)
+		bd = p->opts->config.benchdir;
+	if (bd == NULL)
+		return xasprintf("%s/config/%s", rundir, p->config.basename);
+	len = strlen(bd);
+	while (len > 1 && bd[len - 1] == '/')
+		len--;
+	return xasprintf("%.*s/%s", (int)len, bd, p->config.basename);
+}
+
 const char *
 machine_lockfile(const struct dist_plan *p, const struct dist_machine *m)
 {
@@ -170,14 +187,85 @@ machine_lockfile(const struct dist_plan *p, const struct dist_machine *m)
 	return l != NULL ? l : DEFAULT_LOCKFILE;
 }
 
+/* The config path machine m gets, with its workdir as known before
+ * connecting (RUN-ID for the run's id; "~" is the login's home there). */
+static char *
+plan_machine_config(const struct dist_plan *p, const struct dist_machine *m,
+    const char *user)
+{
+	char *wd = machine_workdir(p, m, user);
+	char *rundir = xasprintf("%s/runs/RUN-ID", wd);
+	char *path = machine_config_path(p, m, rundir);
+
+	free(rundir);
+	free(wd);
+	return path;
+}
+
+/* The config path of every machine when they agree, else NULL. */
+static char *
+plan_common_config(const struct dist_plan *p, const struct dssh_target *t)
+{
+	char *first = NULL, *path;
+	size_t i;
+
+	for (i = 0; i < p->machines.n; i++) {
+		path = plan_machine_config(p, &p->machines.v[i], t[i].user);
+		if (first == NULL)
+			first = path;
+		else {
+			int same = strcmp(first, path) == 0;
+
+			free(path);
+			if (!same) {
+				free(first);
+				return NULL;
+			}
+		}
+	}
+	return first;
+}
+
+static struct dssh_target *
+plan_targets(const struct dist_plan *p)
+{
+	struct dssh_target *t = xcalloc(p->machines.n + 1, sizeof *t);
+	size_t i;
+
+	for (i = 0; i < p->machines.n; i++)
+		dssh_resolve(&p->machines.v[i], &p->opts->ssh, &t[i]);
+	return t;
+}
+
 static void
-print_argv_text(FILE *f, const struct strvec *argv)
+plan_targets_free(const struct dist_plan *p, struct dssh_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < p->machines.n; i++)
+		dssh_target_free(&t[i]);
+	free(t);
+}
+
+/* "host user port" as far as they came from ssh_config, else "". */
+static const char *
+from_config(unsigned f)
+{
+	static const char *const names[] = { "", "host", "user", "host user",
+	    "port", "host port", "user port", "host user port" };
+
+	return names[f & 7];
+}
+
+static void
+print_argv_text(FILE *f, const struct strvec *argv, int config_arg,
+    const char *config)
 {
 	size_t i;
 
 	for (i = 0; i < argv->n; i++) {
-		char *q = sh_quote(argv->v[i]);
-		const char *w = argv->v[i];
+		const char *w = (int)i == config_arg ? config : argv->v[i];
+		char *q = sh_quote(w);
 		int plain = *w != '\0' && strspn(w, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/=:,+@%-") ==
 		    strlen(w);
@@ -187,8 +275,11 @@ print_argv_text(FILE *f, const struct strvec *argv)
 	}
 }
 
+/* Host, user and port as ssh_config makes them, the attributes, and the
+ * config path this machine gets. */
 static void
-print_machines_text(const struct dist_plan *p, FILE *f)
+print_machines_text(const struct dist_plan *p, const struct dssh_target *t,
+    FILE *f)
 {
 	size_t i, j;
 
@@ -196,18 +287,23 @@ print_machines_text(const struct dist_plan *p, FILE *f)
 	    p->total_slots, p->opts->machines_path);
 	for (i = 0; i < p->machines.n; i++) {
 		const struct dist_machine *m = &p->machines.v[i];
+		char *config = plan_machine_config(p, m, t[i].user);
 
 		fprintf(f, "  %-28s host=%s user=%s port=%d slots=%d",
-		    m->name, m->host, m->user != NULL ? m->user : "(default)",
-		    m->port != 0 ? m->port : 22, m->slots);
+		    m->name, t[i].host, t[i].user, t[i].port, m->slots);
 		for (j = 0; j < m->nattrs; j++)
 			fprintf(f, " %s=%s", m->attrs[j].key, m->attrs[j].value);
+		fprintf(f, " config=%s", config);
+		if (t[i].from_config != 0)
+			fprintf(f, " (%s from ssh config)",
+			    from_config(t[i].from_config));
 		fputc('\n', f);
+		free(config);
 	}
 }
 
 static void
-print_jobs_text(const struct dist_plan *p, FILE *f)
+print_jobs_text(const struct dist_plan *p, const char *config, FILE *f)
 {
 	size_t i;
 
@@ -222,7 +318,8 @@ print_jobs_text(const struct dist_plan *p, FILE *f)
 			    j->rundef != NULL ? j->rundef : "(all)",
 			    j->tasks != NULL ? j->tasks : "(all)");
 		fputs("    argv: ", f);
-		print_argv_text(f, &j->argv);
+		print_argv_text(f, &j->argv, j->config_arg, config != NULL ?
+		    config : "{config=}");
 		fputc('\n', f);
 	}
 }
@@ -230,9 +327,17 @@ print_jobs_text(const struct dist_plan *p, FILE *f)
 void
 plan_print_text(const struct dist_plan *p, FILE *f)
 {
+	struct dssh_target *t = plan_targets(p);
+	char *config = plan_common_config(p, t);
+
 	fprintf(f, "run: %s\n", p->name);
-	print_machines_text(p, f);
-	print_jobs_text(p, f);
+	print_machines_text(p, t, f);
+	if (config == NULL)
+		fputs("(the config path differs between machines: {config=} "
+		    "in an argv is each machine's config= above)\n", f);
+	print_jobs_text(p, config, f);
+	free(config);
+	plan_targets_free(p, t);
 	if (!p->have_archive) {
 		fputs("archive: none\n", f);
 		return;
@@ -256,20 +361,32 @@ json_strvec(struct json *j, const char *key, const struct strvec *sv)
 }
 
 static void
-json_machine(struct json *j, const struct dist_machine *m)
+json_machine(struct json *j, const struct dist_plan *p,
+    const struct dist_machine *m, const struct dssh_target *t)
 {
+	char *config = plan_machine_config(p, m, t->user);
 	size_t i;
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", m->name);
-	json_str(j, "host", m->host);
-	json_str(j, "user", m->user);
-	json_int(j, "port", m->port != 0 ? m->port : 22);
+	json_str(j, "host", t->host);
+	json_str(j, "user", t->user);
+	json_int(j, "port", t->port);
 	json_int(j, "slots", m->slots);
 	json_obj_open(j, "attributes");
 	for (i = 0; i < m->nattrs; i++)
 		json_str(j, m->attrs[i].key, m->attrs[i].value);
 	json_obj_close(j);
+	json_str(j, "config", config);
+	free(config);
+	json_arr_open(j, "from_ssh_config");
+	if (t->from_config & DSSH_FROM_HOST)
+		json_str(j, NULL, "host");
+	if (t->from_config & DSSH_FROM_USER)
+		json_str(j, NULL, "user");
+	if (t->from_config & DSSH_FROM_PORT)
+		json_str(j, NULL, "port");
+	json_arr_close(j);
 	json_str(j, "file", m->file);
 	json_int(j, "line", m->line);
 	json_obj_close(j);
@@ -311,6 +428,7 @@ json_archive(struct json *j, const struct dist_plan *p)
 void
 plan_print_json(const struct dist_plan *p, FILE *f)
 {
+	struct dssh_target *t = plan_targets(p);
 	struct strbuf sb = STRBUF_INIT;
 	struct json j;
 	size_t i;
@@ -322,8 +440,9 @@ plan_print_json(const struct dist_plan *p, FILE *f)
 	json_str(&j, "kind", config_kind_name(p->config.kind));
 	json_arr_open(&j, "machines");
 	for (i = 0; i < p->machines.n; i++)
-		json_machine(&j, &p->machines.v[i]);
+		json_machine(&j, p, &p->machines.v[i], &t[i]);
 	json_arr_close(&j);
+	plan_targets_free(p, t);
 	json_arr_open(&j, "jobs");
 	for (i = 0; i < p->config.njobs; i++)
 		json_job(&j, &p->config.jobs[i]);

@@ -31,13 +31,24 @@ plan_load_machines(const struct dist_opts *o, struct dist_plan *p,
 	return machines_load(o->machines_path, &p->machines, cause);
 }
 
-static void
-probe_settings(struct probe_arg *a, struct dist_ssh *s, struct strbuf *out)
+/* The settings the agent needs, with worker paths as
+ * dssh_expand_home() makes them. */
+static int
+probe_settings(struct probe_arg *a, struct dist_ssh *s, struct strbuf *out,
+    char **cause)
 {
-	char *key = machine_key(a->m), *line;
+	char *key, *line, *lock, *wd = machine_workdir(a->plan, a->m,
+	    dssh_user(s));
+	int rc = dssh_expand_home(s, wd, &a->r->workdir, cause);
+
+	free(wd);
+	if (rc == -1 || dssh_expand_home(s, machine_lockfile(a->plan, a->m),
+	    &lock, cause) == -1)
+		return -1;
+	key = machine_key(a->m);
 	const char *kv[][2] = {
 		{ "workdir", a->r->workdir },
-		{ "lockfile", machine_lockfile(a->plan, a->m) },
+		{ "lockfile", lock },
 		{ "user", dssh_user(s) }, { "mkey", key }, { "run", "-" },
 		{ "breakstale", a->plan->opts->break_stale ? "1" : "0" },
 	};
@@ -48,6 +59,8 @@ probe_settings(struct probe_arg *a, struct dist_ssh *s, struct strbuf *out)
 		free(line);
 	}
 	free(key);
+	free(lock);
+	return 0;
 }
 
 /* Send each question and keep the answer's lines. */
@@ -103,11 +116,10 @@ probe_main(void *arg)
 	if (dssh_connect(a->m, &a->plan->opts->ssh, &s, &cause) == -1)
 		goto out;
 	a->r->user = xstrdup(dssh_user(s));
-	a->r->workdir = machine_workdir(a->plan, a->m, dssh_user(s));
 	if (dssh_exec(s, "sh -s", &ch, &cause) == -1 ||
-	    agent_start(ch, agent_text(), PROBE_REPLY_MS, &cause) == -1)
+	    agent_start(ch, agent_text(), PROBE_REPLY_MS, &cause) == -1 ||
+	    probe_settings(a, s, &out, &cause) == -1)
 		goto out;
-	probe_settings(a, s, &out);
 	if (dssh_chan_write(ch, out.buf, out.len, &cause) == -1 ||
 	    probe_ask_all(a, ch, &cause) == -1)
 		goto out;

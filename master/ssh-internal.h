@@ -27,6 +27,9 @@ struct dist_ssh {
 	struct ssh_callbacks_struct cb;	/* lives as long as the session */
 	int		 asked;		/* a key wanted a passphrase */
 	char		*locked;	/* which default key, if known */
+	char		*home;		/* see dssh_expand_home() */
+	char		*jump;		/* ProxyJump host, or NULL */
+	char		*jump_log;	/* OpenSSH's messages, connecting */
 };
 
 struct dssh_chan {
@@ -37,6 +40,12 @@ struct dssh_chan {
 	struct strbuf	 err;		/* the last stderr bytes */
 	int		 eof;
 };
+
+/* ssh-jump.c: ProxyJump as an OpenSSH ProxyCommand with our options */
+int	 dssh_jump_configure(struct dist_ssh *, const struct dist_ssh_opts *,
+	    long timeout, char **cause);
+int	 dssh_jump_fail(struct dist_ssh *, char **cause);	/* -1 */
+void	 dssh_jump_done(struct dist_ssh *);
 
 /* ssh-session.c */
 int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)

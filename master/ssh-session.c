@@ -84,8 +84,10 @@ dssh_is_lost(struct dist_ssh *s)
  * and our options, which must win over the file.
  *
  * ProxyJump: libssh 0.10 turns it into a ProxyCommand running OpenSSH's
- * "ssh -W [%h]:%p JUMPHOST"; the jump host's key is then checked by
- * OpenSSH against its own known_hosts (~/.ssh/known_hosts), not ours.
+ * "ssh -W [%h]:%p JUMPHOST" without our -F, keys and known_hosts;
+ * dssh_jump_configure() (ssh-jump.c) rebuilds that command with them, so
+ * the jump alias resolves in the same file and the jump host's key is
+ * checked against our known_hosts with our policy.
  */
 static int
 dssh_configure(struct dist_ssh *s, const struct dist_machine *m,
@@ -118,7 +120,7 @@ dssh_configure(struct dist_ssh *s, const struct dist_machine *m,
 	    ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &timeout) != 0 ||
 	    ssh_options_set(s->session, SSH_OPTIONS_NODELAY, &one) != 0)
 		return dssh_fail_ssh(s, cause, "ssh options");
-	return 0;
+	return dssh_jump_configure(s, opts, timeout, cause);
 }
 
 /* "name (host:port)" from the options as ssh_config left them. */
@@ -211,9 +213,10 @@ dssh_connect(const struct dist_machine *m, const struct dist_ssh_opts *opts,
 		goto out;
 	dssh_set_label(s);
 	if (ssh_connect(s->session) != SSH_OK) {
-		dssh_fail_ssh(s, cause, "connect");
+		dssh_jump_fail(s, cause);
 		goto out;
 	}
+	dssh_jump_done(s);
 	dssh_tcp_keepalive(s, opts->keepalive);
 	if (dssh_check_hostkey(s, opts, cause) != 0 ||
 	    dssh_authenticate(s, opts, cause) != 0)
@@ -246,6 +249,9 @@ dssh_close(struct dist_ssh *s)
 	free(s->user);
 	free(s->label);
 	free(s->locked);
+	free(s->home);
+	dssh_jump_done(s);
+	free(s->jump);
 	free(s);
 }
 

@@ -203,3 +203,50 @@ dssh_sftp_remove(struct dist_ssh *s, const char *path, char **cause)
 		return 0;
 	return dsftp_fail(s, cause, "remove", path);
 }
+
+static int
+dssh_home(struct dist_ssh *s, char **cause)
+{
+	char *h;
+	int abs;
+
+	if (s->home != NULL)
+		return 0;
+	if (dsftp_ready(s, cause) == -1)
+		return -1;
+	if ((h = sftp_canonicalize_path(s->sftp, ".")) == NULL)
+		return dssh_fail_ssh(s, cause, "sftp: cannot tell the home "
+		    "directory");
+	abs = h[0] == '/';
+	if (abs)
+		s->home = xstrdup(h);
+	ssh_string_free_char(h);
+	if (!abs)
+		return dssh_fail(s, cause, "sftp: the home directory is not "
+		    "an absolute path");
+	return 0;
+}
+
+int
+dssh_expand_home(struct dist_ssh *s, const char *path, char **out,
+    char **cause)
+{
+	*out = NULL;
+	if (path[0] != '~') {
+		*out = xstrdup(path);
+		return 0;
+	}
+	if (path[1] != '\0' && path[1] != '/')
+		return dssh_fail(s, cause, "'%s': only '~' and '~/...' (the "
+		    "login user's home) are understood", path);
+	if (dssh_home(s, cause) == -1)
+		return -1;
+	*out = machine_path_at_home(path, s->home);
+	return 0;
+}
+
+const char *
+dssh_home_known(const struct dist_ssh *s)
+{
+	return s->home;
+}

@@ -42,6 +42,21 @@ void	 dssh_close(struct dist_ssh *);	/* free its channels first */
 const char *dssh_user(const struct dist_ssh *);	/* the login user */
 const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
 
+/* What ssh_config makes of machine m, read locally (for --dry-run): the
+ * host, user (else the local user, as libssh takes it) and port. */
+#define DSSH_FROM_HOST	0x1	/* from_config: HostName */
+#define DSSH_FROM_USER	0x2	/* User */
+#define DSSH_FROM_PORT	0x4	/* Port */
+struct dssh_target {
+	char		*host;
+	char		*user;
+	int		 port;
+	unsigned	 from_config;
+};
+void	 dssh_resolve(const struct dist_machine *, const struct dist_ssh_opts *,
+	    struct dssh_target *);
+void	 dssh_target_free(struct dssh_target *);
+
 /* Exec channel.  cmd must be a fixed string: no user data in it. */
 int	 dssh_exec(struct dist_ssh *, const char *cmd, struct dssh_chan **,
 	    char **cause);
@@ -72,5 +87,12 @@ int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
 	    const char *local, uint64_t max, uint64_t *got, char **cause);
 /* A missing file is not an error. */
 int	 dssh_sftp_remove(struct dist_ssh *, const char *path, char **cause);
+/* path with "~" or "~/..." made the login user's home on that machine (the
+ * SFTP server's start directory, asked once per connection) into *out, a
+ * new string; other paths are copied.  "~user" is refused. */
+int	 dssh_expand_home(struct dist_ssh *, const char *path, char **out,
+	    char **cause);
+/* The home once dssh_expand_home() asked for it, else NULL. */
+const char *dssh_home_known(const struct dist_ssh *);
 
 #endif

@@ -37,24 +37,37 @@ nap(struct run_ctx *ctx, int secs)
 	pthread_mutex_unlock(&ctx->mtx);
 }
 
-static void
-set_paths(struct mconn *c)
+/*
+ * The worker paths of this connection.  "~" and "~/..." are the login
+ * user's home there, resolved once here (SFTP's start directory), so that
+ * SFTP and the agent use the same absolute paths.
+ */
+static int
+set_paths(struct mconn *c, char **cause)
 {
 	struct dist_plan *p = c->ctx->plan;
-	const char *bd = machine_attr(c->ms->m, "benchdir");
+	char *wd = machine_workdir(p, c->ms->m, dssh_user(c->ssh)), *path;
+	int rc;
 
-	c->workdir = machine_workdir(p, c->ms->m, dssh_user(c->ssh));
+	/* the home, asked now: isolation_lines() expands tmpfs=~/... */
+	rc = dssh_expand_home(c->ssh, "~", &path, cause);
+	free(path);
+	if (rc == 0)
+		rc = dssh_expand_home(c->ssh, wd, &c->workdir, cause);
+	free(wd);
+	if (rc == 0)
+		rc = dssh_expand_home(c->ssh, machine_lockfile(p, c->ms->m),
+		    &c->lockfile, cause);
+	if (rc == -1)
+		return -1;
 	c->rundir = xasprintf("%s/runs/%s", c->workdir, c->ctx->run_id);
 	c->script = xasprintf("%s/script/job.sh", c->rundir);
 	c->tooldir = p->have_archive ? xasprintf("%s/tools/%s.d", c->workdir,
 	    p->archive.sha256) : xstrdup("");
-	if (bd == NULL)
-		bd = p->opts->config.benchdir;
-	if (bd != NULL)
-		c->config = xasprintf("%s/%s", bd, p->config.basename);
-	else
-		c->config = xasprintf("%s/config/%s", c->rundir,
-		    p->config.basename);
+	path = machine_config_path(p, c->ms->m, c->rundir);
+	rc = dssh_expand_home(c->ssh, path, &c->config, cause);
+	free(path);
+	return rc;
 }
 
 static void
@@ -66,7 +79,7 @@ send_settings(struct mconn *c)
 	snprintf(timeout, sizeof timeout, "%d", ctx->opts->job_timeout);
 	struct { const char *k, *v; } kv[] = {
 		{ "workdir", c->workdir }, { "rundir", c->rundir },
-		{ "lockfile", machine_lockfile(ctx->plan, c->ms->m) },
+		{ "lockfile", c->lockfile },
 		{ "run", ctx->run_id }, { "user", ctx->user },
 		{ "master", ctx->master_host }, { "mkey", c->ms->key },
 		{ "script", c->script }, { "tooldir", c->tooldir },
@@ -351,7 +364,8 @@ session(struct mconn *c, char **cause)
 	if (dssh_connect(c->ms->m, &ctx->opts->ssh, &c->ssh, cause) == -1)
 		return is_permanent(*cause) ? S_FATAL : S_RETRY;
 	c->ms->connects++;
-	set_paths(c);
+	if (set_paths(c, cause) == -1)
+		return S_RETRY;
 	if (dssh_exec(c->ssh, "sh -s", &c->ch, cause) == -1 ||
 	    agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
 		return S_RETRY;

@@ -95,4 +95,113 @@ check "the offending entry is named" grep -q "pw" "$T/err"
 "$DISTRIBUTE" --machines "$T/machines" --config "$TOP/configs/demo.xml" \
     --dry-run -n 'bad/name' "$T/tool.tar.gz" >"$T/err" 2>&1; rc=$?
 check "a run name with / exits 2" [ "$rc" -eq 2 ]
+
+# --- the command grammar (issue 12, item 9) --------------------------------
+# a command name is the command, always, even with a file of that name here
+printf '127.0.0.1:1\n' >"$T/down-machines"
+mkdir -p "$T/cwd"
+cp "$T/down-machines" "$T/cwd/machines"
+(cd "$T/cwd" && "$DISTRIBUTE" machines --machines machines --ssh-config \
+    "$T/ssh_config" >"$T/out" 2>&1); rc=$?
+check "'machines' with a file ./machines runs the machines command (got $rc)" \
+    [ "$rc" -eq 3 ]
+check "and reports the machine, not a usage error" \
+    sh -c 'grep -q "127.0.0.1:1" "$1" && ! grep -q "too many arguments" "$1"' \
+    x "$T/out"
+"$DISTRIBUTE" -v machines --machines "$T/down-machines" --ssh-config \
+    "$T/ssh_config" >"$T/out" 2>&1; rc=$?
+check "the command after an option is the command (got $rc)" [ "$rc" -eq 3 ]
+"$DISTRIBUTE" mach --machines "$T/down-machines" >"$T/out" 2>&1; rc=$?
+check "an abbreviated command is not a command (got $rc)" [ "$rc" -eq 2 ]
+check "it is taken for an operand of 'run'" grep -q -- "--config" "$T/out"
+# options after the operands, as with GNU getopt
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" "$T/tool.tar.gz" \
+    --dry-run >"$T/plan2" 2>&1; rc=$?
+check "'... tool.tar.gz --dry-run' exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "and prints the plan" grep -q 'argv: benchexec' "$T/plan2"
+mkdir -p "$T/A" "$T/B"
+cp "$TOP/tests/data/metrics/pyperf-single.json" "$T/A/"
+cp "$TOP/tests/data/metrics/pyperf-single.json" "$T/B/"
+"$DISTRIBUTE" compare "$T/A" "$T/B" --json >"$T/cmp.json" 2>&1; rc=$?
+check "'compare A B --json' exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "and writes JSON" /usr/bin/python3 -m json.tool "$T/cmp.json"
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run -- \
+    --dry-run >"$T/out" 2>&1; rc=$?
+check "after '--' a word is an operand (got $rc)" [ "$rc" -eq 2 ]
+
+# secrets: never in run.json, the words kept for resume, or the messages
+"$DISTRIBUTE" --machines "$T/down-machines" --config "$BX" \
+    --notify-ur 'https://example.invalid/h?token=SECRET0' "$T/tool.tar.gz" \
+    >"$T/out" 2>&1; rc=$?
+check "an ambiguous abbreviation of --notify-url is refused (got $rc)" \
+    [ "$rc" -eq 2 ]
+"$DISTRIBUTE" --machines "$T/down-machines" --config "$BX" \
+    --notify-ur='https://example.invalid/h?token=SECRET0' "$T/tool.tar.gz" \
+    >>"$T/out" 2>&1
+check "the refusal does not echo the URL" sh -c '! grep -q SECRET0 "$1"' \
+    x "$T/out"
+printf '# hooks\n\nhttps://example.invalid/f?token=SECRET3\n' >"$T/hooks"
+chmod 600 "$T/hooks"
+"$DISTRIBUTE" --machines "$T/down-machines" --config \
+    "$TOP/tests/data/run/twelve.xml" --ssh-config "$T/ssh_config" \
+    --results "$T/results" --progress lines --mail-wait 1s \
+    --notify-url='https://example.invalid/h?token=SECRET1' \
+    --notify-url 'https://example.invalid/h?token=SECRET2' \
+    --notify-url-file "$T/hooks" >"$T/out" 2>&1; rc=$?
+check "a run with webhooks and no machine exits 3 (got $rc)" [ "$rc" -eq 3 ]
+check "run.json keeps the command line, redacted" \
+    grep -q "'--notify-url=(redacted)' '--notify-url' '(redacted)'" \
+    "$T/results/CURRENT/run.json"
+check "no secret in the run's files or the output" \
+    sh -c '! grep -rq "SECRET" "$1" "$2"' x "$T/results" "$T/out"
+check "the words kept for resume hold the rest" \
+    grep -q -- "--notify-url-file" "$T/results/CURRENT/input/argv"
+check "--notify-url-file: all three webhooks were tried" \
+    grep -q 'webhook #3' "$T/out"
+chmod 644 "$T/hooks"
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run \
+    --notify-url-file "$T/hooks" "$T/tool.tar.gz" >"$T/out" 2>&1; rc=$?
+check "--notify-url-file readable by others is refused (got $rc)" [ "$rc" -eq 2 ]
+printf 'https://example.invalid/ok\nftp://SECRET4\n' >"$T/hooks"
+chmod 600 "$T/hooks"
+"$DISTRIBUTE" --machines "$T/machines" --config "$BX" --dry-run \
+    --notify-url-file "$T/hooks" "$T/tool.tar.gz" >"$T/out" 2>&1; rc=$?
+check "a bad URL in --notify-url-file exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "and names FILE:LINE without echoing it" \
+    sh -c 'grep -q "hooks:2:" "$1" && ! grep -q SECRET4 "$1"' x "$T/out"
+
+# --- the plan says what each machine really gets ---------------------------
+printf '%s\n' 'alice@lab01 benchdir=/bench/defs/' 'lab02' 'target' '2m2' \
+    >"$T/plan-machines"
+printf '%s\n' 'Host target' '  HostName 127.0.0.1' '  Port 2222' \
+    '  User bob' >"$T/plan-ssh-config"
+"$DISTRIBUTE" --machines "$T/plan-machines" --config "$BX" --dry-run \
+    --ssh-config "$T/plan-ssh-config" "$T/tool.tar.gz" >"$T/plan3" 2>&1; rc=$?
+check "dry-run with per-machine benchdir exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "a benchdir= machine gets BENCHDIR/config" \
+    grep -q "alice@lab01 .*config=/bench/defs/benchexec-example.xml" "$T/plan3"
+check "the others get their run directory's config/" \
+    grep -q "lab02 .*config=/var/tmp/distribute-[^ ]*/runs/RUN-ID/config/benchexec-example.xml" "$T/plan3"
+check "no worker-relative ../../config path is shown" \
+    sh -c '! grep -q "\.\./\.\./config" "$1"' x "$T/plan3"
+check "host, user and port come from the ssh config, and it is said" \
+    grep -q "target .*host=127.0.0.1 user=bob port=2222 .*(host user port from ssh config)" \
+    "$T/plan3"
+check "'2m2' (a forgotten slash) is warned about, naming file:line" \
+    grep -q "plan-machines:4: host '2m2' starts with a number.*'2/m2'" "$T/plan3"
+printf 'lab01\nlab02\n' >"$T/plan-machines2"
+"$DISTRIBUTE" --machines "$T/plan-machines2" --config "$BX" --dry-run \
+    --ssh-config "$T/ssh_config" "$T/tool.tar.gz" >"$T/plan4" 2>&1
+check "one config path for all machines is shown in the argv" \
+    grep -q "argv: benchexec /var/tmp/distribute-.*/RUN-ID/config/benchexec-example.xml" \
+    "$T/plan4"
+check "--help names the <pyperformance> config" \
+    grep -q -- "--config.*<pyperformance>" "$T/help"
+if command -v man >/dev/null 2>&1; then
+	MANWIDTH=200 man -l "$TOP/man/distribute.1" 2>/dev/null |
+	    tr '\n' ' ' | tr -s ' ' >"$T/man.txt"
+	check "the man page renders words apart (see ISOLATION)" \
+	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "ISOLATION), applied to every job on that machine. Values may be" "$1"' \
+	    x "$T/man.txt"
+fi
 done_testing

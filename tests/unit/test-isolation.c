@@ -127,23 +127,23 @@ test_machine(void)
 	}
 	TEST_OK(isolation_check_machine(&o, &ms.v[0], &cause) == 0,
 	    "2 slots on 2 CPUs pass");
-	isolation_lines(&sb, &o, &ms.v[0], 1, NULL);
+	isolation_lines(&sb, &o, &ms.v[0], 1, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 1\niso aslr off\n"
 	    "iso tmpfs /dev/shm\niso nice 5\niso mode strict\n",
 	    "slot 1's iso lines: its CPU, strict by default");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[1], 0, NULL);
+	isolation_lines(&sb, &o, &ms.v[1], 0, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso numa 0\niso mode best-effort\n",
 	    "isolation=best-effort is sent as the mode");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[2], 0, NULL);
+	isolation_lines(&sb, &o, &ms.v[2], 0, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "", "no isolation: no iso lines");
 	TEST_OK(isolation_check_machine(&o, &ms.v[3], &cause) == -1,
 	    "3 slots on 2 CPUs fail");
 	ASSERT_STR_EQ(cause, "m:4: cpus '0-1': 2 CPUs for 3 slots (two slots "
 	    "never share a CPU)", "the error names file and line");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[3], 2, NULL);
+	isolation_lines(&sb, &o, &ms.v[3], 2, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0-1 (cpus '0-1': 2 CPUs for 3 "
 	    "slots (two slots never share a CPU))\niso mode strict\n",
 	    "unchecked, too few CPUs: a value the worker refuses");
@@ -154,12 +154,12 @@ test_machine(void)
 	ASSERT_CONTAINS(cause, "m:3: c (option --cpus): cpus '4': 1 CPU for "
 	    "2 slots", "the error names the machine and the option");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[0], 0, NULL);
+	isolation_lines(&sb, &o, &ms.v[0], 0, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso aslr off\n"
 	    "iso tmpfs /dev/shm\niso nice 5\niso mode strict\n",
 	    "a machine's attribute wins over the option");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[1], 0, NULL);
+	isolation_lines(&sb, &o, &ms.v[1], 0, NULL, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 4\niso aslr off\niso numa 0\n"
 	    "iso mode best-effort\n", "options apply where the machine is silent");
 	free(cause);
@@ -188,25 +188,25 @@ test_benchexec(void)
 		return;
 	}
 	cfg.kind = CONFIG_BENCHEXEC;
-	isolation_lines(&sb, &o, &ms.v[0], 1, &cfg);
+	isolation_lines(&sb, &o, &ms.v[0], 1, &cfg, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 1\niso benchexec limit\n"
 	    "iso mode strict\n", "BenchExec job: its cores are to be limited");
 	sb_reset(&sb);
 	cfg.sets_cores = 1;
-	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso benchexec fixed\n"
 	    "iso mode strict\n", "definition with cpuCores: no limit added");
 	sb_reset(&sb);
 	cfg.sets_cores = 0;
 	sv_push(&o.config.benchexec_args, "--limitCores=2");
-	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso benchexec fixed\n"
 	    "iso mode strict\n", "--benchexec-arg --limitCores: no limit added");
 	sb_reset(&sb);
-	isolation_lines(&sb, &o, &ms.v[1], 0, &cfg);
+	isolation_lines(&sb, &o, &ms.v[1], 0, &cfg, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "", "no isolation: no benchexec line");
 	cfg.kind = CONFIG_JOBS;
-	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg);
+	isolation_lines(&sb, &o, &ms.v[0], 0, &cfg, NULL);
 	ASSERT_STR_EQ(sb_str(&sb), "iso cpus 0\niso mode strict\n",
 	    "a <jobs> job gets no benchexec line");
 	sb_release(&sb);
@@ -229,6 +229,39 @@ test_machines_file(void)
 	free(cause);
 }
 
+/* tmpfs=~/... is the login user's home there: expanded with the home the
+ * connection found, refused as ~user. */
+static void
+test_tmpfs_home(void)
+{
+	const char *text = "a tmpfs=~/shm\nb tmpfs=~\n";
+	struct dist_machines ms;
+	struct dist_opts o;
+	struct strbuf sb = STRBUF_INIT;
+	char *cause = NULL;
+
+	dist_opts_init(&o);
+	if (machines_parse("m", text, strlen(text), &ms, &cause) == -1) {
+		TEST_OK(0, cause);
+		free(cause);
+		return;
+	}
+	isolation_lines(&sb, &o, &ms.v[0], 0, NULL, "/home/u");
+	ASSERT_STR_EQ(sb_str(&sb), "iso tmpfs /home/u/shm\niso mode strict\n",
+	    "tmpfs=~/shm is under the home");
+	sb_reset(&sb);
+	isolation_lines(&sb, &o, &ms.v[1], 0, NULL, "/home/u");
+	ASSERT_STR_EQ(sb_str(&sb), "iso tmpfs /home/u\niso mode strict\n",
+	    "tmpfs=~ is the home");
+	TEST_OK(isolation_check_value("tmpfs", "~bob/x", &cause) == -1,
+	    "tmpfs=~bob/x is refused");
+	ASSERT_CONTAINS(cause, "~bob/x", "naming the value");
+	free(cause);
+	sb_release(&sb);
+	machines_free(&ms);
+	dist_opts_free(&o);
+}
+
 int
 main(void)
 {
@@ -238,5 +271,6 @@ main(void)
 	test_machine();
 	test_benchexec();
 	test_machines_file();
+	test_tmpfs_home();
 	return test_done();
 }

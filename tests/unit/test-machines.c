@@ -321,8 +321,10 @@ test_attributes(void)
 	    "key twice");
 	ERR_EQ("h\n\n\nh2 workdir=rel/dir", "m:4: workdir 'rel/dir': not an "
 	    "absolute path or a path starting with '~/'", "relative workdir");
-	ERR_HAS("h lockfile=~x", "m:1: lockfile '~x': not an absolute path",
-	    "~user path refused");
+	ERR_HAS("h lockfile=~x", "m:1: lockfile '~x': '~user' is not "
+	    "understood", "~user path refused, saying why");
+	ASSERT_INT_EQ(machine_check_path("workdir", "~", &cause), 0,
+	    "workdir=~ is the home");
 	ERR_HAS("h benchdir=\"a b\"", "m:1: benchdir 'a b': not an absolute",
 	    "relative benchdir");
 	ERR_EQ("h workdir=\"/a", "m:1: unterminated '\"'", "unterminated");
