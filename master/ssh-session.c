@@ -246,6 +246,8 @@ dssh_close(struct dist_ssh *s)
 	free(s->user);
 	free(s->label);
 	free(s->locked);
+	free(s->trust_top);
+	dsftp_trust_forget(s);
 	free(s);
 }
 
