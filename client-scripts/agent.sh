@@ -626,7 +626,7 @@ dir_check()
 	l*) [ -z "${2:-}" ] && return 0 ;;
 	esac
 	case $p_mode in
-	d?????w*|d????????w*)
+	d????w*|d???????w*)
 		m="'$1' (owner ${_dc_who:-uid $p_uid}, $p_mode) is writable by group or others: refused"
 		return 1 ;;
 	d*) return 0 ;;
