@@ -371,7 +371,8 @@ proc_start()
 }
 
 # proc_ticks PID: pt = when the process started, in clock ticks after
-# boot (/proc/PID/stat field 22); 1 when there is no such process.
+# boot (/proc/PID/stat field 22); 1 when there is no such process (or a
+# zombie: its parent is gone and no one reaped it yet).
 proc_ticks()
 {
 	pt=''
@@ -382,6 +383,7 @@ proc_ticks()
 	set -- $_stat
 	set +f
 	[ "$#" -ge 20 ] || return 1
+	case $1 in Z|X|x) return 1 ;; esac
 	shift 19
 	pt=$1
 	case $pt in ''|*[!0-9]*) pt=''; return 1 ;; esac
