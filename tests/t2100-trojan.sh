@@ -101,7 +101,33 @@ check "... refused, saying why" \
     grep -q "out: .*'$T/gw' (owner $TEST_USER, drwxrwxrwx) is writable by group or others" "$T/out5"
 check "... nothing was sent there" [ -z "$(find "$T/gw" -mindepth 1)" ]
 
-# 6. clean: two machine entries sharing one WORKDIR
+# 6. the same on the master's side: SFTP's mkdir -p under WORKDIR uses no
+# directory that is not ours alone
+probe()
+{
+	"$TOP/tests/helpers/ssh-probe" --ssh-config "$T/ssh_config" \
+	    --known-hosts "$T/known_hosts" -i "$T/id_master" \
+	    "$TEST_USER@127.0.0.1:$port1" trust "$1" "$(id -u "$TEST_USER")" \
+	    mkdir "$2"
+}
+probe "$T/evil" "$T/evil/runs/r1/jobs" >"$T/p1" 2>&1
+check "sftp mkdir -p: refuses a WORKDIR of another user, naming it" \
+    grep -q "'$T/evil' is owned by uid $(id -u "$EVIL"), not by the login user" "$T/p1"
+check "... and makes nothing there" [ ! -e "$T/evil/runs" ]
+mkdir -p "$T/sw/runs/r1"
+chown "$TEST_USER" "$T/sw"
+chown "$EVIL" "$T/sw/runs" "$T/sw/runs/r1"
+probe "$T/sw" "$T/sw/runs/r1/jobs" >"$T/p2" 2>&1
+check "sftp mkdir -p: refuses a runs/ of another user below ours" \
+    grep -q "'$T/sw/runs' is owned by uid $(id -u "$EVIL")" "$T/p2"
+probe "$T/gw" "$T/gw/runs" >"$T/p3" 2>&1
+check "sftp mkdir -p: refuses a WORKDIR others can write" \
+    grep -q "'$T/gw' (owner uid $(id -u "$TEST_USER"), mode 777) is writable by group or others" "$T/p3"
+probe "$T/w1/work" "$T/w1/work/runs/r2/jobs/j" >"$T/p4" 2>&1
+check "sftp mkdir -p: makes what is missing in a WORKDIR of ours" \
+    [ -d "$T/w1/work/runs/r2/jobs/j" ]
+
+# 7. clean: two machine entries sharing one WORKDIR
 mkdir -p "$T/shared"
 chown "$TEST_USER" "$T/shared"
 sed "s|workdir=[^ ]*|workdir=$T/shared|" "$T/machines" >"$T/m2"
