@@ -618,10 +618,9 @@ dir_check()
 		m="cannot look at '$1'"
 		return 1
 	fi
-	# shellcheck disable=SC2012 # the owner's name, as ls shows it
-	_dc_who=$(ls -ld"${2:-}" -- "$1" 2>/dev/null | awk '{ print $3 }')
 	if [ "$p_uid" != "$my_uid" ]; then
-		m="'$1' is owned by ${_dc_who:-uid $p_uid}, not by $(id -un 2>/dev/null || echo "uid $my_uid"): refused"
+		path_owner "$1" "${2:-}"
+		m="'$1' is owned by $o, not by $(id -un 2>/dev/null || echo "uid $my_uid"): refused"
 		return 1
 	fi
 	case $p_mode in
@@ -629,12 +628,21 @@ dir_check()
 	esac
 	case $p_mode in
 	d????w*|d???????w*)
-		m="'$1' (owner ${_dc_who:-uid $p_uid}, $p_mode) is writable by group or others: refused"
+		path_owner "$1" "${2:-}"
+		m="'$1' (owner $o, $p_mode) is writable by group or others: refused"
 		return 1 ;;
 	d*) return 0 ;;
 	esac
 	m="'$1' exists and is not a directory"
 	return 1
+}
+
+# path_owner PATH [L]: o = the name of PATH's owner (uid N without one).
+path_owner()
+{
+	# shellcheck disable=SC2012 # the owner's name, as ls shows it
+	o=$(ls -ld"${2:-}" -- "$1" 2>/dev/null | awk '{ print $3 }')
+	[ -n "$o" ] || o="uid $p_uid"
 }
 
 # dir_ours PATH: dir_check PATH, and of its target when it is a symlink.

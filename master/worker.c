@@ -102,13 +102,19 @@ lock_holder(char *line)
 static void
 lock_broken(struct mconn *c, char *line)
 {
-	char *f[7];
+	struct run_ctx *ctx = c->ctx;
+	char *f[7], *what;
 
 	if (agent_fields(line, f, 7) < 7)
 		return;
-	post_event(c->ctx, "%s: broke the stale lock of %s (master %s, run "
-	    "%s, since %s): its agent, supervisors and jobs are gone",
-	    c->ms->m->name, f[3], f[4], f[5], f[6]);
+	what = xasprintf("broke the stale lock of %s (master %s, run %s, "
+	    "since %s): its agent, supervisors and jobs are gone", f[3], f[4],
+	    f[5], f[6]);
+	pthread_mutex_lock(&ctx->mtx);
+	post_event_locked(ctx, "%s: %s", c->ms->m->name, what);
+	free(c->ms->broke);
+	c->ms->broke = what;	/* for the summary */
+	pthread_mutex_unlock(&ctx->mtx);
 }
 
 /* 0 locked, 1 held by someone else (retry later), -1 error. */

@@ -84,6 +84,8 @@ check "--break-stale-locks now breaks it and runs" [ $? -eq 0 ]
 what="$m1: broke the stale lock of root (master $(uname -n 2>/dev/null || hostname), run $runA, since $since)"
 check "... said on screen, with whose lock it was" grep -qF "$what" "$T/oC"
 check "... and in events.log" grep -qF "$what" "$T/results/CURRENT/events.log"
+check "... and in the summary (seen with the live view too)" \
+    grep -qF "machine ${what%%: *}: ${what#*: }" "$T/oC"
 check "no lock left" [ -z "$(find "$T"/w*/lock -type f)" ]
 
 # distribute unlock: ours is the same login (dist-test), the local user
