@@ -332,18 +332,34 @@ lock_procs_alive()
 # append: atomic next to the other writers.
 lock_note()
 {
-	[ "$locked" = 1 ] && proc_ticks "$1" || return 0
+	[ "$lk_procs" = 1 ] && proc_ticks "$1" || return 0
 	printf '%s %s\n' "$1" "$pt" >>"$lockfile.procs" 2>/dev/null
 	return 0
 }
 
 # lock_procs_new: LOCKFILE.procs of a lock just won, listing this agent.
-# Made with O_EXCL (claim): never written through someone's symlink.
+# Made with O_EXCL (claim): never written through someone's symlink; one
+# that cannot be made (someone else's in /var/tmp) is not written at all.
 lock_procs_new()
 {
+	lk_procs=0
 	rm -f "$lockfile.procs" 2>/dev/null
 	claim "$lockfile.procs" || return 0
+	lk_procs=1
 	lock_note "$$"
+}
+
+# lock_procs_adopt: go on with LOCKFILE.procs of the run's earlier agent
+# (its supervisors and jobs are listed there), or make it anew.
+lock_procs_adopt()
+{
+	if [ -f "$lockfile.procs" ] && [ ! -L "$lockfile.procs" ] &&
+	    [ -w "$lockfile.procs" ]; then
+		lk_procs=1
+		lock_note "$$"
+	else
+		lock_procs_new
+	fi
 }
 
 # lock_agent_gone: the lock's agent is gone: no process with its pid that
@@ -496,7 +512,7 @@ do_lock()
 				done <"$lockfile" >"$lock_tmp" &&
 				    mv -f "$lock_tmp" "$lockfile"
 				lock_won "lock ok adopted"
-				lock_note "$$"
+				lock_procs_adopt
 				return
 			fi
 			if [ "$breakstale" = 1 ] && lock_break; then
@@ -1450,7 +1466,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0 my_uid=''
+	slots='' direct=0 my_uid='' lk_procs=0
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
