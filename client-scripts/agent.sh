@@ -813,8 +813,10 @@ do_unpack()
 		fi
 	fi
 	rm -f "$_t.err"
-	# the mark of a complete unpack, moved in place with the tree
-	if ! printf '%s\n' "$arg" >"$_t/.distribute-sha256"; then
+	# the mark of a complete unpack, moved in place with the tree (not
+	# group/other writable whatever the umask or the archive's "./")
+	if ! chmod go-w "$_t" ||
+	    ! printf '%s\n' "$arg" >"$_t/.distribute-sha256"; then
 		rm -rf "$_t"
 		reply "err unpack cannot mark the unpacked tool"
 		return
