@@ -17,8 +17,20 @@
 #                           absolute against the login directory); direct
 #                           1: run a job's argv itself, not "sh SCRIPT"
 #                           (the default job.sh does just that)
-#   lock                 -> lock ok | lock ok adopted (same run and user)
-#                           | lock held USER MASTER RUN STARTED_UTC | err lock MSG
+#   lock                 -> lock ok | lock ok adopted (same run and login)
+#                           | lock ok broke USER MASTER RUN STARTED_UTC
+#                           (a stale lock of ours, named, was broken)
+#                           | lock held USER MASTER RUN STARTED_UTC
+#                           [(stale)|(jobs still running)] | err lock MSG
+#   lockinfo             -> lockinfo none | lockinfo USER MASTER RUN
+#                           STARTED_UTC live|stale|jobs yours|other
+#   unlock               -> unlock none | unlock notours USER | unlock
+#                           done USER MASTER RUN STARTED_UTC | unlock live
+#                           RUN live|jobs
+#   space [SHA]          -> space FREE_KB CACHED UID (WORKDIR made if
+#                           missing) | err space MSG (WORKDIR not ours alone)
+#   clean SECONDS        -> clean run NAME..., clean tool SHA...,
+#                           cleaned RUNS TOOLS WORKDIR_ID
 #   unpack SHA           -> unpacked SHA fresh|cached | err unpack MSG
 #                           (WORKDIR/tools/SHA -> WORKDIR/tools/SHA.d)
 #   arg VALUE            -> nothing; one argument of the next job
@@ -71,8 +83,12 @@
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
 # own errors go to RUNDIR/agent-MKEY.log.
 #
-# The lock (LOCKFILE, made atomically with ln, fine on NFS) holds user=,
-# master=, run=, pid=, started=, boot_id=, host=, started_utc=.  It is
+# The lock (LOCKFILE, made atomically with ln, fine on NFS) holds user=
+# (on the master), master=, run=, pid=, started=, boot_id=, host=,
+# started_utc=, login= (ours: the same login).  LOCKFILE.procs beside it
+# lists "PID TICKS" of the agent and of every supervisor and job of the
+# run (TICKS: /proc/PID/stat field 22): a lock is stale only when all of
+# them are gone, on the same machine and boot.  It is
 # released (when its run and user are ours) on quit, on end of input and
 # on any other exit, unless a job of this agent still runs: then the run
 # still owns the machine and a resumed master adopts the lock.
@@ -247,16 +263,16 @@ lock_record()
 	_h=$(uname -n 2>/dev/null || hostname 2>/dev/null)
 	_t=$(date -u '+%s %Y-%m-%dT%H:%M:%SZ' 2>/dev/null)
 	esc "$_h"
-	printf 'user=%s\nmaster=%s\nrun=%s\npid=%s\nstarted=%s\nboot_id=%s\nhost=%s\nstarted_utc=%s\n' \
+	printf 'user=%s\nmaster=%s\nrun=%s\npid=%s\nstarted=%s\nboot_id=%s\nhost=%s\nstarted_utc=%s\nlogin=%s\n' \
 	    "$user_e" "$master_e" "$run_e" "$$" "${_t%% *}" "$_b" "$e" \
-	    "${_t#* }"
+	    "${_t#* }" "$login_e"
 }
 
 # lock_read: l_* = the fields of the lock file; 1 if there is none.
 lock_read()
 {
 	l_user='' l_master='' l_run='' l_utc='' l_pid='' l_boot='' l_host=''
-	l_started=''
+	l_started='' l_login=''
 	[ -e "$lockfile" ] || [ -L "$lockfile" ] || return 1
 	[ -r "$lockfile" ] || return 0
 	while IFS= read -r _l || [ -n "$_l" ]; do
@@ -269,21 +285,89 @@ lock_read()
 		host=*) l_host=${_l#host=} ;;
 		started=*) l_started=${_l#started=} ;;
 		started_utc=*) l_utc=${_l#started_utc=} ;;
+		login=*) l_login=${_l#login=} ;;
 		esac
 	done <"$lockfile"
 	return 0
 }
 
-# lock_stale: the lock's owner is gone: this machine, this boot, and no
-# process with its pid that started when it says (pid reuse).  1 when
-# alive or when it cannot be told (another host, another boot id...).
+# lock_stale: the lock's run is gone: its agent and every supervisor and
+# job it recorded (lock_state).
 lock_stale()
 {
-	[ -n "$l_pid" ] && [ -n "$l_boot" ] || return 1
-	[ "$l_host" = "$(uname -n 2>/dev/null)" ] || return 1
-	[ -r /proc/sys/kernel/random/boot_id ] || return 1
+	lock_state
+	[ "$lk_state" = stale ]
+}
+
+# lock_state: lk_state = stale (this machine, this boot, its agent gone
+# and every process in LOCKFILE.procs gone), jobs (its agent is gone, a
+# supervisor or job it started lives) or live (alive, or it cannot be
+# told: another host, another boot id...).
+lock_state()
+{
+	lk_state=live
+	[ -n "$l_pid" ] && [ -n "$l_boot" ] || return 0
+	[ "$l_host" = "$(uname -n 2>/dev/null)" ] || return 0
+	[ -r /proc/sys/kernel/random/boot_id ] || return 0
 	IFS= read -r _cb </proc/sys/kernel/random/boot_id
-	[ "$_cb" = "$l_boot" ] || return 1
+	[ "$_cb" = "$l_boot" ] || return 0
+	lock_agent_gone || return 0
+	lk_state=stale
+	lock_procs_alive && lk_state='jobs'
+	return 0
+}
+
+# lock_procs_alive: a process recorded in LOCKFILE.procs ("PID TICKS", its
+# start in clock ticks after boot) still lives: same pid, same start.
+lock_procs_alive()
+{
+	[ -f "$lockfile.procs" ] || return 1
+	while read -r _lp _lt _ || [ -n "$_lp" ]; do
+		case $_lp in ''|*[!0-9]*) continue ;; esac
+		proc_ticks "$_lp" && [ "$pt" = "$_lt" ] && return 0
+	done <"$lockfile.procs"
+	return 1
+}
+
+# lock_note PID: record PID (a supervisor or job of this run) beside the
+# lock, so that another agent can tell the run still lives.  One short
+# append: atomic next to the other writers.
+lock_note()
+{
+	[ "$lk_procs" = 1 ] && proc_ticks "$1" || return 0
+	printf '%s %s\n' "$1" "$pt" >>"$lockfile.procs" 2>/dev/null
+	return 0
+}
+
+# lock_procs_new: LOCKFILE.procs of a lock just won, listing this agent.
+# Made with O_EXCL (claim): never written through someone's symlink; one
+# that cannot be made (someone else's in /var/tmp) is not written at all.
+lock_procs_new()
+{
+	lk_procs=0
+	rm -f "$lockfile.procs" 2>/dev/null
+	claim "$lockfile.procs" || return 0
+	lk_procs=1
+	lock_note "$$"
+}
+
+# lock_procs_adopt: go on with LOCKFILE.procs of the run's earlier agent
+# (its supervisors and jobs are listed there), or make it anew.
+lock_procs_adopt()
+{
+	if [ -f "$lockfile.procs" ] && [ ! -L "$lockfile.procs" ] &&
+	    [ -w "$lockfile.procs" ]; then
+		lk_procs=1
+		lock_note "$$"
+	else
+		lock_procs_new
+	fi
+}
+
+# lock_agent_gone: the lock's agent is gone: no process with its pid that
+# started when it says (pid reuse).
+lock_agent_gone()
+{
 	kill -0 "$l_pid" 2>/dev/null || [ ! -d "/proc/$l_pid" ] || return 1
 	[ -d "/proc/$l_pid" ] || return 0
 	# the pid lives: stale only if that process started later than the
@@ -295,31 +379,48 @@ lock_stale()
 # proc_start PID: the epoch second the process started (Linux /proc).
 proc_start()
 {
-	_btime='' _ticks=''
+	_btime=''
 	while read -r _k _v; do
 		[ "$_k" = btime ] && _btime=$_v
 	done </proc/stat
-	read -r _stat <"/proc/$1/stat" || return 1
+	proc_ticks "$1" || return 1
+	[ -n "$_btime" ] || return 1
+	echo $((_btime + pt / $(getconf CLK_TCK 2>/dev/null || echo 100)))
+}
+
+# proc_ticks PID: pt = when the process started, in clock ticks after
+# boot (/proc/PID/stat field 22); 1 when there is no such process (or a
+# zombie: its parent is gone and no one reaped it yet).
+proc_ticks()
+{
+	pt=''
+	{ read -r _stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	_stat=${_stat##*) }
+	set -f
 	# shellcheck disable=SC2086 # the numeric fields of /proc/PID/stat
 	set -- $_stat
+	set +f
+	[ "$#" -ge 20 ] || return 1
+	case $1 in Z|X|x) return 1 ;; esac
 	shift 19
-	_ticks=$1
-	[ -n "$_btime" ] && [ -n "$_ticks" ] || return 1
-	echo $((_btime + _ticks / $(getconf CLK_TCK 2>/dev/null || echo 100)))
+	pt=$1
+	case $pt in ''|*[!0-9]*) pt=''; return 1 ;; esac
 }
 
 # do_lockinfo: who holds the lock: "lockinfo none" or
-# "lockinfo USER MASTER RUN STARTED_UTC live|stale".
+# "lockinfo USER MASTER RUN STARTED_UTC live|stale|jobs yours|other"
+# (jobs: its agent is gone, a job of its run still runs; yours: the same
+# login as ours).
 do_lockinfo()
 {
 	if [ -z "$lockfile" ] || ! lock_read; then
 		reply "lockinfo none"
 		return
 	fi
-	_s=live
-	lock_stale && _s=stale
-	reply "lockinfo ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?} $_s"
+	lock_state
+	_y=other
+	lock_same_user && _y=yours
+	reply "lockinfo ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?} $lk_state $_y"
 }
 
 # lock_break: remove a stale lock of our own user, atomically: it is
@@ -340,7 +441,7 @@ lock_break()
 	return 0
 }
 
-# do_unlock: release our own leftover lock (its agent is gone).
+# do_unlock: release our own leftover lock (its run is gone).
 do_unlock()
 {
 	if [ -z "$lockfile" ] || ! lock_read; then
@@ -348,21 +449,29 @@ do_unlock()
 	elif ! lock_same_user; then
 		reply "unlock notours ${l_user:-?}"
 	elif lock_break; then
-		reply "unlock done"
+		[ -e "$lockfile" ] || rm -f "$lockfile.procs"
+		reply "unlock done ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}"
 	else
-		reply "unlock live ${l_run:-?}"
+		lock_state
+		reply "unlock live ${l_run:-?} $lk_state"
 	fi
 }
 
-# lock_same_user: the lock's user is ours: the master's user or the login.
+# lock_same_user: the lock is ours: taken with the same SSH login (the
+# local user on the master may differ); a lock without login= (an older
+# agent's) by its user.
 lock_same_user()
 {
+	if [ -n "$l_login" ]; then
+		[ "$l_login" = "$login_e" ]
+		return
+	fi
 	[ "$l_user" = "$user_e" ] || [ "$l_user" = "$login_e" ]
 }
 
 lock_ours()
 {
-	[ "$l_run" = "$run_e" ] && [ "$l_user" = "$user_e" ]
+	[ "$l_run" = "$run_e" ] && lock_same_user
 }
 
 do_lock()
@@ -385,10 +494,11 @@ do_lock()
 		reply "err lock cannot write $e.tmp.$$"
 		return
 	fi
-	_n=0
+	_n=0 _broke=''
 	while :; do
 		if ln "$lock_tmp" "$lockfile" 2>/dev/null; then
-			lock_won "lock ok"
+			lock_won "lock ok$_broke"
+			lock_procs_new
 			return
 		fi
 		if lock_read; then
@@ -404,15 +514,21 @@ do_lock()
 				done <"$lockfile" >"$lock_tmp" &&
 				    mv -f "$lock_tmp" "$lockfile"
 				lock_won "lock ok adopted"
+				lock_procs_adopt
 				return
 			fi
 			if [ "$breakstale" = 1 ] && lock_break; then
-				reply "note broke a stale lock of run ${l_run:-?}"
+				# said with whose lock it was (lock ok broke)
+				_broke=" broke ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}"
 				continue
 			fi
 			rm -f "$lock_tmp"
-			_s=''
-			lock_stale && _s=" (stale)"
+			lock_state
+			case $lk_state in
+			stale) _s=" (stale)" ;;
+			jobs) _s=" (jobs still running)" ;;
+			*) _s='' ;;
+			esac
 			reply "lock held ${l_user:-?} ${l_master:-?} ${l_run:-?} ${l_utc:-?}$_s"
 			return
 		fi
@@ -421,7 +537,8 @@ do_lock()
 		[ "$_n" -lt 3 ] && continue
 		# No hard links on this file system: O_EXCL through noclobber.
 		if (set -C; cat "$lock_tmp" >"$lockfile") 2>/dev/null; then
-			lock_won "lock ok"
+			lock_won "lock ok$_broke"
+			lock_procs_new
 			return
 		fi
 		m=$(ln "$lock_tmp" "$lockfile" 2>&1)
@@ -448,7 +565,10 @@ lock_release()
 	jobs_running && return 0
 	locked=0
 	lock_read || return 0
-	lock_ours && [ "$l_pid" = "$$" ] && rm -f "$lockfile"
+	if lock_ours && [ "$l_pid" = "$$" ]; then
+		rm -f "$lockfile.procs"
+		rm -f "$lockfile"
+	fi
 }
 
 # jobs_running: a supervisor of this agent is still alive.
@@ -474,18 +594,137 @@ do_space()
 	_o=$(LC_ALL=C df -Pk "${_d:-/}" 2>/dev/null | tail -n 1)
 	# shellcheck disable=SC2086 # df's fields
 	set -- $_o
-	_c=0
-	if [ -n "$arg" ] && safe_token "$arg" && [ -d "$workdir/tools/$arg.d" ]; then
+	_c=0 _sf=${4:-0}
+	if ! workdir_ready; then
+		esc "$m"
+		reply "err space $e"
+		return
+	fi
+	if [ -n "$arg" ] && safe_token "$arg" &&
+	    tool_ours "$workdir/tools/$arg.d" "$arg"; then
 		_c=1
 	fi
-	reply "space ${4:-0} $_c"
+	reply "space $_sf $_c $my_uid"
+}
+
+# --- trust in the work directory -----------------------------------------
+# WORKDIR often sits in a world-writable directory (/var/tmp): a WORKDIR,
+# tools/, runs/ or run directory someone else made (or can write) is
+# refused, and a cached tool is used only when we unpacked it (ours alone,
+# with a marker holding its sha256, written after a complete unpack).
+
+# path_mode PATH [L]: p_mode and p_uid of PATH (of its target with L).
+path_mode()
+{
+	p_mode='' p_uid=''
+	# shellcheck disable=SC2012 # mode and uid of one path, no names
+	_pm=$(ls -ldn"${2:-}" -- "$1" 2>/dev/null) || return 1
+	set -f
+	# shellcheck disable=SC2086 # the fields of ls -l
+	set -- $_pm
+	set +f
+	p_mode=$1 p_uid=$3
+	[ -n "$p_uid" ]
+}
+
+# dir_check PATH [L]: PATH (its target with L) is a directory of ours that
+# group and others cannot write; m = why not, naming PATH and its owner.
+dir_check()
+{
+	[ -n "$my_uid" ] || my_uid=$(id -u)
+	if ! path_mode "$1" "${2:-}"; then
+		m="cannot look at '$1'"
+		return 1
+	fi
+	if [ "$p_uid" != "$my_uid" ]; then
+		path_owner "$1" "${2:-}"
+		m="'$1' is owned by $o, not by $(id -un 2>/dev/null || echo "uid $my_uid"): refused"
+		return 1
+	fi
+	case $p_mode in
+	l*) [ -z "${2:-}" ] && return 0 ;;
+	esac
+	case $p_mode in
+	d????w*|d???????w*)
+		path_owner "$1" "${2:-}"
+		m="'$1' (owner $o, $p_mode) is writable by group or others: refused"
+		return 1 ;;
+	d*) return 0 ;;
+	esac
+	m="'$1' exists and is not a directory"
+	return 1
+}
+
+# path_owner PATH [L]: o = the name of PATH's owner (uid N without one).
+path_owner()
+{
+	# shellcheck disable=SC2012 # the owner's name, as ls shows it
+	o=$(ls -ld"${2:-}" -- "$1" 2>/dev/null | awk '{ print $3 }')
+	[ -n "$o" ] || o="uid $p_uid"
+}
+
+# dir_ours PATH: dir_check PATH, and of its target when it is a symlink.
+dir_ours()
+{
+	dir_check "$1" || return 1
+	[ ! -L "$1" ] || dir_check "$1" L
+}
+
+# workdir_ready: make WORKDIR if it is missing (0755), then refuse it, its
+# tools/ and runs/ and the run directory when one is not ours alone.
+workdir_ready()
+{
+	m=''
+	if [ -n "$workdir" ] && [ ! -e "$workdir" ] && [ ! -L "$workdir" ] &&
+	    ! m=$(umask 022 && mkdir -p -- "$workdir" 2>&1); then
+		return 1
+	fi
+	workdir_trusted
+}
+
+# workdir_trusted: WORKDIR, tools/, runs/ and RUNDIR, where they exist,
+# are ours alone (m = why not).
+workdir_trusted()
+{
+	[ -n "$my_uid" ] || my_uid=$(id -u)
+	for _wt in "$workdir" "$workdir/tools" "$workdir/runs" "$rundir"; do
+		[ -n "$_wt" ] || continue
+		[ -e "$_wt" ] || [ -L "$_wt" ] || continue
+		dir_ours "$_wt" || return 1
+	done
+	return 0
+}
+
+# tool_ours DIR SHA: DIR is a tool we unpacked: ours alone, with its
+# marker (written after a complete unpack) holding SHA.
+tool_ours()
+{
+	dir_ours "$1" || return 1
+	_tm=''
+	[ -f "$1/.distribute-sha256" ] && [ ! -L "$1/.distribute-sha256" ] &&
+	    { IFS= read -r _tm <"$1/.distribute-sha256"; } 2>/dev/null
+	[ "$_tm" = "$2" ] && return 0
+	m="'$1' has no mark of a complete unpack"
+	return 1
 }
 
 # do_clean SECONDS: remove this user's run directories older than SECONDS
-# (never the one of a live lock), then tools no remaining run uses.
+# (never the one of a live lock), then tools no remaining run uses: a line
+# "clean run NAME" or "clean tool SHA" for each, then "cleaned RUNS TOOLS
+# ID", ID naming WORKDIR (machines sharing it, e.g. on NFS, see the same).
 do_clean()
 {
 	case $arg in ''|*[!0-9]*) reply "err clean bad age"; return ;; esac
+	if [ ! -d "$workdir" ]; then
+		reply "cleaned 0 0 -"
+		return
+	fi
+	if ! workdir_trusted; then
+		esc "$m"
+		reply "err clean $e"
+		return
+	fi
+	workdir_id
 	_n=0 _keep=''
 	lock_read && _keep=$l_run
 	for _r in "$workdir"/runs/*/; do
@@ -493,7 +732,8 @@ do_clean()
 		_r=${_r%/}
 		[ "${_r##*/}" = "$_keep" ] && continue
 		if [ -n "$(find "$_r" -prune -mmin +"$((arg / 60))" 2>/dev/null)" ]; then
-			rm -rf "$_r" && _n=$((_n + 1))
+			rm -rf "$_r" && _n=$((_n + 1)) && esc "${_r##*/}" &&
+			    reply "clean run $e"
 		fi
 	done
 	_t=0
@@ -501,9 +741,26 @@ do_clean()
 		[ -f "$_a" ] || continue
 		_s=${_a##*/}
 		grep -qx -- "$_s" "$workdir"/runs/*/tool 2>/dev/null && continue
-		rm -rf "$_a" "$_a.d" && _t=$((_t + 1))
+		rm -rf "$_a" "$_a.d" && _t=$((_t + 1)) && esc "$_s" &&
+		    reply "clean tool $e"
 	done
-	reply "cleaned $_n $_t"
+	reply "cleaned $_n $_t $wid"
+}
+
+# workdir_id: wid = WORKDIR's name for "clean" (WORKDIR/.distribute-id,
+# random, made once with ln: atomic on NFS too); "-" when it cannot be.
+workdir_id()
+{
+	wid=''
+	_wi=$workdir/.distribute-id
+	if [ ! -f "$_wi" ]; then
+		_wr=$(od -An -N8 -tx1 /dev/urandom 2>/dev/null | tr -d ' \n')
+		[ -n "$_wr" ] && printf '%s\n' "$_wr" >"$_wi.$$" &&
+		    ln "$_wi.$$" "$_wi" 2>/dev/null
+		rm -f "$_wi.$$"
+	fi
+	[ -f "$_wi" ] && { IFS= read -r wid <"$_wi"; } 2>/dev/null
+	case $wid in ''|*[!0-9a-f]*) wid=- ;; esac
 }
 
 do_unpack()
@@ -514,11 +771,26 @@ do_unpack()
 	fi
 	_a=$workdir/tools/$arg
 	_d=$_a.d
+	if ! workdir_trusted; then
+		esc "$m"
+		reply "err unpack $e"
+		return
+	fi
 	# which tool this run uses, for "clean"
 	[ -n "$rundir" ] && mkdir -p "$rundir" && printf '%s\n' "$arg" >"$rundir/tool"
-	if [ -d "$_d" ]; then
-		reply "unpacked $arg cached"
-		return
+	if [ -e "$_d" ] || [ -L "$_d" ]; then
+		if tool_ours "$_d" "$arg"; then
+			reply "unpacked $arg cached"
+			return
+		fi
+		if ! dir_ours "$_d"; then
+			esc "$m"
+			reply "err unpack $e"
+			return
+		fi
+		# ours, but not marked complete (cut short, or unpacked by
+		# an older agent): unpacked again
+		mv "$_d" "$_d.old-$$" 2>/dev/null && rm -rf "$_d.old-$$"
 	fi
 	if [ ! -f "$_a" ]; then
 		esc "$_a"
@@ -543,6 +815,14 @@ do_unpack()
 		fi
 	fi
 	rm -f "$_t.err"
+	# the mark of a complete unpack, moved in place with the tree (not
+	# group/other writable whatever the umask or the archive's "./")
+	if ! chmod go-w "$_t" ||
+	    ! printf '%s\n' "$arg" >"$_t/.distribute-sha256"; then
+		rm -rf "$_t"
+		reply "err unpack cannot mark the unpacked tool"
+		return
+	fi
 	unpack_install
 }
 
@@ -551,20 +831,19 @@ do_unpack()
 unpack_install()
 {
 	if [ ! -d "$_d" ] && mv "$_t" "$_d" 2>/dev/null; then
-		if [ -e "$_d/${_t##*/}" ]; then
-			rm -rf "${_d:?}/${_t##*/}"
-			reply "unpacked $arg cached"
-		else
+		if [ ! -e "$_d/${_t##*/}" ]; then
 			reply "unpacked $arg fresh"
+			return
 		fi
-		return
+		rm -rf "${_d:?}/${_t##*/}"
 	fi
 	rm -rf "$_t"
-	if [ -d "$_d" ]; then
+	if [ -d "$_d" ] && tool_ours "$_d" "$arg"; then
 		reply "unpacked $arg cached"
 	else
-		esc "$_d"
-		reply "err unpack cannot rename to $e"
+		[ -d "$_d" ] || m="cannot rename to '$_d'"
+		esc "$m"
+		reply "err unpack $e"
 	fi
 }
 
@@ -657,6 +936,7 @@ do_start()
 		    </dev/null \
 		    2>>"$rundir/agent-$mkey.log" &
 		sups="$_n $!"
+		lock_note "$!"
 		pending_clear
 	fi
 }
@@ -853,6 +1133,7 @@ supervise()
 		(exit 126) &
 		sv_pid=$!
 	fi
+	lock_note "$sv_pid"
 	now
 	sv_start=$t sv_end='' sv_rc=''
 	sv_status running
@@ -1213,7 +1494,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0
+	slots='' direct=0 my_uid='' lk_procs=0
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e

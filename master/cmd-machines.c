@@ -43,9 +43,12 @@ lock_text(const struct probe_result *r)
 	if (l == NULL || strcmp(l, "none") == 0)
 		return xstrdup("free");
 	copy = xstrdup(l);
-	n = agent_fields(copy, f, 5);
-	text = n == 5 ? xasprintf("locked by %s since %s (run %s on %s, %s)",
-	    f[0], f[3], f[2], f[1], f[4]) : xstrdup(l);
+	n = agent_fields(copy, f, 6);
+	/* jobs: its agent is gone, a job of its run still runs: held */
+	text = n >= 5 ? xasprintf("locked by %s since %s (run %s on %s, %s%s)",
+	    f[0], f[3], f[2], f[1], strcmp(f[4], "jobs") == 0 ?
+	    "jobs still running" : f[4], n == 6 && strcmp(f[5], "yours") == 0 ?
+	    ", yours" : "") : xstrdup(l);
 	free(copy);
 	return text;
 }

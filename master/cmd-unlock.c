@@ -25,10 +25,15 @@ unlock_text(const struct probe_result *r)
 
 		if (strcmp(l, "unlock none") == 0)
 			return "no lock";
-		if (strcmp(l, "unlock done") == 0)
-			return "released your leftover lock";
+		if (strncmp(l, "unlock done", 11) == 0)
+			return "released your leftover lock (same login; its "
+			    "agent, supervisors and jobs are gone)";
 		if (strncmp(l, "unlock notours ", 15) == 0)
 			return "locked by someone else: left alone";
+		if (strncmp(l, "unlock live ", 12) == 0 &&
+		    strstr(l, " jobs") != NULL)
+			return "your lock is held: jobs of its run still run: "
+			    "left alone";
 		if (strncmp(l, "unlock live ", 12) == 0)
 			return "your lock is in use by a live run: left alone";
 	}

@@ -113,7 +113,7 @@ static const struct dist_option options[] = {
 	{ "accept-new-host-keys", O_ACCEPT_NEW, no_argument, C_SSH, NULL,
 	  "record unknown host keys (never changed ones)" },
 	{ "break-stale-locks", O_BREAK_STALE, no_argument, C_RUN | C_RESUME,
-	  NULL, "remove stale locks of your own user (their owner is gone)" },
+	  NULL, "remove stale locks of your login (its run and jobs gone)" },
 	{ "older-than", O_OLDER_THAN, required_argument, C_CLEAN, "DURATION",
 	  "clean: only run directories older than this (default 7d)" },
 	{ "cpus", O_ISOLATION, required_argument, C_RUN | C_RESUME, "LIST",

@@ -43,6 +43,17 @@ is_job_line(const char *line)
 	return 0;
 }
 
+/* Is "err WORD ..." the refusal of a request whose answer is verb (WORD,
+ * or WORD + "d"/"ed": "err unpack" answers for "unpacked")? */
+static int
+is_err_for(const char *err, const char *verb)
+{
+	size_t wl = strcspn(err, " ");
+
+	return wl > 0 && strncmp(err, verb, wl) == 0 && (verb[wl] == '\0' ||
+	    strcmp(verb + wl, "d") == 0 || strcmp(verb + wl, "ed") == 0);
+}
+
 int
 mconn_wait(struct mconn *c, const char *verb, char **cause)
 {
@@ -62,7 +73,7 @@ mconn_wait(struct mconn *c, const char *verb, char **cause)
 		    (c->line.buf[vl] == ' ' || c->line.buf[vl] == '\0'))
 			return 0;
 		if (strncmp(c->line.buf, "err ", 4) == 0 &&
-		    strncmp(c->line.buf + 4, verb, vl) == 0)
+		    is_err_for(c->line.buf + 4, verb))
 			return set_cause(cause, "agent: %s", c->line.buf + 4);
 		if (is_job_line(c->line.buf))
 			sv_push(&c->later, c->line.buf);	/* a watched job */

@@ -139,6 +139,8 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		    ms->status == M_LOCKED) && ms->why != NULL)
 			fprintf(f, "machine %s: %s: %s\n", ms->m->name,
 			    machine_status_name(ms->status), ms->why);
+		if (ms->broke != NULL)	/* also when the live view hid it */
+			fprintf(f, "machine %s: %s\n", ms->m->name, ms->broke);
 	}
 	char *el = format_duration((uint64_t)(now_mono() - ctx->start_mono));
 	fprintf(f, "\n%s: %zu/%zu ok, %zu failed (%s); results in %s\n",

@@ -66,6 +66,7 @@ struct machine_state {
 	int		 started;
 	enum machine_status status;
 	char		*why;		/* locked by, down because ... */
+	char		*broke;		/* whose stale lock was broken (mtx) */
 	double		 since;		/* mono time of the last status change */
 	struct slot_entry *pos;		/* slots x SLOT_ENTRIES */
 	int		 running;	/* entries in pos */

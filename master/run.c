@@ -242,6 +242,7 @@ ctx_free(struct run_ctx *ctx)
 	for (i = 0; i < ctx->nmachines; i++) {
 		free(ctx->ms[i].key);
 		free(ctx->ms[i].why);
+		free(ctx->ms[i].broke);
 		free(ctx->ms[i].pos);
 		free(ctx->ms[i].orphans);
 	}

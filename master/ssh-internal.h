@@ -14,6 +14,7 @@
 #define DSSH_STDERR_KEEP	4096		/* stderr bytes kept */
 #define DSSH_LINE_MAX		(1024 * 1024)	/* longest line read */
 #define DSSH_CLOSE_WAIT_MS	1000		/* for the status after EOF */
+#define DSFTP_TRUSTED		8		/* dirs known ours alone */
 #define DSSH_XFER_CHUNK		(128 * 1024)	/* 256 KiB: OpenSSH fails */
 
 struct dist_ssh {
@@ -30,6 +31,9 @@ struct dist_ssh {
 	char		*home;		/* see dssh_expand_home() */
 	char		*jump;		/* ProxyJump host, or NULL */
 	char		*jump_log;	/* OpenSSH's messages, connecting */
+	char		*trust_top;	/* dirs at or below: ours alone */
+	long		 trust_uid;	/* (see dssh_sftp_trust) */
+	char		*trusted[DSFTP_TRUSTED]; /* newest first */
 };
 
 struct dssh_chan {
@@ -61,6 +65,16 @@ const char *dsftp_path(const char *);
 int	 dsftp_fail(struct dist_ssh *, char **cause, const char *op,
 	    const char *path);
 int	 dsftp_missing(struct dist_ssh *);
+
+/* ssh-sftp-trust.c: under WORKDIR (dssh_sftp_trust), a directory that
+ * exists must be ours alone.  _check: path, if it exists; _parents: every
+ * directory from WORKDIR down to path's parent, up to the first missing
+ * one; _add: path is ours (we made it). */
+int	 dsftp_trust_check(struct dist_ssh *, const char *path, char **cause);
+int	 dsftp_trust_parents(struct dist_ssh *, const char *path,
+	    char **cause);
+void	 dsftp_trust_add(struct dist_ssh *, const char *path);
+void	 dsftp_trust_forget(struct dist_ssh *);
 
 /* ssh-hostkey.c */
 int	 dssh_check_hostkey(struct dist_ssh *, const struct dist_ssh_opts *,

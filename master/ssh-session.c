@@ -252,6 +252,8 @@ dssh_close(struct dist_ssh *s)
 	free(s->home);
 	dssh_jump_done(s);
 	free(s->jump);
+	free(s->trust_top);
+	dsftp_trust_forget(s);
 	free(s);
 }
 

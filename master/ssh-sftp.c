@@ -112,18 +112,21 @@ dsftp_isdir(struct dist_ssh *s, const char *path, char **cause)
 	return 1;
 }
 
-/* mkdir path; 0 if it is (now) a directory, else the error of mkdir. */
+/* mkdir path; 0 if it is (now) a directory, else the error of mkdir.  One
+ * that was there already must be ours alone (see ssh-sftp-trust.c). */
 static int
 dsftp_mkdir_one(struct dist_ssh *s, const char *path, int *code,
     char **cause)
 {
 	int rc;
 
-	if (sftp_mkdir(s->sftp, path, 0755) == 0)
+	if (sftp_mkdir(s->sftp, path, 0755) == 0) {
+		dsftp_trust_add(s, path);
 		return 0;
+	}
 	*code = sftp_get_error(s->sftp);
 	if ((rc = dsftp_isdir(s, path, cause)) != 0)
-		return rc < 0 ? -1 : 0;
+		return rc < 0 ? -1 : dsftp_trust_check(s, path, cause);
 	return 1;	/* still missing; *code says why */
 }
 
@@ -170,7 +173,7 @@ dssh_sftp_mkdir_p(struct dist_ssh *s, const char *path, char **cause)
 		p[--len] = '\0';
 	if (strcmp(p, "/") == 0 || strcmp(p, ".") == 0)
 		rc = 0;
-	else
+	else if ((rc = dsftp_trust_parents(s, p, cause)) == 0)
 		rc = dsftp_mkdir_rec(s, p, 0, cause);
 	free(p);
 	return rc;

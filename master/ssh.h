@@ -73,6 +73,9 @@ int	 dssh_keepalive(struct dist_ssh *, char **cause);
 /* SFTP; paths are worker paths (relative ones and "~/..." are relative to
  * home). */
 int	 dssh_sftp_mkdir_p(struct dist_ssh *, const char *path, char **cause);
+/* From now on, mkdir_p refuses a directory at or below top (WORKDIR) that
+ * is not owned by uid or that group or others can write. */
+void	 dssh_sftp_trust(struct dist_ssh *, const char *top, long uid);
 /* 1 exists (size in *size), 0 missing, -1 error. */
 int	 dssh_sftp_stat(struct dist_ssh *, const char *path, uint64_t *size,
 	    char **cause);

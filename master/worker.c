@@ -97,16 +97,37 @@ send_settings(struct mconn *c)
 	}
 }
 
+/* "lock held USER MASTER RUN SINCE [(stale)|(jobs still running)]" */
 static char *
 lock_holder(char *line)
 {
-	char *f[6];
-	size_t n = agent_fields(line, f, 6);
+	char *f[7];
+	size_t n = agent_fields(line, f, 7);
 
 	if (n < 6)
 		return xstrdup("another run");
-	return xasprintf("locked by %s on %s (run %s, since %s)", f[2], f[3],
-	    f[4], f[5]);
+	return xasprintf("locked by %s on %s (run %s, since %s)%s%s", f[2],
+	    f[3], f[4], f[5], n == 7 ? " " : "", n == 7 ? f[6] : "");
+}
+
+/* "lock ok broke USER MASTER RUN SINCE": said on screen and in events.log
+ * with whose lock it was. */
+static void
+lock_broken(struct mconn *c, char *line)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *f[7], *what;
+
+	if (agent_fields(line, f, 7) < 7)
+		return;
+	what = xasprintf("broke the stale lock of %s (master %s, run %s, "
+	    "since %s): its agent, supervisors and jobs are gone", f[3], f[4],
+	    f[5], f[6]);
+	pthread_mutex_lock(&ctx->mtx);
+	post_event_locked(ctx, "%s: %s", c->ms->m->name, what);
+	free(c->ms->broke);
+	c->ms->broke = what;	/* for the summary */
+	pthread_mutex_unlock(&ctx->mtx);
 }
 
 /* 0 locked, 1 held by someone else (retry later), -1 error. */
@@ -119,8 +140,11 @@ take_lock(struct mconn *c, char **cause)
 		mconn_send(c, "lock", NULL);
 		if (mconn_wait(c, "lock", cause) == -1)
 			return -1;
-		if (strncmp(c->line.buf, "lock ok", 7) == 0)
+		if (strncmp(c->line.buf, "lock ok", 7) == 0) {
+			if (strncmp(c->line.buf, "lock ok broke ", 14) == 0)
+				lock_broken(c, c->line.buf);
 			return 0;
+		}
 		char *why = lock_holder(c->line.buf);
 		machine_set_status(c->ctx, c->ms, M_LOCKED, why);
 		free(why);
@@ -190,13 +214,16 @@ check_space(struct mconn *c, size_t config_len, char **cause)
 	struct run_ctx *ctx = c->ctx;
 	struct dist_plan *p = ctx->plan;
 	unsigned long long free_kb, need;
-	char *f[3];
+	char *f[4];
 
 	mconn_send(c, "space", p->have_archive ? p->archive.sha256 : NULL);
 	if (mconn_wait(c, "space", cause) == -1)
 		return -1;
-	if (agent_fields(c->line.buf, f, 3) != 3)
+	if (agent_fields(c->line.buf, f, 4) != 4)
 		return set_cause(cause, "agent: bad space reply");
+	/* the agent made WORKDIR and found it ours alone: SFTP uses no
+	 * directory under it that is not */
+	dssh_sftp_trust(c->ssh, c->workdir, strtol(f[3], NULL, 10));
 	free_kb = strtoull(f[1], NULL, 10);
 	need = config_len + strlen(ctx->script_text) + (1 << 20);
 	if (p->have_archive && strcmp(f[2], "1") != 0)

@@ -137,7 +137,7 @@ test_lock()
 		    "boot_id=$(cat /proc/sys/kernel/random/boot_id)" "$LOCK"
 	fi
 	check "$1: no temporary lock file left" \
-	    sh -c 'ls "$1" | grep -vqx distribute.lock && exit 1; exit 0' x \
+	    sh -c 'ls "$1" | grep -vqxE "distribute\.lock(\.procs)?" && exit 1; exit 0' x \
 	    "$(dirname "$LOCK")"
 	cp "$LOCK" "$T/lock.orig"
 

@@ -31,7 +31,7 @@ stale_lock 2 colleague
 # shellcheck disable=SC2046
 "$DISTRIBUTE" machines --machines "$T/machines" $(opts) >"$T/m" 2>&1
 check "machines: shows the stale lock and its holder" \
-    grep -q "127.0.0.1:$(worker_port 1): up, locked by $TEST_USER since 2026-01-01T00:00:00Z (run 20260101T000000Z-old-x on oldlaptop, stale)" "$T/m"
+    grep -q "127.0.0.1:$(worker_port 1): up, locked by $TEST_USER since 2026-01-01T00:00:00Z (run 20260101T000000Z-old-x on oldlaptop, stale, yours)" "$T/m"
 check "machines: shows load, cores, memory, free space, OS" \
     grep -q 'cores, memory .* free in .*/w1/work, ' "$T/m"
 check "machines: a free machine is free" grep -q "$(worker_port 3): up, free" "$T/m"

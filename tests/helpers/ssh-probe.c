@@ -157,6 +157,15 @@ cmd_mkdir(struct probe *p, char **argv, char **cause)
 	return dssh_sftp_mkdir_p(p->s, argv[0], cause);
 }
 
+/* From now on, mkdir refuses a directory under TOP not ours alone. */
+static int
+cmd_trust(struct probe *p, char **argv, char **cause)
+{
+	(void)cause;
+	dssh_sftp_trust(p->s, argv[0], strtol(argv[1], NULL, 10));
+	return 0;
+}
+
 static int
 cmd_rm(struct probe *p, char **argv, char **cause)
 {
@@ -211,6 +220,7 @@ static const struct {
 	{ "get", 3, cmd_get },			/* REMOTE LOCAL MAX (0: none) */
 	{ "stat", 1, cmd_stat },		/* REMOTE */
 	{ "mkdir", 1, cmd_mkdir },		/* REMOTE */
+	{ "trust", 2, cmd_trust },		/* TOP UID */
 	{ "rm", 1, cmd_rm },			/* REMOTE */
 	{ "keepalive", 0, cmd_keepalive },
 	{ "sleep", 1, cmd_sleep },		/* MS */
