@@ -13,7 +13,7 @@ BINDIR	 = $(PREFIX)/bin
 DATADIR	 = $(PREFIX)/share/distribute
 MANDIR	 = $(PREFIX)/share/man
 
-PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl
+PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl jansson
 CC	?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -69,7 +69,7 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
-	     libesmtp-dev libssl-dev pkg-config gcc make
+	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
 	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl
 deps:
