@@ -147,6 +147,10 @@ test_strings(void)
 	expect_string("\"\xe2\x82\"", "\xef\xbf\xbd\xef\xbf\xbd", 6,
 	    "truncated UTF-8 sequence");
 	expect_string("\"\x7f\"", "\x7f", 1, "DEL needs no escape");
+	expect_string("\"\\\\ud800\"", "\\ud800", 6,
+	    "an escaped backslash before 'u' is no \\u escape");
+	expect_string("\"\\\"\\ud800\\\"\"", "\"\xef\xbf\xbd\"", 5,
+	    "a lone surrogate after an escaped quote");
 	expect_error("\"a\nb\"", "1:2: unexpected newline",
 	    "raw newline in a string refused");
 	expect_error("\"a\\x\"", "1:4: invalid escape", "unknown escape refused");
@@ -217,6 +221,15 @@ test_containers(void)
 	    "columns count characters");
 	expect_error("[\"\xc3\xa9\xc3\xa9\", x]", "1:8: invalid token near 'x'",
 	    "columns count UTF-8 characters once");
+	v = parse("{\"k\xff\": 1, \"\\udc00\": 2}", &cause);
+	TEST_OK(v != NULL && v->n == 2 && strcmp(v->k[0], "k\xef\xbf\xbd") == 0 &&
+	    strcmp(v->k[1], "\xef\xbf\xbd") == 0,
+	    "keys: invalid UTF-8 and a lone surrogate become U+FFFD");
+	jv_free(v);
+	v = parse("{\"\xff\": 1, \"\\ufffd\": 2}", &cause);
+	TEST_OK(v != NULL && v->n == 1 && v->v[0].number == 2,
+	    "keys equal once repaired are one key, the last value");
+	jv_free(v);
 	v = parse("\xef\xbb\xbf{\"a\": 1}", &cause);
 	TEST_OK(jv_is(v, JV_OBJECT), "a leading byte order mark is skipped");
 	jv_free(v);
@@ -246,6 +259,11 @@ test_multi(void)
 	all = jv_parse_multi("", 0, "m.json", &cause);
 	TEST_OK(jv_is(all, JV_ARRAY) && all->n == 0, "empty input: no value");
 	jv_free(all);
+	s = "{} {} {\"a\" 1}";
+	all = jv_parse_multi(s, strlen(s), "m.json", &cause);
+	ASSERT_CONTAINS(cause, "m.json:1:12: ':' expected near '1'",
+	    "an error in a later value on line 1: its column in the line");
+	jv_free(all);
 	s = "{\"a\": 1}\n{\"a\": }\n";
 	all = jv_parse_multi(s, strlen(s), "m.json", &cause);
 	TEST_OK(all == NULL, "a bad second value fails the whole input");
@@ -271,8 +289,9 @@ nested(int depth)
 static void
 test_limits(void)
 {
-	char *s = nested(JV_MAX_DEPTH), *cause = NULL;
+	char *s = nested(JV_MAX_DEPTH), *cause = NULL, *many;
 	struct jv *v = parse(s, &cause);
+	int i;
 
 	TEST_OK(v != NULL, "nesting of 64 levels accepted");
 	jv_free(v);
@@ -283,6 +302,17 @@ test_limits(void)
 	/* 32 "[" and 32 "{\"k\":" before it: the 65th opens at column 193 */
 	ASSERT_CONTAINS(cause, "1:193: nesting deeper than 64 levels",
 	    "depth error names the place");
+	free(s);
+	s = xmalloc(201);
+	for (i = 0; i < 200; i++)
+		s[i] = "[{"[i % 2];
+	s[200] = '\0';
+	many = xasprintf("[\"%s\", \"\\\"%s\"]", s, s);
+	free(s);
+	s = many;
+	v = parse(s, &cause);
+	TEST_OK(v != NULL, "brackets inside strings do not count as nesting");
+	jv_free(v);
 	free(s);
 	s = nested(100000);
 	v = parse(s, &cause);
