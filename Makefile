@@ -6,6 +6,7 @@
 #   make check SANITIZE=1   the same under ASan+UBSan
 #   make demo            a run on a local demo cluster of 3 sshd machines
 #   make bench           the scheduler's benchmarks beside GNU parallel
+#   make fuzz            fuzz the JSON reader (clang's libFuzzer, ASan)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -95,6 +96,22 @@ bench: test-deps
 	$(MAKE) all
 	sh tests/perf/bench.sh
 
+# Fuzz the JSON reader and writer (libFuzzer: clang, libclang-rt-14-dev);
+# the corpus stays in tests/fuzz/corpus, out of git.
+FUZZ_TIME ?= 300
+FUZZ_SRCS = master/json-read.c master/json-write.c master/json-utf8.c \
+	    master/util.c
+tests/fuzz/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_SRCS) master/*.h
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Imaster \
+	    $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz-json.c $(FUZZ_SRCS) \
+	    $(PKG_LIBS) -lm -pthread
+
+fuzz: tests/fuzz/fuzz-json
+	mkdir -p tests/fuzz/corpus
+	tests/fuzz/fuzz-json -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+	    -timeout=10 tests/fuzz/corpus tests/data/metrics
+
 install: distribute
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -106,7 +123,8 @@ install: distribute
 
 clean:
 	rm -f distribute master/*.o master/libdistribute.a master/scripts.c \
-	    $(UNIT_BINS) $(HELPER_BINS) .build-flags
+	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags
 	rm -rf tests/logs
 
-.PHONY: all unit deps test-deps check check-scripts demo bench install clean FORCE
+.PHONY: all unit deps test-deps check check-scripts demo bench fuzz install \
+	clean FORCE

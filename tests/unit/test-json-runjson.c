@@ -71,6 +71,22 @@ fill_jobs(struct run_ctx *ctx, struct dist_plan *plan)
 }
 
 static void
+free_jobs(struct run_ctx *ctx, struct dist_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < NJOBS; i++) {
+		free(plan->config.jobs[i].id);
+		free(plan->config.jobs[i].name);
+		free(ctx->jobs[i].error);
+	}
+	free(plan->config.jobs);
+	free(ctx->jobs);
+	free(ctx->ms[0].key);
+	free(ctx->ms);
+}
+
+static void
 check_back(const char *path)
 {
 	const struct jv *jobs, *j;
@@ -156,5 +172,12 @@ main(void)
 #endif
 	free(path);
 	free(cause);
+	free_jobs(&ctx, &plan);
+	free(ctx.run_id);
+	free(ctx.user);
+	free(ctx.master_host);
+	free(plan.name);
+	free(plan.config.path);
+	dist_opts_free(&opts);
 	return test_done();
 }
