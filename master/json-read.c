@@ -258,48 +258,55 @@ jv_free(struct jv *v)
 	free(v);
 }
 
-static void jv_copy(const json_t *, struct jv *);
+static void jv_take(json_t *, struct jv *);
 
+/* The members of src go into dst one by one, each freed from src once
+ * copied (replaced by the null singleton): the two trees are never both
+ * whole in memory. */
 static void
-jv_copy_object(const json_t *src, struct jv *dst)
+jv_take_object(json_t *src, struct jv *dst)
 {
-	const char *key;
-	json_t *val;
+	size_t n = json_object_size(src);
+	void *it;
 
 	dst->type = JV_OBJECT;
-	if (json_object_size(src) == 0)
+	if (n == 0)
 		return;
-	dst->v = xcalloc(json_object_size(src), sizeof *dst->v);
-	dst->k = xcalloc(json_object_size(src), sizeof *dst->k);
-	json_object_foreach((json_t *)src, key, val) {
-		dst->k[dst->n] = xstrdup(key);
-		jv_copy(val, &dst->v[dst->n++]);
+	dst->v = xcalloc(n, sizeof *dst->v);
+	dst->k = xcalloc(n, sizeof *dst->k);
+	for (it = json_object_iter(src); it != NULL && dst->n < n;
+	    it = json_object_iter_next(src, it)) {
+		dst->k[dst->n] = xstrdup(json_object_iter_key(it));
+		jv_take(json_object_iter_value(it), &dst->v[dst->n++]);
+		json_object_iter_set_new(src, it, json_null());
 	}
 }
 
 static void
-jv_copy_array(const json_t *src, struct jv *dst)
+jv_take_array(json_t *src, struct jv *dst)
 {
-	size_t i;
+	size_t n = json_array_size(src);
 
 	dst->type = JV_ARRAY;
-	if (json_array_size(src) == 0)
+	if (n == 0)
 		return;
-	dst->v = xcalloc(json_array_size(src), sizeof *dst->v);
-	for (i = 0; i < json_array_size(src); i++)
-		jv_copy(json_array_get(src, i), &dst->v[dst->n++]);
+	dst->v = xcalloc(n, sizeof *dst->v);
+	for (; dst->n < n; dst->n++) {
+		jv_take(json_array_get(src, dst->n), &dst->v[dst->n]);
+		json_array_set_new(src, dst->n, json_null());
+	}
 }
 
 /* jansson's value into dst (zeroed); the depth is bounded by jr_prepare. */
 static void
-jv_copy(const json_t *src, struct jv *dst)
+jv_take(json_t *src, struct jv *dst)
 {
 	switch (json_typeof(src)) {
 	case JSON_OBJECT:
-		jv_copy_object(src, dst);
+		jv_take_object(src, dst);
 		break;
 	case JSON_ARRAY:
-		jv_copy_array(src, dst);
+		jv_take_array(src, dst);
 		break;
 	case JSON_STRING:
 		dst->type = JV_STRING;
@@ -346,7 +353,7 @@ jr_value(struct jr *r, size_t *off, int one, struct jv *v)
 	    JR_FLAGS | (one ? 0 : JSON_DISABLE_EOF_CHECK), &e);
 	if (root == NULL)
 		return jr_error_at(r, *off, &e);
-	jv_copy(root, v);
+	jv_take(root, v);
 	json_decref(root);
 	*off = jr_blanks(r, *off + (size_t)e.position);
 	return 0;
