@@ -6,6 +6,7 @@
 #   make check SANITIZE=1   the same under ASan+UBSan
 #   make demo            a run on a local demo cluster of 3 sshd machines
 #   make bench           the scheduler's benchmarks beside GNU parallel
+#   make fuzz            fuzz the JSON reader (clang's libFuzzer, ASan)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -13,7 +14,7 @@ BINDIR	 = $(PREFIX)/bin
 DATADIR	 = $(PREFIX)/share/distribute
 MANDIR	 = $(PREFIX)/share/man
 
-PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl
+PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl jansson
 CC	?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -69,7 +70,7 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
-	     libesmtp-dev libssl-dev pkg-config gcc make
+	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
 	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl
 deps:
@@ -95,6 +96,22 @@ bench: test-deps
 	$(MAKE) all
 	sh tests/perf/bench.sh
 
+# Fuzz the JSON reader and writer (libFuzzer: clang, libclang-rt-14-dev);
+# the corpus stays in tests/fuzz/corpus, out of git.
+FUZZ_TIME ?= 300
+FUZZ_SRCS = master/json-read.c master/json-write.c master/json-utf8.c \
+	    master/util.c
+tests/fuzz/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_SRCS) master/*.h
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Imaster \
+	    $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz-json.c $(FUZZ_SRCS) \
+	    $(PKG_LIBS) -lm -pthread
+
+fuzz: tests/fuzz/fuzz-json
+	mkdir -p tests/fuzz/corpus
+	tests/fuzz/fuzz-json -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+	    -timeout=10 tests/fuzz/corpus tests/data/metrics
+
 install: distribute
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -106,7 +123,8 @@ install: distribute
 
 clean:
 	rm -f distribute master/*.o master/libdistribute.a master/scripts.c \
-	    $(UNIT_BINS) $(HELPER_BINS) .build-flags
+	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags
 	rm -rf tests/logs
 
-.PHONY: all unit deps test-deps check check-scripts demo bench install clean FORCE
+.PHONY: all unit deps test-deps check check-scripts demo bench fuzz install \
+	clean FORCE

@@ -201,9 +201,11 @@ hash_pass(int fd, struct check_state *st, struct dist_archive_info *info,
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
+		if (n == -1) {
+			sha256_discard(&ctx);
 			return set_cause(cause, "%s: %s", st->path,
 			    strerror(errno));
+		}
 		sha256_update(&ctx, buf, (size_t)n);
 		if (info->size == 0)
 			memcpy(st->head, buf, n < 6 ? (size_t)n : 6);

@@ -54,16 +54,17 @@ char	*archive_name_quote(const char *name);
 void	*archive_utf8_enter(void);
 void	 archive_utf8_leave(void *);
 
-/* SHA-256 (FIPS 180-4). */
+/* SHA-256, by OpenSSL's EVP interface (sha256-evp.c).  sha256_final()
+ * frees what sha256_init() took; sha256_discard() does it for a digest
+ * given up half-way. */
+struct evp_md_ctx_st;
 struct sha256_ctx {
-	uint32_t	state[8];
-	uint64_t	bytes;
-	unsigned char	buf[64];
-	size_t		buflen;
+	struct evp_md_ctx_st *md;
 };
 void	sha256_init(struct sha256_ctx *);
 void	sha256_update(struct sha256_ctx *, const void *, size_t);
 void	sha256_final(struct sha256_ctx *, unsigned char out[32]);
+void	sha256_discard(struct sha256_ctx *);
 void	sha256_hex(const unsigned char in[32], char out[65]);
 int	sha256_file(const char *path, char out[65], char **cause);
 

@@ -1,5 +1,5 @@
 /*
- * json-parse.h - a small JSON reader (RFC 8259) building a tree of values.
+ * json-parse.h - JSON read with jansson (RFC 8259) into a tree of values.
  *
  *	struct jv *root = jv_parse(buf, len, "results.json", &cause);
  *	const char *name = jv_str(jv_get(root, "name"));
@@ -7,9 +7,13 @@
  *
  * Strings are UTF-8 (\u escapes decoded, surrogate pairs joined; a lone
  * surrogate or an invalid byte becomes U+FFFD) and NUL-terminated; a
- * string holding \u0000 keeps its full length in len.  Nesting deeper than
- * JV_MAX_DEPTH and input larger than JV_MAX_BYTES are refused.  Errors say
- * where: "NAME:LINE:COL: expected ':' after the object key".
+ * string holding \u0000 keeps its full length in len.  Numbers are
+ * doubles (integers too: 2^64 reads as 1.8e19); one past a double's range
+ * is an error.  A key given twice in an object keeps its first place and
+ * its last value: the object has one member of that name.  Nesting deeper
+ * than JV_MAX_DEPTH and input larger than JV_MAX_BYTES are refused before
+ * jansson reads anything.  Errors say where, with jansson's words:
+ * "NAME:LINE:COL: ':' expected near '2'".
  */
 #ifndef DIST_JSON_PARSE_H
 #define DIST_JSON_PARSE_H
@@ -43,7 +47,7 @@ struct jv	*jv_parse_multi(const char *buf, size_t len, const char *name,
 void		 jv_free(struct jv *);
 
 /* Look-ups; each accepts NULL and returns NULL/-1 on the wrong type. */
-const struct jv	*jv_get(const struct jv *obj, const char *key); /* last one */
+const struct jv	*jv_get(const struct jv *obj, const char *key);
 const char	*jv_str(const struct jv *);
 int		 jv_num(const struct jv *, double *);
 int		 jv_is(const struct jv *, enum jv_type);
