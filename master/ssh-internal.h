@@ -27,6 +27,7 @@ struct dist_ssh {
 	struct ssh_callbacks_struct cb;	/* lives as long as the session */
 	int		 asked;		/* a key wanted a passphrase */
 	char		*locked;	/* which default key, if known */
+	float		 progress;	/* libssh's connect status, 0..1 */
 };
 
 struct dssh_chan {

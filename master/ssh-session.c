@@ -1,6 +1,8 @@
 /*
  * ssh-session.c - one libssh session per machine: options from the machine
- * line and ssh_config, connect, TCP keepalive, keepalive probes, labels.
+ * line and ssh_config, connect, TCP keepalive, keepalive probes, labels
+ * (the pings that tell a frozen machine, which needs an answer, are the
+ * agent's: mconn.c).
  */
 #include <sys/socket.h>
 
@@ -192,6 +194,36 @@ dssh_set_user(struct dist_ssh *s)
 		s->user = xstrdup("");
 }
 
+/* libssh reports how far ssh_connect() got (0.2: TCP connected, 0.4: the
+ * server's banner read, then the key exchange). */
+static void
+dssh_on_status(void *userdata, float status)
+{
+	struct dist_ssh *s = userdata;
+
+	if (status > s->progress)
+		s->progress = status;
+}
+
+/* Why ssh_connect() failed, in the terms of where it stopped. */
+static int
+dssh_connect_failed(struct dist_ssh *s, const struct dist_ssh_opts *opts,
+    char **cause)
+{
+	const char *err = ssh_get_error(s->session);
+	int secs = opts->connect_timeout > 0 ? opts->connect_timeout :
+	    DSSH_DEFAULT_TIMEOUT;
+
+	debug("%s: connect stopped at step %.2f: %s", s->label, s->progress,
+	    err != NULL ? err : "?");
+	if (err != NULL && strstr(err, "Timeout") != NULL &&
+	    s->progress >= 0.2f && s->progress < 0.4f)
+		return dssh_fail(s, cause, "timeout at banner: the server "
+		    "accepted the connection but sent no SSH banner within "
+		    "%d s (a stopped sshd, or not an SSH server?)", secs);
+	return dssh_fail_ssh(s, cause, "connect");
+}
+
 int
 dssh_connect(const struct dist_machine *m, const struct dist_ssh_opts *opts,
     struct dist_ssh **out, char **cause)
@@ -210,8 +242,12 @@ dssh_connect(const struct dist_machine *m, const struct dist_ssh_opts *opts,
 	if (dssh_configure(s, m, opts, cause) != 0)
 		goto out;
 	dssh_set_label(s);
+	ssh_callbacks_init(&s->cb);
+	s->cb.userdata = s;
+	s->cb.connect_status_function = dssh_on_status;
+	ssh_set_callbacks(s->session, &s->cb);
 	if (ssh_connect(s->session) != SSH_OK) {
-		dssh_fail_ssh(s, cause, "connect");
+		dssh_connect_failed(s, opts, cause);
 		goto out;
 	}
 	dssh_tcp_keepalive(s, opts->keepalive);
@@ -290,8 +326,8 @@ dssh_pump(struct dist_ssh *s, int timeout_ms, int (*done)(void *), void *arg)
 }
 
 /*
- * An SSH_MSG_IGNORE costs the server nothing and needs no reply.  If the
- * peer is gone the connection is found closed or reset (at once when its
+ * An SSH_MSG_IGNORE costs the server nothing and needs no reply, so it
+ * cannot tell a frozen peer (mconn_keepalive can).  If the peer is gone the connection is found closed or reset (at once when its
  * kernel said so, after TCP_USER_TIMEOUT when it vanished silently).
  */
 int

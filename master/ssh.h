@@ -52,6 +52,7 @@ int	 dssh_chan_write(struct dssh_chan *, const void *, size_t, char **cause);
 int	 dssh_chan_readline(struct dssh_chan *, struct strbuf *line,
 	    int timeout_ms, char **cause);
 void	 dssh_chan_free(struct dssh_chan *);
+const char *dssh_chan_label(const struct dssh_chan *);	/* its session's */
 /* Send a keepalive; -1 when the connection is gone. */
 int	 dssh_keepalive(struct dist_ssh *, char **cause);
 
