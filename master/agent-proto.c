@@ -112,16 +112,28 @@ is_ready(const char *line, const char *nonce)
 	return 0;
 }
 
-/* The login shell's text before the agent, for a message: at most 120
- * bytes of its first line, control characters shown as '?'. */
+/* Up to max bytes of text into sb, control characters shown as '?'. */
 static void
-keep_noise(struct strbuf *first, const char *line)
+add_printable(struct strbuf *sb, const char *text, size_t max)
 {
-	if (first->len > 0 || *line == '\0')
-		return;
-	for (size_t i = 0; line[i] != '\0' && i < 120; i++)
-		sb_addc(first, (unsigned char)line[i] < 0x20 ||
-		    line[i] == 0x7f ? '?' : line[i]);
+	for (size_t i = 0; text[i] != '\0' && i < max; i++)
+		sb_addc(sb, (unsigned char)text[i] < 0x20 || text[i] == 0x7f ?
+		    '?' : text[i]);
+}
+
+/* A line of the login shell's before the agent: logged at -v, the first
+ * one kept (120 bytes) for a message. */
+static void
+note_noise(struct dssh_chan *ch, struct strbuf *first, const char *line)
+{
+	struct strbuf shown = STRBUF_INIT;
+
+	add_printable(&shown, line, 400);
+	verbose("%s: before the agent: '%s'", dssh_chan_label(ch),
+	    sb_str(&shown));
+	sb_release(&shown);
+	if (first->len == 0)
+		add_printable(first, line, 120);
 }
 
 static int
@@ -192,9 +204,7 @@ agent_start(struct dssh_chan *ch, const char *text, int timeout_ms,
 			break;
 		}
 		if (rc == 1) {	/* a login shell's banner, not the agent */
-			debug("%s: before the agent: '%s'", dssh_chan_label(ch),
-			    sb_str(&line));
-			keep_noise(&first, sb_str(&line));
+			note_noise(ch, &first, sb_str(&line));
 			noise += line.len + 1;
 		}
 	}

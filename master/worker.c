@@ -436,6 +436,17 @@ session(struct mconn *c, int retrying, char **cause)
 	return S_DONE;
 }
 
+/* The run needs the machine no more while it is down: one that never
+ * worked (no login, or no agent) is out with the last reason, not done. */
+static void
+no_more_tries(struct machine_thread_arg *a, int noagent, const char *cause)
+{
+	if (a->ms->connects == 0 || noagent > 0)
+		machine_set_status(a->ctx, a->ms, M_OUT, cause);
+	else
+		machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+}
+
 /*
  * The machine's state after a session: done, out of the run (a permanent
  * error; never connected in NEVER_CONNECTED_TRIES tries; logged in
@@ -460,11 +471,7 @@ session_ended(struct machine_thread_arg *a, enum session_end end,
 		set_status_once(a->ctx, a->ms, M_DOWN, cause);
 		return 1;
 	}
-	/* the run is over; a machine that never worked is not "done" */
-	if (a->ms->connects == 0 || *noagent > 0)
-		machine_set_status(a->ctx, a->ms, M_OUT, cause);
-	else
-		machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+	no_more_tries(a, *noagent, cause);
 	return 0;
 }
 
@@ -485,11 +492,17 @@ machine_main(void *arg)
 		end = session(&c, again, &cause);
 		mconn_close(&c);
 		again = session_ended(a, end, &tries, &noagent, cause);
+		if (again) {
+			nap(a->ctx, backoff);
+			backoff = next_backoff(backoff);
+			if (!run_wants_machine(a->ctx)) {
+				no_more_tries(a, noagent, cause);
+				again = 0;
+			}
+		}
 		free(cause);
 		if (!again)
 			break;
-		nap(a->ctx, backoff);
-		backoff = next_backoff(backoff);
 	}
 	for (size_t i = 0; i < a->ms->norphans; i++)
 		if (a->ms->orphans[i].job != -1)
