@@ -9,9 +9,10 @@
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
-NOISY=dist-tcsh
+# a user of its own: dist-test (and dist-tcsh, quiet in t1000) are used
+# by other tests at the same time
+NOISY=dist-noisy
 ensure_test_user
-# a user of its own: dist-test's shell is used by other tests at once
 ensure_test_user "$NOISY" /usr/bin/tcsh
 start_worker 1
 port=$(worker_port 1)
