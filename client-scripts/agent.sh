@@ -593,6 +593,7 @@ do_prepare()
 		) </dev/null >"$rundir/prepare-$mkey.log" 2>&1
 		reply "prepared $?"
 	) </dev/null &
+	sups="$sups $!"		# the lock stays while it runs
 	pending_clear
 }
 
@@ -604,6 +605,7 @@ do_unpack_bg()
 		trap - EXIT INT TERM HUP PIPE
 		do_unpack
 	) </dev/null &
+	sups="$sups $!"
 }
 
 # --- jobs ----------------------------------------------------------------

@@ -4,7 +4,8 @@
 # comes before the agent's per-connection announcement is skipped, and
 # the machine simply works.  A shell that never starts the agent is tried
 # a bounded number of times with backoff (no login storm), then taken out
-# with the reason and a hint at its startup files.
+# with the reason and a hint at its startup files.  And a missing key
+# file (ssh_config's IdentityFile) is named when authentication fails.
 # shellcheck disable=SC1091 # tests/lib.sh
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
@@ -97,4 +98,12 @@ check "no agent: one 'down' line, not one per try" \
     [ "$(grep -c "$NOISY@.*: down: " "$T/out2")" -le 1 ]
 rm -f "$home/.noagent"
 sed 's/^/# /' "$T/out2" | tail -6
+
+# --- failures say why: the key file named (issue 12, item 11) ----------------
+printf 'Host *\n\tIdentityFile %s\n' "$T/no-such-key" >"$T/ssh_config_key"
+"$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config_key" \
+    --results "$T/results" --progress lines --machines "$T/machines" \
+    --config "$T/noise.xml" >"$T/out3" 2>&1
+check "a missing IdentityFile is named" \
+    grep -q "out: .*IdentityFile '$T/no-such-key': No such file" "$T/out3"
 done_testing
