@@ -90,6 +90,15 @@ mconn_keepalive(struct mconn *c, int quiet, char **cause)
 	return mconn_flush(c, cause);
 }
 
+void
+mconn_watch(struct mconn *c, int on)
+{
+	int every = c->ctx->opts->ssh.keepalive;
+
+	if (every > 0)
+		dssh_watch(c->ssh, on ? (MCONN_PING_MISSES + 2) * every : 0);
+}
+
 /* Wait for a reply starting with verb (or "err VERB"), at most limit_ms
  * (0: no limit); job lines are kept for later, pongs noted, other lines
  * are unexpected at this stage and ignored. */

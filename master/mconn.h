@@ -50,6 +50,12 @@ int	mconn_wait_long(struct mconn *, const char *verb, char **cause);
 int	mconn_keepalive(struct mconn *, int quiet, char **cause);
 /* c->line is "pong N": note the answer (1), or not a pong (0). */
 int	mconn_pong(struct mconn *);
+/* From the agent's start on, the pings and SFTP replies keep the
+ * connection talking: watch it (on), cut it after a silence of
+ * MCONN_PING_MISSES + 2 keepalives, so that no libssh call (SFTP) hangs
+ * on a frozen machine; off while nothing is asked of the agent (a lock
+ * wait). */
+void	mconn_watch(struct mconn *, int on);
 /* A line came from the agent (called by every reader). */
 void	mconn_alive(struct mconn *);
 void	mconn_close(struct mconn *);

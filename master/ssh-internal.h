@@ -39,6 +39,11 @@ struct dssh_chan {
 	int		 eof;
 };
 
+/* ssh-watch.c: after how many seconds of silence the connection was cut
+ * (0: it was not); forget it before its socket is closed. */
+int	 dssh_watch_cut(const struct dist_ssh *);
+void	 dssh_watch_forget(const struct dist_ssh *);
+
 /* ssh-session.c */
 int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);

@@ -39,11 +39,18 @@ dssh_fail(struct dist_ssh *s, char **cause, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
+	int cut = dssh_watch_cut(s);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	set_cause(cause, "%s: %s", s->label != NULL ? s->label : s->name, msg);
+	if (cut > 0)	/* whatever failed, that is why */
+		set_cause(cause, "%s: %s (nothing received for %d s, "
+		    "connection cut: machine frozen?)", s->label != NULL ?
+		    s->label : s->name, msg, cut);
+	else
+		set_cause(cause, "%s: %s", s->label != NULL ? s->label :
+		    s->name, msg);
 	free(msg);
 	return -1;
 }
@@ -55,6 +62,7 @@ dssh_fail_ssh(struct dist_ssh *s, char **cause, const char *fmt, ...)
 	va_list ap;
 	const char *err;
 	char *msg;
+	int cut = dssh_watch_cut(s);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
@@ -62,8 +70,13 @@ dssh_fail_ssh(struct dist_ssh *s, char **cause, const char *fmt, ...)
 	err = ssh_get_error(s->session);
 	if (err == NULL || *err == '\0')
 		err = "unknown error";
-	set_cause(cause, "%s: %s: %s", s->label != NULL ? s->label : s->name,
-	    msg, err);
+	if (cut > 0)
+		set_cause(cause, "%s: %s: nothing received for %d s, connection "
+		    "cut (machine frozen?)", s->label != NULL ? s->label :
+		    s->name, msg, cut);
+	else
+		set_cause(cause, "%s: %s: %s", s->label != NULL ? s->label :
+		    s->name, msg, err);
 	free(msg);
 	return -1;
 }
@@ -270,6 +283,7 @@ dssh_close(struct dist_ssh *s)
 {
 	if (s == NULL)
 		return;
+	dssh_watch_forget(s);
 	if (s->sftp != NULL)
 		sftp_free(s->sftp);
 	if (s->session != NULL) {

@@ -53,6 +53,12 @@ int	 dssh_chan_readline(struct dssh_chan *, struct strbuf *line,
 	    int timeout_ms, char **cause);
 void	 dssh_chan_free(struct dssh_chan *);
 const char *dssh_chan_label(const struct dssh_chan *);	/* its session's */
+/* From now on, cut the connection (shut its socket down, so that a call
+ * blocked on it fails as a lost connection) when its peer sends nothing
+ * for secs seconds; 0: no longer.  For the phases where the peer is bound
+ * to talk (pings answered, SFTP replies): libssh 0.10 itself would wait
+ * for ever on a stopped sshd (ssh-watch.c). */
+void	 dssh_watch(struct dist_ssh *, int secs);
 /* Send a keepalive; -1 when the connection is gone. */
 int	 dssh_keepalive(struct dist_ssh *, char **cause);
 

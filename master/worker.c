@@ -164,7 +164,9 @@ take_lock(struct mconn *c, char **cause)
 		free(why);
 		if (!run_wants_machine(c->ctx))
 			return 1;
+		mconn_watch(c, 0);	/* nothing is asked meanwhile */
 		nap(c->ctx, backoff);
+		mconn_watch(c, 1);
 		if (!run_wants_machine(c->ctx))
 			return 1;
 		backoff = next_backoff(backoff);
@@ -409,6 +411,7 @@ session(struct mconn *c, int retrying, char **cause)
 		return S_RETRY;
 	if (agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
 		return S_NOAGENT;
+	mconn_watch(c, 1);
 	send_settings(c);
 	if ((rc = take_lock(c, cause)) != 0) {
 		if (rc == 1)

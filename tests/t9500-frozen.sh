@@ -11,6 +11,8 @@
 #    "locked" line; a closed port is tried 3 times over 1 + 2 s, not at
 #    once; a listener that never sends the SSH banner ends "out: timeout
 #    at banner", not "done".
+# 4. An SFTP call on a frozen machine fails after the watched silence
+#    (libssh 0.10 alone would wait for ever).
 # shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -191,4 +193,21 @@ check "mute listener: out, timeout at banner" \
 check "mute listener: not shown as done" \
     sh -c "! grep -q ':$mute: done' '$T/out3'"
 grep -E ":($P4|$closed|$mute): " "$T/out3" | sed 's/^/# /'
+
+# --- 4: an SFTP call on a frozen machine does not hang --------------------------
+# (libssh 0.10 waits for ever; the master watches the connection's silence
+# from the agent's start on: here the same through the probe)
+"$TOP/tests/helpers/ssh-probe" --ssh-config "$T/ssh_config" \
+    --known-hosts "$T/known_hosts" -i "$T/id_master" \
+    "$TEST_USER@127.0.0.1:$P2" stat /etc/passwd silence 2 sleep 1500 \
+    stat /etc/passwd >"$T/out4" 2>&1 &
+pid=$!
+sleep 0.5
+freeze 2
+finish "$pid" 15
+thaw
+check "frozen during SFTP: the call fails (exit $rc), not hangs" \
+    between 1 "$rc" 142
+check "frozen during SFTP: ... saying why" \
+    grep -q 'nothing received for 2 s, connection cut' "$T/out4"
 done_testing
