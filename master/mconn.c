@@ -75,11 +75,13 @@ mconn_keepalive(struct mconn *c, int quiet, char **cause)
 	if (c->alive_at == 0)
 		c->alive_at = c->last_ping = now;
 	if (quiet && c->ping_sent != c->ping_answered &&
-	    now - c->alive_at > MCONN_PING_MISSES * every)
+	    now - c->alive_at > MCONN_PING_MISSES * every) {
+		c->frozen = 1;
 		return set_cause(cause, "%s: no answer to pings for %.0f s "
 		    "(%u unanswered; machine frozen or overloaded)",
 		    c->ms->m->name, now - c->alive_at,
 		    c->ping_sent - c->ping_answered);
+	}
 	if (now - c->last_ping < every)
 		return 0;
 	c->last_ping = now;
@@ -88,6 +90,12 @@ mconn_keepalive(struct mconn *c, int quiet, char **cause)
 	snprintf(n, sizeof n, "%u", ++c->ping_sent);
 	mconn_send(c, "ping", n);
 	return mconn_flush(c, cause);
+}
+
+int
+mconn_lost(struct mconn *c)
+{
+	return c->frozen || c->ssh == NULL || dssh_is_lost(c->ssh);
 }
 
 void

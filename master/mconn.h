@@ -33,6 +33,8 @@ struct mconn {
 	unsigned		 ping_answered;	/* N of the last pong */
 	double			 last_ping;	/* mono time it was sent */
 	double			 alive_at;	/* mono time of the last line read */
+	int			 frozen;	/* the pings went unanswered */
+	int			 agent_up;	/* the agent started */
 };
 
 /* mconn.c */
@@ -56,6 +58,9 @@ int	mconn_pong(struct mconn *);
  * on a frozen machine; off while nothing is asked of the agent (a lock
  * wait). */
 void	mconn_watch(struct mconn *, int on);
+/* The connection is gone or its agent stopped answering (not an error
+ * of the worker's own, such as a full disk): worth another try. */
+int	mconn_lost(struct mconn *);
 /* A line came from the agent (called by every reader). */
 void	mconn_alive(struct mconn *);
 void	mconn_close(struct mconn *);

@@ -49,7 +49,6 @@ int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);
 int	 dssh_fail_ssh(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);
-int	 dssh_is_lost(struct dist_ssh *);
 void	 dssh_pump(struct dist_ssh *, int timeout_ms, int (*)(void *), void *);
 
 /* ssh-sftp.c */

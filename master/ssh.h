@@ -39,6 +39,7 @@ struct dssh_chan;
 int	 dssh_connect(const struct dist_machine *, const struct dist_ssh_opts *,
 	    struct dist_ssh **, char **cause);
 void	 dssh_close(struct dist_ssh *);	/* free its channels first */
+int	 dssh_is_lost(struct dist_ssh *);	/* closed, reset, cut */
 const char *dssh_user(const struct dist_ssh *);	/* the login user */
 const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
 

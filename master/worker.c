@@ -419,6 +419,8 @@ session(struct mconn *c, int retrying, char **cause)
 		return rc == 1 ? S_DONE : S_RETRY;
 	}
 	if (stage(c, cause) == -1 || prepare(c, &failed, cause) == -1) {
+		if (mconn_lost(c))
+			return S_RETRY;		/* lost, not refused */
 		quit_agent(c);
 		return S_FATAL;
 	}
