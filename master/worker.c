@@ -411,6 +411,7 @@ session(struct mconn *c, int retrying, char **cause)
 		return S_RETRY;
 	if (agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
 		return S_NOAGENT;
+	c->agent_up = 1;
 	mconn_watch(c, 1);
 	send_settings(c);
 	if ((rc = take_lock(c, cause)) != 0) {
@@ -495,6 +496,8 @@ machine_main(void *arg)
 		c.ctx = a->ctx;
 		c.ms = a->ms;
 		end = session(&c, again, &cause);
+		if (c.agent_up)		/* it worked: a new loss starts over */
+			backoff = CONNECT_BACKOFF;
 		mconn_close(&c);
 		again = session_ended(a, end, &tries, &noagent, cause);
 		if (again) {
