@@ -93,9 +93,9 @@ grep -e ":$P1 " -e ":$P2 " "$T/machines" >"$T/m12"
 grep -e ":$P2 " -e ":$P3 " "$T/machines" >"$T/m23"
 
 # --- 1: frozen mid-run ------------------------------------------------------
-jobs_xml 4 2 >"$T/run.xml"
+jobs_xml 4 1.5 >"$T/run.xml"
 dist --machines "$T/m12" --config "$T/run.xml" --keepalive 1s \
-    --connect-timeout 3s >"$T/out1" 2>&1 &
+    --connect-timeout 2s >"$T/out1" 2>&1 &
 pid=$!
 wait_for "$T/out1" ":$P1: started" 20 || note "w1 never started a job"
 sleep 0.5
@@ -117,7 +117,7 @@ grep -E ":$P1: " "$T/out1" | sed 's/^/# /'
 printf 'sleep 4\n' >"$T/prepare.sh"
 jobs_xml 2 1 >"$T/prep.xml"
 dist --machines "$T/m23" --config "$T/prep.xml" --keepalive 1s \
-    --connect-timeout 3s --prepare "$T/prepare.sh" >"$T/out2" 2>&1 &
+    --connect-timeout 2s --prepare "$T/prepare.sh" >"$T/out2" 2>&1 &
 pid=$!
 wait_for "$T/out2" ":$P3: preparing" 20 || note "w3 never prepared"
 sleep 0.3
@@ -167,7 +167,7 @@ mute=$(cat "$T/mute.port")
 	echo "$TEST_USER@127.0.0.1:$closed"
 	echo "$TEST_USER@127.0.0.1:$mute"
 } >"$T/m3"
-jobs_xml 3 2.5 >"$T/back.xml"
+jobs_xml 3 1.8 >"$T/back.xml"
 dist --machines "$T/m3" --config "$T/back.xml" --connect-timeout 2s \
     >"$T/out3" 2>&1 &
 pid=$!
