@@ -10,7 +10,11 @@
 # Protocol: lines; "VERB" or "VERB ARG", ARG the rest of the line with
 # "\\" for a backslash and "\n" for a newline (nothing else escaped).  The
 # agent's lines are escaped the same way.
-#   (start)              -> ready 1 PID
+#   (start)              -> ready 1 PID NONCE
+#                           NONCE: "agent_nonce=NONCE", the line the master
+#                           sends before this text (new for each
+#                           connection); whatever a login shell prints
+#                           before this line is not the agent's
 #   set KEY VALUE        -> nothing; "err set unknown key KEY".  Keys:
 #                           workdir lockfile run user master mkey script
 #                           tooldir config rundir (relative paths are made
@@ -32,10 +36,12 @@
 #   clean SECONDS        -> clean run NAME..., clean tool SHA...,
 #                           cleaned RUNS TOOLS WORKDIR_ID
 #   unpack SHA           -> unpacked SHA fresh|cached | err unpack MSG
-#                           (WORKDIR/tools/SHA -> WORKDIR/tools/SHA.d)
+#                           (WORKDIR/tools/SHA -> WORKDIR/tools/SHA.d, in
+#                           the background like prepare)
 #   arg VALUE            -> nothing; one argument of the next job
 #   env NAME=VALUE       -> nothing; one variable of the next job/prepare
-#   prepare PATH         -> prepared RC (sh PATH in RUNDIR, synchronously,
+#   prepare PATH         -> prepared RC (sh PATH in RUNDIR, in the
+#                           background: pings are answered meanwhile;
 #                           output in RUNDIR/prepare-MKEY.log)
 #   start SLOT JOBDIR JOBID
 #                        -> started SLOT JOBDIR PID, ended SLOT JOBDIR,
@@ -56,7 +62,8 @@
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   forget JOBDIR        -> nothing; the master has collected the job:
 #                           its directory, JOBDIR.tar and its marks go
-#   ping                 -> pong
+#   ping [N]             -> pong [N] (at once, whatever runs: the master
+#                           declares the machine lost when pongs stop)
 #   quit                 -> bye (jobs still waiting for their slot are taken
 #                           back, the lock is released)
 #   anything else        -> err VERB unknown verb
@@ -857,15 +864,29 @@ do_prepare()
 		reply "err prepare no usable run dir"
 		return
 	fi
+	# in the background: the main loop goes on answering pings
 	(
 		trap - EXIT INT TERM HUP PIPE
-		job_env "" "" ""
-		cd "$rundir" || exit 125
-		exec "$sh_cmd" "$_p"
-	) </dev/null >"$rundir/prepare-$mkey.log" 2>&1
-	_rc=$?
+		(
+			job_env "" "" ""
+			cd "$rundir" || exit 125
+			exec "$sh_cmd" "$_p"
+		) </dev/null >"$rundir/prepare-$mkey.log" 2>&1
+		reply "prepared $?"
+	) </dev/null &
+	sups="$sups $!"		# the lock stays while it runs
 	pending_clear
-	reply "prepared $_rc"
+}
+
+# do_unpack_bg: do_unpack in the background (a big archive takes a while;
+# the main loop goes on answering pings); its reply ends it.
+do_unpack_bg()
+{
+	(
+		trap - EXIT INT TERM HUP PIPE
+		do_unpack
+	) </dev/null &
+	sups="$sups $!"
 }
 
 # --- jobs ----------------------------------------------------------------
@@ -1508,7 +1529,8 @@ main()
 	trap 'exit 130' INT
 	trap 'exit 141' PIPE
 	trap 'exit 143' TERM
-	reply "ready 1 $$"
+	# shellcheck disable=SC2154 # agent_nonce: the master's first line
+	reply "ready 1 $$${agent_nonce:+ $agent_nonce}"
 	while IFS= read -r line; do
 		case $line in
 		*' '*) verb=${line%% *} arg=${line#* } ;;
@@ -1519,9 +1541,9 @@ main()
 		env) do_env ;;
 		start) do_start ;;
 		set) do_set ;;
-		ping) reply pong ;;
+		ping) reply "pong${arg:+ $arg}" ;;
 		lock) do_lock ;;
-		unpack) do_unpack ;;
+		unpack) do_unpack_bg ;;
 		prepare) do_prepare ;;
 		iso) do_iso ;;
 		kill) do_kill ;;

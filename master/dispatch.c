@@ -282,6 +282,8 @@ handle_line(struct mconn *c, char **cause)
 	char *f[5];
 	size_t n;
 
+	if (mconn_pong(c))
+		return 0;
 	if (strncmp(c->line.buf, "err ", 4) == 0)
 		return set_cause(cause, "agent: %s", c->line.buf + 4);
 	n = agent_fields(c->line.buf, f, 5);
@@ -297,7 +299,7 @@ handle_line(struct mconn *c, char **cause)
 		orphan_done(c, f[1], atoi(f[3]), f[4]);
 	else if (strcmp(f[0], "done") == 0)
 		return job_done(c, f, n, cause);
-	return 0;	/* pong, killed */
+	return 0;	/* killed */
 }
 
 /* An orphan watched here whose job is still undecided. */
@@ -344,17 +346,6 @@ kill_running(struct mconn *c, int *done)
 	}
 }
 
-static int
-keepalive_due(struct mconn *c, char **cause)
-{
-	int every = c->ctx->opts->ssh.keepalive;
-
-	if (every <= 0 || now_mono() - c->last_keepalive < every)
-		return 0;
-	c->last_keepalive = now_mono();
-	return dssh_keepalive(c->ssh, cause);
-}
-
 int
 dispatch(struct mconn *c, char **cause)
 {
@@ -364,7 +355,6 @@ dispatch(struct mconn *c, char **cause)
 	int killed = 0;
 
 	machine_set_status(ctx, c->ms, M_RUNNING, NULL);
-	c->last_keepalive = now_mono();
 	for (size_t i = 0; i < c->later.n; i++) {
 		sb_reset(&c->line);
 		sb_adds(&c->line, c->later.v[i]);
@@ -383,9 +373,12 @@ dispatch(struct mconn *c, char **cause)
 		rc = dssh_chan_readline(c->ch, &c->line, 500, cause);
 		if (rc == -1)
 			return -1;
+		if (rc == 1)
+			mconn_alive(c);
 		if (rc == 1 && handle_line(c, cause) == -1)
 			return -1;
-		if (rc == 0 && keepalive_due(c, cause) == -1)
+		/* a ping when due, also while lines keep coming */
+		if (mconn_keepalive(c, rc == 0, cause) == -1)
 			return -1;
 	}
 }

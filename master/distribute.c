@@ -134,7 +134,7 @@ static const struct dist_option options[] = {
 	{ "connect-timeout", O_CONNECT_TIMEOUT, required_argument, C_SSH,
 	  "DURATION", "SSH connect timeout (default 30s)" },
 	{ "keepalive", O_KEEPALIVE, required_argument, C_SSH, "DURATION",
-	  "SSH keepalive interval (default 15s)" },
+	  "ping interval; lost after 4 unanswered (default 15s)" },
 	{ "min-change", O_MIN_CHANGE, required_argument, C_COMPARE, "PERCENT",
 	  "smallest change reported as significant (default 1)" },
 	{ "settings", O_SETTINGS, required_argument, C_RUN | C_RESUME, "FILE",

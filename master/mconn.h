@@ -10,6 +10,9 @@
 #include "ssh.h"
 #include "util.h"
 
+/* Unanswered pings (one per --keepalive) before a machine is lost. */
+#define MCONN_PING_MISSES	4
+
 struct mconn {
 	struct run_ctx		*ctx;
 	struct machine_state	*ms;
@@ -25,7 +28,14 @@ struct mconn {
 	struct strbuf		 line;		/* last line read */
 	struct strvec		 later;		/* job lines read while waiting
 						   for a reply, handled next */
-	double			 last_keepalive;
+	/* liveness (mconn_keepalive): "ping N" every --keepalive seconds,
+	 * answered "pong N" by the agent even while it prepares or unpacks */
+	unsigned		 ping_sent;	/* N of the last ping */
+	unsigned		 ping_answered;	/* N of the last pong */
+	double			 last_ping;	/* mono time it was sent */
+	double			 alive_at;	/* mono time of the last line read */
+	int			 frozen;	/* the pings went unanswered */
+	int			 agent_up;	/* the agent started */
 };
 
 /* mconn.c */
@@ -34,6 +44,26 @@ void	mconn_send(struct mconn *, const char *verb, const char *arg);
 /* Flush, then read until the line "VERB ..." (in c->line); job lines
  * read meanwhile are kept in c->later. */
 int	mconn_wait(struct mconn *, const char *verb, char **cause);
+/* The same without the 60 s bound, for work that takes as long as it
+ * takes (unpack, prepare): the pings say whether the agent is alive. */
+int	mconn_wait_long(struct mconn *, const char *verb, char **cause);
+/* Send "ping N" when one is due.  quiet: nothing was there to read just
+ * now, so pings unanswered for MCONN_PING_MISSES x keepalive mean the
+ * machine is lost (-1, cause set).  A no-op with --keepalive 0. */
+int	mconn_keepalive(struct mconn *, int quiet, char **cause);
+/* c->line is "pong N": note the answer (1), or not a pong (0). */
+int	mconn_pong(struct mconn *);
+/* From the agent's start on, the pings and SFTP replies keep the
+ * connection talking: watch it (on), cut it after a silence of
+ * MCONN_PING_MISSES + 2 keepalives, so that no libssh call (SFTP) hangs
+ * on a frozen machine; off while nothing is asked of the agent (a lock
+ * wait). */
+void	mconn_watch(struct mconn *, int on);
+/* The connection is gone or its agent stopped answering (not an error
+ * of the worker's own, such as a full disk): worth another try. */
+int	mconn_lost(struct mconn *);
+/* A line came from the agent (called by every reader). */
+void	mconn_alive(struct mconn *);
 void	mconn_close(struct mconn *);
 
 /* dispatch.c */

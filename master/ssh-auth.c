@@ -85,6 +85,26 @@ auth_methods(int methods, struct strbuf *sb)
 		sb_adds(sb, "none");
 }
 
+/*
+ * Name the IdentityFile that publickey_auto tried: libssh 0.10 tells only
+ * the first of its list (ssh_config's IdentityFile when there is one, else
+ * its first default key), and skips a missing file without a word.
+ */
+static void
+auth_config_identity(struct dist_ssh *s, struct strbuf *tried,
+    struct strbuf *notes)
+{
+	char *id = NULL;
+
+	if (ssh_options_get(s->session, SSH_OPTIONS_IDENTITY, &id) != SSH_OK ||
+	    id == NULL)
+		return;
+	sb_addf(tried, ", IdentityFile '%s'", id);
+	if (access(id, R_OK) != 0)
+		sb_addf(notes, "; IdentityFile '%s': %s", id, strerror(errno));
+	ssh_string_free_char(id);
+}
+
 /* Everything after "none": 1 done, 0 denied, -1 error (cause set). */
 static int
 auth_publickey(struct dist_ssh *s, const struct dist_ssh_opts *opts,
@@ -110,6 +130,7 @@ auth_publickey(struct dist_ssh *s, const struct dist_ssh_opts *opts,
 		return 1;
 	if (rc == SSH_AUTH_ERROR || dssh_is_lost(s))
 		return dssh_fail_ssh(s, cause, "authentication");
+	auth_config_identity(s, tried, notes);
 	if (s->asked)
 		sb_addf(notes, "; key '%s' is encrypted: load it into "
 		    "ssh-agent (ssh-add)", s->locked != NULL ? s->locked : "?");

@@ -263,3 +263,9 @@ dssh_chan_free(struct dssh_chan *ch)
 	sb_release(&ch->err);
 	free(ch);
 }
+
+const char *
+dssh_chan_label(const struct dssh_chan *ch)
+{
+	return dssh_label(ch->s);
+}

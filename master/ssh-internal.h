@@ -34,6 +34,7 @@ struct dist_ssh {
 	char		*trust_top;	/* dirs at or below: ours alone */
 	long		 trust_uid;	/* (see dssh_sftp_trust) */
 	char		*trusted[DSFTP_TRUSTED]; /* newest first */
+	float		 progress;	/* libssh's connect status, 0..1 */
 };
 
 struct dssh_chan {
@@ -50,13 +51,16 @@ int	 dssh_jump_configure(struct dist_ssh *, const struct dist_ssh_opts *,
 	    long timeout, char **cause);
 int	 dssh_jump_fail(struct dist_ssh *, char **cause);	/* -1 */
 void	 dssh_jump_done(struct dist_ssh *);
+/* ssh-watch.c: after how many seconds of silence the connection was cut
+ * (0: it was not); forget it before its socket is closed. */
+int	 dssh_watch_cut(const struct dist_ssh *);
+void	 dssh_watch_forget(const struct dist_ssh *);
 
 /* ssh-session.c */
 int	 dssh_fail(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);
 int	 dssh_fail_ssh(struct dist_ssh *, char **cause, const char *, ...)
 	    PRINTFLIKE(3, 4);
-int	 dssh_is_lost(struct dist_ssh *);
 void	 dssh_pump(struct dist_ssh *, int timeout_ms, int (*)(void *), void *);
 
 /* ssh-sftp.c */

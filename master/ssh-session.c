@@ -1,6 +1,8 @@
 /*
  * ssh-session.c - one libssh session per machine: options from the machine
- * line and ssh_config, connect, TCP keepalive, keepalive probes, labels.
+ * line and ssh_config, connect, TCP keepalive, keepalive probes, labels
+ * (the pings that tell a frozen machine, which needs an answer, are the
+ * agent's: mconn.c).
  */
 #include <sys/socket.h>
 
@@ -37,11 +39,18 @@ dssh_fail(struct dist_ssh *s, char **cause, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
+	int cut = dssh_watch_cut(s);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	set_cause(cause, "%s: %s", s->label != NULL ? s->label : s->name, msg);
+	if (cut > 0)	/* whatever failed, that is why */
+		set_cause(cause, "%s: %s (nothing received for %d s, "
+		    "connection cut: machine frozen?)", s->label != NULL ?
+		    s->label : s->name, msg, cut);
+	else
+		set_cause(cause, "%s: %s", s->label != NULL ? s->label :
+		    s->name, msg);
 	free(msg);
 	return -1;
 }
@@ -53,6 +62,7 @@ dssh_fail_ssh(struct dist_ssh *s, char **cause, const char *fmt, ...)
 	va_list ap;
 	const char *err;
 	char *msg;
+	int cut = dssh_watch_cut(s);
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
@@ -60,8 +70,13 @@ dssh_fail_ssh(struct dist_ssh *s, char **cause, const char *fmt, ...)
 	err = ssh_get_error(s->session);
 	if (err == NULL || *err == '\0')
 		err = "unknown error";
-	set_cause(cause, "%s: %s: %s", s->label != NULL ? s->label : s->name,
-	    msg, err);
+	if (cut > 0)
+		set_cause(cause, "%s: %s: nothing received for %d s, connection "
+		    "cut (machine frozen?)", s->label != NULL ? s->label :
+		    s->name, msg, cut);
+	else
+		set_cause(cause, "%s: %s: %s", s->label != NULL ? s->label :
+		    s->name, msg, err);
 	free(msg);
 	return -1;
 }
@@ -194,6 +209,38 @@ dssh_set_user(struct dist_ssh *s)
 		s->user = xstrdup("");
 }
 
+/* libssh reports how far ssh_connect() got (0.2: TCP connected, 0.4: the
+ * server's banner read, then the key exchange). */
+static void
+dssh_on_status(void *userdata, float status)
+{
+	struct dist_ssh *s = userdata;
+
+	if (status > s->progress)
+		s->progress = status;
+}
+
+/* Why ssh_connect() failed, in the terms of where it stopped. */
+static int
+dssh_connect_failed(struct dist_ssh *s, const struct dist_ssh_opts *opts,
+    char **cause)
+{
+	const char *err = ssh_get_error(s->session);
+	int secs = opts->connect_timeout > 0 ? opts->connect_timeout :
+	    DSSH_DEFAULT_TIMEOUT;
+
+	debug("%s: connect stopped at step %.2f: %s", s->label, s->progress,
+	    err != NULL ? err : "?");
+	if (s->jump != NULL)
+		return dssh_jump_fail(s, cause);
+	if (err != NULL && strstr(err, "Timeout") != NULL &&
+	    s->progress >= 0.2f && s->progress < 0.4f)
+		return dssh_fail(s, cause, "timeout at banner: the server "
+		    "accepted the connection but sent no SSH banner within "
+		    "%d s (a stopped sshd, or not an SSH server?)", secs);
+	return dssh_fail_ssh(s, cause, "connect");
+}
+
 int
 dssh_connect(const struct dist_machine *m, const struct dist_ssh_opts *opts,
     struct dist_ssh **out, char **cause)
@@ -212,8 +259,12 @@ dssh_connect(const struct dist_machine *m, const struct dist_ssh_opts *opts,
 	if (dssh_configure(s, m, opts, cause) != 0)
 		goto out;
 	dssh_set_label(s);
+	ssh_callbacks_init(&s->cb);
+	s->cb.userdata = s;
+	s->cb.connect_status_function = dssh_on_status;
+	ssh_set_callbacks(s->session, &s->cb);
 	if (ssh_connect(s->session) != SSH_OK) {
-		dssh_jump_fail(s, cause);
+		dssh_connect_failed(s, opts, cause);
 		goto out;
 	}
 	dssh_jump_done(s);
@@ -237,6 +288,7 @@ dssh_close(struct dist_ssh *s)
 {
 	if (s == NULL)
 		return;
+	dssh_watch_forget(s);
 	if (s->sftp != NULL)
 		sftp_free(s->sftp);
 	if (s->session != NULL) {
@@ -298,8 +350,8 @@ dssh_pump(struct dist_ssh *s, int timeout_ms, int (*done)(void *), void *arg)
 }
 
 /*
- * An SSH_MSG_IGNORE costs the server nothing and needs no reply.  If the
- * peer is gone the connection is found closed or reset (at once when its
+ * An SSH_MSG_IGNORE costs the server nothing and needs no reply, so it
+ * cannot tell a frozen peer (mconn_keepalive can).  If the peer is gone the connection is found closed or reset (at once when its
  * kernel said so, after TCP_USER_TIMEOUT when it vanished silently).
  */
 int

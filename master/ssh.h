@@ -39,6 +39,7 @@ struct dssh_chan;
 int	 dssh_connect(const struct dist_machine *, const struct dist_ssh_opts *,
 	    struct dist_ssh **, char **cause);
 void	 dssh_close(struct dist_ssh *);	/* free its channels first */
+int	 dssh_is_lost(struct dist_ssh *);	/* closed, reset, cut */
 const char *dssh_user(const struct dist_ssh *);	/* the login user */
 const char *dssh_label(const struct dist_ssh *);	/* "name (host:port)" */
 
@@ -67,6 +68,13 @@ int	 dssh_chan_write(struct dssh_chan *, const void *, size_t, char **cause);
 int	 dssh_chan_readline(struct dssh_chan *, struct strbuf *line,
 	    int timeout_ms, char **cause);
 void	 dssh_chan_free(struct dssh_chan *);
+const char *dssh_chan_label(const struct dssh_chan *);	/* its session's */
+/* From now on, cut the connection (shut its socket down, so that a call
+ * blocked on it fails as a lost connection) when its peer sends nothing
+ * for secs seconds; 0: no longer.  For the phases where the peer is bound
+ * to talk (pings answered, SFTP replies): libssh 0.10 itself would wait
+ * for ever on a stopped sshd (ssh-watch.c). */
+void	 dssh_watch(struct dist_ssh *, int secs);
 /* Send a keepalive; -1 when the connection is gone. */
 int	 dssh_keepalive(struct dist_ssh *, char **cause);
 

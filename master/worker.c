@@ -3,7 +3,10 @@
  * machine's lock, stage the inputs, then keep every slot busy until the
  * queue is empty; reconnect with backoff when the connection is lost.
  */
+#include <sys/random.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,23 +21,71 @@
 #include "run-internal.h"
 
 #define AGENT_START_MS	30000
-#define MAX_BACKOFF	120
+#define LOCK_BACKOFF	5	/* seconds: lock retries, doubling ... */
+#define CONNECT_BACKOFF	1	/* ... and reconnects, doubling ... */
+#define MAX_BACKOFF	120	/* ... to this, each with +-20 % jitter */
 #define NEVER_CONNECTED_TRIES 3	/* then a machine is out of the run */
+#define AGENT_START_TRIES 3	/* logins in a row without an agent: out */
 
-enum session_end { S_DONE, S_RETRY, S_FATAL };
+enum session_end { S_DONE, S_RETRY, S_NOAGENT, S_FATAL };
 
-/* Sleep up to secs, waking early when the run's state changes. */
+/* secs, give or take 20 %: machines that failed together do not all
+ * come back in the same second. */
+static double
+jittered(int secs)
+{
+	unsigned int r;
+
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (unsigned int)(now_mono() * 1e6);
+	return secs * (0.8 + 0.4 * (r / (double)UINT_MAX));
+}
+
+static int
+next_backoff(int secs)
+{
+	return secs * 2 > MAX_BACKOFF ? MAX_BACKOFF : secs * 2;
+}
+
+/*
+ * This machine's own backoff timer: sleep secs (jittered), however often
+ * the run's state changes meanwhile (other machines' events broadcast
+ * ctx->cond); only a run that needs the machine no more ends it early.
+ */
 static void
 nap(struct run_ctx *ctx, int secs)
 {
+	double until = now_mono() + jittered(secs), left;
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += secs;
-	pthread_mutex_lock(&ctx->mtx);
-	if (!sched_all_done(ctx))
+	while ((left = until - now_mono()) > 0 && run_wants_machine(ctx)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)left;
+		ts.tv_nsec += (long)((left - (time_t)left) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&ctx->mtx);
 		pthread_cond_timedwait(&ctx->cond, &ctx->mtx, &ts);
+		pthread_mutex_unlock(&ctx->mtx);
+	}
+}
+
+/* A state change is said once: a retry that ends as the one before it
+ * adds no event line. */
+static void
+set_status_once(struct run_ctx *ctx, struct machine_state *ms,
+    enum machine_status st, const char *why)
+{
+	int same;
+
+	pthread_mutex_lock(&ctx->mtx);
+	same = ms->status == st && (why == NULL ? ms->why == NULL :
+	    ms->why != NULL && strcmp(ms->why, why) == 0);
 	pthread_mutex_unlock(&ctx->mtx);
+	if (!same)
+		machine_set_status(ctx, ms, st, why);
 }
 
 /*
@@ -134,7 +185,7 @@ lock_broken(struct mconn *c, char *line)
 static int
 take_lock(struct mconn *c, char **cause)
 {
-	int backoff = 5;
+	int backoff = LOCK_BACKOFF;
 
 	for (;;) {
 		mconn_send(c, "lock", NULL);
@@ -146,14 +197,16 @@ take_lock(struct mconn *c, char **cause)
 			return 0;
 		}
 		char *why = lock_holder(c->line.buf);
-		machine_set_status(c->ctx, c->ms, M_LOCKED, why);
+		set_status_once(c->ctx, c->ms, M_LOCKED, why);
 		free(why);
 		if (!run_wants_machine(c->ctx))
 			return 1;
+		mconn_watch(c, 0);	/* nothing is asked meanwhile */
 		nap(c->ctx, backoff);
+		mconn_watch(c, 1);
 		if (!run_wants_machine(c->ctx))
 			return 1;
-		backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF : backoff * 2;
+		backoff = next_backoff(backoff);
 	}
 }
 
@@ -181,7 +234,7 @@ stage_archive(struct mconn *c, char **cause)
 	c->ctx->archive_sent += sent;
 	pthread_mutex_unlock(&c->ctx->mtx);
 	mconn_send(c, "unpack", p->archive.sha256);
-	if (mconn_wait(c, "unpacked", cause) == -1)
+	if (mconn_wait_long(c, "unpacked", cause) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -279,7 +332,7 @@ prepare(struct mconn *c, int *failed, char **cause)
 	if (stage_text(c, path, ctx->prepare_text, 0755, cause) == -1)
 		goto out;
 	mconn_send(c, "prepare", path);
-	if (mconn_wait(c, "prepared", cause) == -1)
+	if (mconn_wait_long(c, "prepared", cause) == -1)
 		goto out;
 	if (agent_fields(c->line.buf, f, 2) == 2 && strcmp(f[1], "0") != 0)
 		*failed = 1;
@@ -381,21 +434,26 @@ quit_agent(struct mconn *c)
 	free(cause);
 }
 
+/* retrying: the machine is down and tried again (no new "connecting"). */
 static enum session_end
-session(struct mconn *c, char **cause)
+session(struct mconn *c, int retrying, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
 	int failed, rc;
 
-	machine_set_status(ctx, c->ms, M_CONNECTING, NULL);
+	if (!retrying)
+		machine_set_status(ctx, c->ms, M_CONNECTING, NULL);
 	if (dssh_connect(c->ms->m, &ctx->opts->ssh, &c->ssh, cause) == -1)
 		return is_permanent(*cause) ? S_FATAL : S_RETRY;
 	c->ms->connects++;
 	if (set_paths(c, cause) == -1)
 		return S_RETRY;
-	if (dssh_exec(c->ssh, "sh -s", &c->ch, cause) == -1 ||
-	    agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
+	if (dssh_exec(c->ssh, "sh -s", &c->ch, cause) == -1)
 		return S_RETRY;
+	if (agent_start(c->ch, ctx->agent_text, AGENT_START_MS, cause) == -1)
+		return S_NOAGENT;
+	c->agent_up = 1;
+	mconn_watch(c, 1);
 	send_settings(c);
 	if ((rc = take_lock(c, cause)) != 0) {
 		if (rc == 1)
@@ -403,6 +461,8 @@ session(struct mconn *c, char **cause)
 		return rc == 1 ? S_DONE : S_RETRY;
 	}
 	if (stage(c, cause) == -1 || prepare(c, &failed, cause) == -1) {
+		if (mconn_lost(c))
+			return S_RETRY;		/* lost, not refused */
 		quit_agent(c);
 		return S_FATAL;
 	}
@@ -423,12 +483,51 @@ session(struct mconn *c, char **cause)
 	return S_DONE;
 }
 
+/* The run needs the machine no more while it is down: one that never
+ * worked (no login, or no agent) is out with the last reason, not done. */
+static void
+no_more_tries(struct machine_thread_arg *a, int noagent, const char *cause)
+{
+	if (a->ms->connects == 0 || noagent > 0)
+		machine_set_status(a->ctx, a->ms, M_OUT, cause);
+	else
+		machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+}
+
+/*
+ * The machine's state after a session: done, out of the run (a permanent
+ * error; never connected in NEVER_CONNECTED_TRIES tries; logged in
+ * AGENT_START_TRIES times in a row without an agent), or down and tried
+ * again with backoff.  1: try again.
+ */
+static int
+session_ended(struct machine_thread_arg *a, enum session_end end,
+    int *tries, int *noagent, const char *cause)
+{
+	*noagent = end == S_NOAGENT ? *noagent + 1 : 0;
+	if (end == S_DONE) {
+		machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+		return 0;
+	}
+	if (end == S_FATAL || *noagent >= AGENT_START_TRIES ||
+	    (a->ms->connects == 0 && ++*tries >= NEVER_CONNECTED_TRIES)) {
+		machine_set_status(a->ctx, a->ms, M_OUT, cause);
+		return 0;
+	}
+	if (run_wants_machine(a->ctx)) {
+		set_status_once(a->ctx, a->ms, M_DOWN, cause);
+		return 1;
+	}
+	no_more_tries(a, *noagent, cause);
+	return 0;
+}
+
 void *
 machine_main(void *arg)
 {
 	struct machine_thread_arg *a = arg;
 	struct mconn c;
-	int backoff = 1, tries = 0;
+	int backoff = CONNECT_BACKOFF, tries = 0, noagent = 0, again = 0;
 
 	for (;;) {
 		char *cause = NULL;
@@ -437,24 +536,22 @@ machine_main(void *arg)
 		memset(&c, 0, sizeof c);
 		c.ctx = a->ctx;
 		c.ms = a->ms;
-		end = session(&c, &cause);
+		end = session(&c, again, &cause);
+		if (c.agent_up)		/* it worked: a new loss starts over */
+			backoff = CONNECT_BACKOFF;
 		mconn_close(&c);
-		if (end == S_DONE) {
-			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
-		} else if (end == S_FATAL || (a->ms->connects == 0 &&
-		    ++tries >= NEVER_CONNECTED_TRIES)) {
-			machine_set_status(a->ctx, a->ms, M_OUT, cause);
-		} else if (run_wants_machine(a->ctx)) {
-			machine_set_status(a->ctx, a->ms, M_DOWN, cause);
-			free(cause);
+		again = session_ended(a, end, &tries, &noagent, cause);
+		if (again) {
 			nap(a->ctx, backoff);
-			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
-			    backoff * 2;
-			continue;
-		} else
-			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+			backoff = next_backoff(backoff);
+			if (!run_wants_machine(a->ctx)) {
+				no_more_tries(a, noagent, cause);
+				again = 0;
+			}
+		}
 		free(cause);
-		break;
+		if (!again)
+			break;
 	}
 	for (size_t i = 0; i < a->ms->norphans; i++)
 		if (a->ms->orphans[i].job != -1)

@@ -183,6 +183,14 @@ cmd_keepalive(struct probe *p, char **argv, char **cause)
 }
 
 static int
+cmd_watch_silence(struct probe *p, char **argv, char **cause)
+{
+	(void)cause;
+	dssh_watch(p->s, atoi(argv[0]));
+	return 0;
+}
+
+static int
 cmd_sleep(struct probe *p, char **argv, char **cause)
 {
 	struct timespec ts;
@@ -223,6 +231,7 @@ static const struct {
 	{ "trust", 2, cmd_trust },		/* TOP UID */
 	{ "rm", 1, cmd_rm },			/* REMOTE */
 	{ "keepalive", 0, cmd_keepalive },
+	{ "silence", 1, cmd_watch_silence },	/* SECS: dssh_watch */
 	{ "sleep", 1, cmd_sleep },		/* MS */
 	{ "info", 0, cmd_info },
 };
