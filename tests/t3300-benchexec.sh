@@ -84,13 +84,14 @@ dist --machines "$T/machines" --config "$T/two.xml" --split=tasks \
     --benchexec-arg=--no-container "$T/tool.tar.gz" >"$T/out3" 2>&1
 rc=$?
 check "--split=tasks over r1 and r2 exits 0 (got $rc)" [ "$rc" -eq 0 ]
-check "metrics.json: cputime rows of r1 and r2, 2 tasks each" \
+check "metrics.json: cputime rows of r1 and r2, 2 tasks each, no warning" \
     /usr/bin/python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 b = sorted(r["benchmark"] for r in d["rows"] if r["metric"] == "cputime")
 print(b)
 assert [x.split(":")[0] for x in b] == ["r1", "r1", "r2", "r2"], b
-assert sum(c["tasks"] for c in d["benchexec"]) == 4, d["benchexec"]' \
+assert sum(c["tasks"] for c in d["benchexec"]) == 4, d["benchexec"]
+assert d["warnings"] == [], d["warnings"]' \
     "$run/metrics.json"
 
 # a failing prepare takes its machine out with the reason; the other works
