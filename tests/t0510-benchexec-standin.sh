@@ -2,7 +2,11 @@
 # t0510-benchexec-standin: tests/bin/benchexec, the stand-in for BenchExec's
 # CLI, selects like BenchExec (-r and -t are fnmatch patterns, an unnamed
 # <tasks> is selected by its 0-based index, global tasks first), names its
-# files like BenchExec (-n, -o), logs its argv, and refuses bad usage.
+# files like BenchExec (-n, -o, --startTime, --results-per-*), writes what
+# BenchExec 3.35 writes (<result name="RD.TASKS" block="TASKS">, DOCTYPE,
+# cpuCores, category, PREFIX.logfiles.zip or with --no-compress-results
+# .xml and .logfiles/, the .txt table), takes its cores from its cgroup,
+# accepts BenchExec's options, logs its argv, and refuses bad usage.
 # shellcheck disable=SC1091 # tests/lib.sh
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
@@ -116,9 +120,20 @@ check "the result XML holds one run per task" \
     [ "$(bzcat "$f" | grep -o '<run ' | wc -l)" -eq 2 ]
 check "... and is XML" sh -c 'bzcat "$1" | python3 -c "
 import sys, xml.etree.ElementTree as E; E.parse(sys.stdin)"' x "$f"
-n=$(find "$T/runs/out" -path '*.logfiles/*' -name '*.log' | wc -l)
-check "one log per task (got $n)" [ "$n" -eq 2 ]
+dt=$(bzcat "$f" | sed -n 2,4p | tr '\n' ' ')
+check "... with BenchExec's DOCTYPE (got $dt)" [ "$dt" = "<!DOCTYPE result \
+  PUBLIC '+//IDN sosy-lab.org//DTD BenchExec result 3.12//EN' \
+  'https://www.sosy-lab.org/benchexec/result-3.12.dtd'> " ]
+n=$(/usr/bin/python3 -c 'import sys, zipfile
+print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$T"/runs/out/*.logfiles.zip |
+    grep -c '^suite\.[-0-9_]*\.logfiles/a\*b\.a[12]\.c\.log$')
+check "one log per task in PREFIX.logfiles.zip (got $n)" [ "$n" -eq 2 ]
+check "... and no .logfiles directory" [ -z "$(find "$T/runs/out" -name '*.logfiles')" ]
+check "a text table PREFIX.results.RUNSET.txt" \
+    grep -q '^a1\.c  *true ' "$T"/runs/out/suite.*.results.a\*b.As.txt
 check "a summary on stdout" grep -q 'Statistics' "$T/runs.out"
+check "without a property file the category is missing" \
+    [ "$(bzcat "$f" | grep -c 'title="category" value="missing" hidden="true"')" -eq 2 ]
 
 be pre -n x -o out/pre. "$T/defs/suite.xml" -r plain -t Bs
 check "an output path not ending in / is a prefix" files pre \
@@ -129,9 +144,108 @@ check "an existing directory is a directory" files dir \
     'out/suite.DATE.results.plain.Bs.xml.bz2'
 
 be opts --no-container --read-only-dir / --overlay-dir /home -N 2 -c 1 \
-    -M '1 GB' -T '10 s' -o out/ -r plain -t Bs "$T/defs/suite.xml"
-check "limits and container options are accepted" [ $? -eq 0 ]
+    -M '1 GB' -T '10 s' -W 20s --no-hyperthreading -d --tool-directory /usr \
+    --maxLogfileSize 5MB --filesCountLimit 9 --filesSizeLimit 1MB \
+    --network-access --no-tmpfs --keep-system-config --keep-tmp \
+    --hidden-dir /tmp --full-access-dir /dev --commit --message m \
+    -o out/ -r plain -t Bs "$T/defs/suite.xml"
+check "limits, container and other BenchExec options are accepted" [ $? -eq 0 ]
 check "the argv is logged" grep -qF '"--overlay-dir", "/home"' "$T/opts.log"
+
+# root ATTR FILE: an attribute of the root element of a result file.
+root()
+{
+	bzcat "$2" | /usr/bin/python3 -c 'import sys, xml.etree.ElementTree as E
+print(E.parse(sys.stdin).getroot().get(sys.argv[1], "(none)"))' "$1"
+}
+# result NAME KIND: the one result file of run NAME ending in KIND.
+result()
+{
+	find "$T/$1/out" -name "*.results.$2"
+}
+f=$(result all 'plain.xml.bz2')
+check "several tasks: the run set's file is name=\"plain\", no block" \
+    [ "$(root name "$f") $(root block "$f")" = "plain (none)" ]
+f=$(result all 'plain.Bs.xml.bz2')
+check "... each tasks' file name=\"plain.Bs\" block=\"Bs\"" \
+    [ "$(root name "$f") $(root block "$f")" = "plain.Bs Bs" ]
+f=$(result named 'plain.Bs.xml.bz2')
+check "one tasks: name=\"plain.Bs\" block=\"Bs\"" \
+    [ "$(root name "$f") $(root block "$f")" = "plain.Bs Bs" ]
+f=$(result one 'plain.xml.bz2')
+check "one unnamed tasks: name=\"plain.3\" block=\"3\"" \
+    [ "$(root name "$f") $(root block "$f")" = "plain.3 3" ]
+check "several run sets: PREFIX.results.txt" [ -n "$(result all txt)" ]
+check "no cpuCores without a core limit" sh -c '! bzcat "$1" | grep -q cpuCores' x "$f"
+
+# cores: -c 1 writes the limit on the root and each run's hidden cpuCores
+be cores -c 1 -o out/ -r plain -t Bs "$T/defs/suite.xml"
+f=$(result cores 'plain.Bs.xml.bz2')
+check "-c 1: cpuCores=\"1\" on the root" [ "$(root cpuCores "$f")" = 1 ]
+check "... and <column title=\"cpuCores\" value=\"N\" hidden=\"true\"/>" sh -c \
+    'bzcat "$1" | grep -q "<column title=\"cpuCores\" value=\"[0-9]*\" hidden=\"true\"/>"' x "$f"
+be nocore -c 1 --allowedCores 99 -o out/ -r plain "$T/defs/suite.xml"
+check "a core not available: exit 1 (got $?)" [ $? -eq 1 ]
+check "... Could not read CPU information from kernel: ..." grep -qx \
+    'Could not read CPU information from kernel: The following provided CPU cores are not available: 99' \
+    "$T/nocore.err"
+# the cores of the stand-in's cgroup (v1 cpuset), not the online ones
+cg=/sys/fs/cgroup/cpuset/dist-t0510-$$
+if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] && mkdir "$cg" 2>/dev/null; then
+	if echo 1 >"$cg/cpuset.cpus" &&
+	    cat "$cg/../cpuset.mems" >"$cg/cpuset.mems"; then
+		sh -c 'echo $$ >"$1/tasks" && shift && exec "$@"' x "$cg" \
+		    "$BE" -c 1 -o "$T/cg/" -r plain -t Bs "$T/defs/suite.xml" \
+		    >"$T/cg.out" 2>&1
+		check "in a cpuset cgroup of CPU 1 the runs are on CPU 1" sh -c \
+		    'bzcat "$1"/*.xml.bz2 | grep -q "title=\"cpuCores\" value=\"1\""' \
+		    x "$T/cg"
+	else
+		note "cannot set up a cpuset cgroup: cgroup cores not checked"
+	fi
+	rmdir "$cg"
+else
+	note "no cgroup v1 cpuset or 1 CPU: cgroup cores not checked"
+fi
+
+# --no-compress-results: plain .xml and a .logfiles/ directory
+be plain --no-compress-results -o out/ -r plain -t Bs "$T/defs/suite.xml"
+check "--no-compress-results: plain .xml" files plain \
+    'out/suite.DATE.results.plain.Bs.xml'
+check "... and logs in PREFIX.logfiles/" sh -c 'ls "$1"/out/suite.*.logfiles/plain.b1.c.log' x "$T/plain"
+check "... no zip" [ -z "$(find "$T/plain/out" -name '*.zip')" ]
+
+# --results-per-taskset / --results-per-rundefinition (named tasks only)
+sed -e 's|<tasks><include>files/c1.c</include></tasks>||' \
+    -e 's|<tasks><include>files/a1.c</include></tasks>||' \
+    "$T/defs/suite.xml" >"$T/defs/named.xml"
+be pts --results-per-taskset -r plain -o out/ "$T/defs/named.xml"
+check "--results-per-taskset: a file per tasks only" files pts \
+    'out/named.DATE.results.plain.As.xml.bz2' 'out/named.DATE.results.plain.Bs.xml.bz2'
+be prd --results-per-rundefinition -r plain -o out/ "$T/defs/named.xml"
+check "--results-per-rundefinition: a file per rundefinition only" files prd \
+    'out/named.DATE.results.plain.xml.bz2'
+be unnamed --results-per-taskset -r plain -o out/ "$T/defs/suite.xml"
+check "--results-per-taskset with an unnamed tasks: exit 1 (got $?)" [ $? -eq 1 ]
+check "... with BenchExec's message" grep -q '^Error: Unnamed task set found' "$T/unnamed.err"
+be start --startTime '2020-01-02 03:04:05' -r plain -t Bs -o out/ "$T/defs/suite.xml"
+check "--startTime names the files" sh -c 'ls "$1"/out/suite.2020-01-02_03-04-05.results.plain.Bs.xml.bz2' x "$T/start"
+
+# a task definition with the rundefinition's property: its expected verdict
+mkdir -p "$T/defs/props"
+echo 'CHECK( init(main()), LTL(G ! call(reach_error())) )' >"$T/defs/props/unreach-call.prp"
+printf "format_version: '2.0'\ninput_files: 'a1.c'\nproperties:\n  - property_file: ../props/unreach-call.prp\n    expected_verdict: true\n" \
+    >"$T/defs/files/t.yml"
+cat >"$T/defs/yml.xml" <<'XML'
+<?xml version="1.0"?>
+<benchmark tool="dummy">
+  <rundefinition name="r"><propertyfile>props/unreach-call.prp</propertyfile></rundefinition>
+  <tasks name="Y"><include>files/t.yml</include></tasks>
+</benchmark>
+XML
+be yml -o out/ "$T/defs/yml.xml"
+check "a .yml expecting true with its property: category correct" sh -c \
+    'bzcat "$1"/out/*.xml.bz2 | grep -q "title=\"category\" value=\"correct\""' x "$T/yml"
 
 "$BE" --version >"$T/v.out" 2>&1
 check "--version" [ $? -eq 0 ]

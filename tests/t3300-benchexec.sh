@@ -68,6 +68,32 @@ check "prepare logs collected for both machines" \
 check "machine 2 used its own benchdir" [ -f "$T/b2/defs/suite.xml" ]
 check "machine 1 used --benchdir" [ -f "$T/b1/defs/suite.xml" ]
 
+# --split=tasks: one job covers both run definitions; BenchExec names each
+# result <result name="RUNDEF.TASKS" block="TASKS">, so metrics.json keeps
+# both rundefinitions' rows of the same task, prefixed "r1:" and "r2:"
+cat >"$T/two.xml" <<'XML'
+<?xml version="1.0"?>
+<benchmark tool="verifier" timelimit="60 s">
+  <tasks name="Arrays"><includesfile>../sv-benchmarks/c/Arrays.set</includesfile></tasks>
+  <rundefinition name="r1"/>
+  <rundefinition name="r2"><option name="-fast"/></rundefinition>
+</benchmark>
+XML
+dist --machines "$T/machines" --config "$T/two.xml" --split=tasks \
+    --prepare "$T/prepare.sh" --benchdir "$T/b1/defs" \
+    --benchexec-arg=--no-container "$T/tool.tar.gz" >"$T/out3" 2>&1
+rc=$?
+check "--split=tasks over r1 and r2 exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "metrics.json: cputime rows of r1 and r2, 2 tasks each, no warning" \
+    /usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+b = sorted(r["benchmark"] for r in d["rows"] if r["metric"] == "cputime")
+print(b)
+assert [x.split(":")[0] for x in b] == ["r1", "r1", "r2", "r2"], b
+assert sum(c["tasks"] for c in d["benchexec"]) == 4, d["benchexec"]
+assert d["warnings"] == [], d["warnings"]' \
+    "$run/metrics.json"
+
 # a failing prepare takes its machine out with the reason; the other works
 {
 	printf '#!/bin/sh\nif [ "$DIST_MACHINE" = "%s" ]; then echo no benchexec here; exit 4; fi\n' \
