@@ -91,16 +91,18 @@ claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
 	claim = !final && !js->collecting && (orphan != 1 || ok);
 	if (claim)
 		js->collecting = 1;
-	else if (orphan != 1) {
-		ctx->nrunning--;
-		pthread_cond_broadcast(&ctx->cond);
-	}
+	else if (orphan != 1)
+		sched_copy_gone(ctx);	/* a slot's copy, or a resume's orphan */
 	pthread_mutex_unlock(&ctx->mtx);
 	return claim;
 }
 
-/* Record the collected attempt (mtx held). */
-static void
+/*
+ * Record the collected attempt (mtx held).  An orphan whose job was given
+ * back to the queue counts only as a success (claim_job): when its
+ * results could not be collected after all, the requeued copy decides.
+ */
+static int
 record_attempt(struct mconn *c, int job, int attempt, int orphan,
     int exit_code, const char *why)
 {
@@ -109,12 +111,18 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 
 	js->collecting = 0;
-	js->end = now_wall();
+	if (orphan == 1 && why != NULL) {
+		post_event_locked(ctx, "%s: %s (attempt %d) not kept: %s; the "
+		    "copy given back to the queue decides", c->ms->m->name,
+		    dj->id, attempt, why);
+		pthread_cond_broadcast(&ctx->cond);
+		return 0;
+	}
+	js->end = clock_wall_ns();
 	js->collected = why == NULL;
 	js->machine = (int)(c->ms - ctx->ms);
 	c->ms->jobs_done++;
-	if (orphan)
-		sched_remove(ctx, (size_t)job);
+	/* kept: settles the job, and its other copies are cancelled */
 	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
 	    why == NULL ? 0 : exit_code, why);
 	js->exit_code = exit_code;
@@ -124,6 +132,7 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	post_event_locked(ctx, "%s: %s %s (exit %d)%s", c->ms->m->name,
 	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
 	    dj->id, exit_code, orphan ? ", collected after a reconnect" : "");
+	return 1;
 }
 
 void
@@ -133,8 +142,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 	char *remote, *cause = NULL, *why = NULL, *meaning;
-	double start;
-	int final;
+	int64_t start;
+	int final, kept;
 
 	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
 		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
@@ -168,15 +177,15 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	else if (meaning != NULL)
 		why = xstrdup(meaning);
 	pthread_mutex_lock(&ctx->mtx);
-	if (orphan && ri.running > 0)
+	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
-	record_attempt(c, job, attempt, orphan, exit_code, why);
-	final = ctx->jobs[job].status == JOB_OK ||
-	    ctx->jobs[job].status == JOB_FAILED;
+	kept = record_attempt(c, job, attempt, orphan, exit_code, why);
+	final = sched_settled(ctx, (size_t)job);
 	pthread_mutex_unlock(&ctx->mtx);
 	if (final && why == NULL)
 		read_metrics(c, dj);
-	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+	if (kept)
+		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);
 	free(why);
 	free(cause);

@@ -46,8 +46,8 @@ machine_line(struct run_ctx *ctx, struct machine_state *ms, double now)
 				j = ms->pos[s].job;
 				busy++;
 			}
-		char *d = format_duration((uint64_t)(now_wall() -
-		    ctx->jobs[j].start));
+		char *d = format_duration((uint64_t)((clock_wall_ns() -
+		    ctx->jobs[j].start) / NS_PER_SEC));
 		line = xasprintf("running %s for %s%s", ctx->plan->config.jobs[j].id,
 		    d, busy > 1 ? " (+ more slots)" : "");
 		free(d);
@@ -114,7 +114,8 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 	for (i = 0; i < ctx->njobs; i++) {
 		struct job_state *j = &ctx->jobs[i];
 		char *d = format_duration(j->end > j->start ?
-		    (uint64_t)(j->end - j->start + 0.5) : 0);
+		    (uint64_t)((j->end - j->start + NS_PER_SEC / 2) /
+		    NS_PER_SEC) : 0);
 		char exitbuf[16] = "-";
 
 		if (j->exit_code >= 0)

@@ -7,6 +7,8 @@
 #ifndef DIST_REQUEST_H
 #define DIST_REQUEST_H
 
+#include <stdint.h>
+
 struct request_info {
 	const char	*kind;		/* "benchexec", "jobs", "pyperformance" */
 	const char	*job_id;
@@ -20,7 +22,7 @@ struct request_info {
 	int		 exit_code;
 	const char	*reason;	/* why it failed beyond its exit code */
 	int		 ok;
-	double		 created, pending, running, end;	/* wall clock */
+	int64_t		 created, pending, running, end;	/* wall clock, ns */
 };
 
 /* Write request.json, results.json and run.log into dir. */

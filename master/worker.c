@@ -410,8 +410,8 @@ machine_main(void *arg)
 			backoff = backoff * 2 > MAX_BACKOFF ? MAX_BACKOFF :
 			    backoff * 2;
 			continue;
-		} else
-			machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+		} else	/* lost, and not needed again: say why it ended */
+			machine_set_status(a->ctx, a->ms, M_DONE, cause);
 		free(cause);
 		break;
 	}
