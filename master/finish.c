@@ -75,20 +75,25 @@ read_metrics(struct mconn *c, const struct dist_job *dj)
 
 /*
  * Claim the right to collect an attempt's results: the first attempt to
- * end wins; a late one (its job already done, or being collected) is
- * discarded, and so is an orphan's failure (its job was given back to the
- * queue and that attempt decides).  Returns 1 to collect.
+ * end wins; a late one (its job settled) is discarded, and so is an
+ * orphan's failure (its job was given back to the queue and that copy
+ * decides).  While another attempt of the job is being collected, wait
+ * for its outcome: kept, this one is discarded; not (its results could
+ * not be collected), this one is claimed.  Returns 1 to collect.
  */
 static int
 claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
 {
 	/* orphan: 0 none, 1 given back to the queue, 2 not (a resume's) */
 	struct job_state *js = &ctx->jobs[job];
-	int final, claim;
+	int claim = 0;
 
 	pthread_mutex_lock(&ctx->mtx);
-	final = js->status == JOB_OK || js->status == JOB_FAILED;
-	claim = !final && !js->collecting && (orphan != 1 || ok);
+	if (orphan != 1 || ok) {
+		while (js->collecting && !sched_settled(ctx, (size_t)job))
+			pthread_cond_wait(&ctx->cond, &ctx->mtx);
+		claim = !sched_settled(ctx, (size_t)job);
+	}
 	if (claim)
 		js->collecting = 1;
 	else if (orphan != 1)
