@@ -66,6 +66,12 @@
 #                           declares the machine lost when pongs stop)
 #   quit                 -> bye (jobs still waiting for their slot are taken
 #                           back, the lock is released)
+#   set testhooks WORDS  -> nothing.  TEST ONLY: sent by the master only
+#                           when DIST_TEST_HOOKS is set in its environment
+#                           (tests/t3210-never-twice.sh); "hold-unqueue"
+#                           makes "unqueue" wait until the job has started
+#                           and ended, so "unqueue ... late" comes after its
+#                           "done" (a race made certain, see unqueue_hold)
 #   anything else        -> err VERB unknown verb
 # "arg" and "env" lines are consumed by the next start or prepare (and
 # dropped by a refused one).
@@ -1006,11 +1012,30 @@ do_unqueue()
 	_us=${arg%% *} _ud=${arg#* }
 	if ! safe_token "$_us" || ! safe_token "$_ud" || [ -z "$rundir" ]; then
 		reply "err unqueue bad job dir"
-	elif claim "$rundir/jobs/$_ud.claim"; then
-		reply "unqueue $_us $_ud ok"
 	else
-		reply "unqueue $_us $_ud late"
+		case " $testhooks " in
+		*' hold-unqueue '*) unqueue_hold "$_ud" ;;
+		esac
+		if claim "$rundir/jobs/$_ud.claim"; then
+			reply "unqueue $_us $_ud ok"
+		else
+			reply "unqueue $_us $_ud late"
+		fi
 	fi
+}
+
+# unqueue_hold JOBDIR: TEST ONLY ("set testhooks hold-unqueue"): wait (at
+# most 60 s) until JOBDIR has started and its result is packed, then a
+# moment more for its supervisor to print "done".
+unqueue_hold()
+{
+	_uh=$rundir/jobs/$1 _i=0
+	while [ ! -e "$_uh.packed" ] && [ ! -e "$_uh.unpacked" ] &&
+	    [ "$_i" -lt 600 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.3
 }
 
 # unqueue_all: take back every job still waiting for its slot (the agent
@@ -1481,6 +1506,7 @@ do_set()
 	master) esc "$u"; master_e=$e ;;
 	breakstale) breakstale=$u ;;
 	direct) direct=$u ;;
+	testhooks) testhooks=$u ;;
 	jobtimeout)
 		case $u in
 		''|*[!0-9]*) reply "err set bad job timeout" ;;
@@ -1515,7 +1541,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0 my_uid='' lk_procs=0
+	slots='' direct=0 my_uid='' lk_procs=0 testhooks=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e

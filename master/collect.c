@@ -27,9 +27,9 @@ read_status(const char *dir, struct request_info *ri)
 		for (line = strtok_r(data, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save)) {
 			if (strncmp(line, "start=", 6) == 0)
-				ri->running = strtod(line + 6, NULL);
+				parse_epoch_ns(line + 6, &ri->running);
 			else if (strncmp(line, "end=", 4) == 0)
-				ri->end = strtod(line + 4, NULL);
+				parse_epoch_ns(line + 4, &ri->end);
 			else if (strcmp(line, "reason=timeout") == 0) {
 				ri->ok = 0;
 				ri->reason = "timeout";
@@ -64,7 +64,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	}
 	read_status(tmp, ri);
 	if (ri->end <= 0)
-		ri->end = now_wall();
+		ri->end = clock_wall_ns();
 	if (request_write(tmp, ri, cause) == -1) {
 		rm_rf(tmp, NULL);
 		goto out;

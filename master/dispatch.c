@@ -86,9 +86,10 @@ assign_job(struct mconn *c, struct slot_entry *e, int ahead)
 	if (job == -1)
 		return -1;
 	/* a job for a free slot starts now; one sent ahead says when */
-	slot_fill(ctx, ms, e, job, ++ctx->jobs[job].attempts, ahead);
+	ctx->jobs[job].attempts++;
+	slot_fill(ctx, ms, e, job, ++ctx->jobs[job].seq, ahead);
 	if (!ahead)
-		ctx->jobs[job].start = now_wall();
+		ctx->jobs[job].start = clock_wall_ns();
 	journal_append(ctx->journal, "start %d %d %d %s", job, e->attempt,
 	    (int)(ms - ctx->ms), ctx->plan->config.jobs[job].id);
 	ctx->jobs[job].machine = (int)(ms - ctx->ms);
@@ -155,7 +156,7 @@ take_back(struct mconn *c)
 	for (p = 0; p < ms->m->slots * SLOT_ENTRIES; p++) {
 		struct slot_entry *e = &ms->pos[p];
 
-		if (e->job == -1 || e->started || e->unqueue)
+		if (e->job == -1 || e->started || e->unqueue || e->late)
 			continue;
 		char *dir = slot_dir(c->ctx, ms, e->job, e->attempt);
 		char *arg = xasprintf("%d %s", p / SLOT_ENTRIES, dir);
@@ -196,7 +197,8 @@ give_back(struct mconn *c, int job, int attempt)
 	sched_job_lost(ctx, (size_t)job);
 }
 
-/* "started SLOT JOBDIR PID": a job sent ahead now runs. */
+/* "started SLOT JOBDIR PID": a job sent ahead now runs (a copy of a job
+ * settled meanwhile is killed, see cancel_settled). */
 static void
 job_started(struct mconn *c, char **f, size_t n)
 {
@@ -208,7 +210,11 @@ job_started(struct mconn *c, char **f, size_t n)
 		return;
 	pthread_mutex_lock(&ctx->mtx);
 	slot_started(ctx, e);
-	ctx->jobs[e->job].start = now_wall();
+	if (sched_settled(ctx, (size_t)e->job)) {
+		pthread_mutex_unlock(&ctx->mtx);
+		return;
+	}
+	ctx->jobs[e->job].start = clock_wall_ns();
 	ctx->dirty = 1;
 	post_event_locked(ctx, "%s: started %s (slot %s)", c->ms->m->name,
 	    ctx->plan->config.jobs[e->job].id, f[1]);
@@ -226,26 +232,98 @@ job_ended(struct mconn *c, char **f, size_t n)
 		e->ended = 1;
 }
 
-/* "unqueue SLOT JOBDIR ok|late": taken back, or it had started. */
+/*
+ * "unqueue SLOT JOBDIR ok|late": taken back, or it had started.  "late"
+ * may come after the job's "done" (the supervisor and the agent write
+ * independently): a reply about an entry that is gone is no error.
+ */
 static int
 job_unqueued(struct mconn *c, char **f, size_t n, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
 	struct slot_entry *e;
+	const char *id;
 
-	if (n != 4 || (e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL)
+	if (n != 4 || (strcmp(f[3], "ok") != 0 && strcmp(f[3], "late") != 0))
 		return set_cause(cause, "agent: bad unqueue line");
-	e->unqueue = 0;
-	if (strcmp(f[3], "ok") != 0)
+	if ((e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL) {
+		debug("%s: unqueue %s %s: %s, ignored", c->ms->m->name, f[2],
+		    f[3], "the job has left its slot");
 		return 0;
+	}
+	e->unqueue = 0;
+	if (strcmp(f[3], "late") == 0) {
+		e->late = 1;	/* it runs: its "done" decides */
+		return 0;
+	}
 	pthread_mutex_lock(&ctx->mtx);
+	id = ctx->plan->config.jobs[e->job].id;
 	journal_append(ctx->journal, "back %d %d", e->job, e->attempt);
-	post_event_locked(ctx, "%s: %s taken back before it started (wanted "
-	    "by a free slot)", c->ms->m->name, ctx->plan->config.jobs[e->job].id);
-	sched_job_lost(ctx, (size_t)e->job);	/* never started */
+	if (sched_settled(ctx, (size_t)e->job))
+		post_event_locked(ctx, "%s: copy of %s (attempt %d) cancelled "
+		    "before it started: the job is settled", c->ms->m->name, id,
+		    e->attempt);
+	else
+		post_event_locked(ctx, "%s: %s taken back before it started "
+		    "(wanted by a free slot)", c->ms->m->name, id);
+	sched_taken_back(ctx, (size_t)e->job);	/* never started */
 	slot_clear(ctx, c->ms, e);
 	pthread_mutex_unlock(&ctx->mtx);
 	return 0;
+}
+
+/* Send "kill" for a copy running here. */
+static void
+send_kill(struct mconn *c, int job, int attempt)
+{
+	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
+
+	mconn_send(c, "kill", dir);
+	free(dir);
+}
+
+/*
+ * Cancel this machine's copies of jobs settled elsewhere: one waiting for
+ * its slot is taken back ("unqueue"), one running (or a watched orphan) is
+ * killed; what they report later is discarded (finish_job's claim).
+ */
+static void
+cancel_settled(struct mconn *c)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct machine_state *ms = c->ms;
+	int p, settled;
+	size_t i;
+
+	pthread_mutex_lock(&ctx->mtx);
+	for (p = 0; p < ms->m->slots * SLOT_ENTRIES; p++) {
+		struct slot_entry *e = &ms->pos[p];
+
+		if (e->job == -1 || !sched_settled(ctx, (size_t)e->job))
+			continue;
+		if (!e->started && !e->unqueue && !e->late) {
+			char *dir = slot_dir(ctx, ms, e->job, e->attempt);
+			char *arg = xasprintf("%d %s", p / SLOT_ENTRIES, dir);
+
+			mconn_send(c, "unqueue", arg);
+			e->unqueue = 1;
+			free(arg);
+			free(dir);
+		} else if (e->started && !e->ended && !e->killed) {
+			send_kill(c, e->job, e->attempt);
+			e->killed = 1;
+		}
+	}
+	for (i = 0; i < ms->norphans; i++) {
+		struct orphan *o = &ms->orphans[i];
+
+		settled = o->job != -1 && sched_settled(ctx, (size_t)o->job);
+		if (settled && !o->killed) {
+			send_kill(c, o->job, o->attempt);
+			o->killed = 1;
+		}
+	}
+	pthread_mutex_unlock(&ctx->mtx);
 }
 
 /* "done SLOT JOBDIR RC RESULT": the next job first, then collection. */
@@ -255,8 +333,13 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 	struct run_ctx *ctx = c->ctx;
 	struct slot_entry *e;
 
-	if (n != 5 || (e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL)
+	if (n != 5)
 		return set_cause(cause, "agent: bad done line");
+	if ((e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL) {
+		debug("%s: done %s: not in a slot here, ignored",
+		    c->ms->m->name, f[2]);
+		return 0;
+	}
 	struct slot_entry done = *e;
 	char *result = xstrdup(f[4]);
 	int exit_code = atoi(f[3]);
@@ -346,6 +429,21 @@ kill_running(struct mconn *c, int *done)
 	}
 }
 
+/* Test only: DIST_TEST_HOOKS on the master is passed to the agent (see
+ * "set testhooks" in client-scripts/agent.sh); unset, nothing is sent. */
+static void
+test_hooks(struct mconn *c)
+{
+	const char *hooks = getenv("DIST_TEST_HOOKS");
+	char *arg;
+
+	if (hooks == NULL || *hooks == '\0')
+		return;
+	arg = xasprintf("testhooks %s", hooks);
+	mconn_send(c, "set", arg);
+	free(arg);
+}
+
 int
 dispatch(struct mconn *c, char **cause)
 {
@@ -362,8 +460,10 @@ dispatch(struct mconn *c, char **cause)
 			return -1;
 	}
 	sv_clear(&c->later);
+	test_hooks(c);
 	for (;;) {
 		kill_running(c, &killed);
+		cancel_settled(c);
 		take_back(c);
 		if (fill_slots(c, cause) == -1)
 			return -1;

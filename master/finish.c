@@ -60,32 +60,39 @@ read_metrics(struct mconn *c, const struct dist_job *dj)
 
 /*
  * Claim the right to collect an attempt's results: the first attempt to
- * end wins; a late one (its job already done, or being collected) is
- * discarded, and so is an orphan's failure (its job was given back to the
- * queue and that attempt decides).  Returns 1 to collect.
+ * end wins; a late one (its job settled) is discarded, and so is an
+ * orphan's failure (its job was given back to the queue and that copy
+ * decides).  While another attempt of the job is being collected, wait
+ * for its outcome: kept, this one is discarded; not (its results could
+ * not be collected), this one is claimed.  Returns 1 to collect.
  */
 static int
 claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
 {
 	/* orphan: 0 none, 1 given back to the queue, 2 not (a resume's) */
 	struct job_state *js = &ctx->jobs[job];
-	int final, claim;
+	int claim = 0;
 
 	pthread_mutex_lock(&ctx->mtx);
-	final = js->status == JOB_OK || js->status == JOB_FAILED;
-	claim = !final && !js->collecting && (orphan != 1 || ok);
+	if (orphan != 1 || ok) {
+		while (js->collecting && !sched_settled(ctx, (size_t)job))
+			pthread_cond_wait(&ctx->cond, &ctx->mtx);
+		claim = !sched_settled(ctx, (size_t)job);
+	}
 	if (claim)
 		js->collecting = 1;
-	else if (orphan != 1) {
-		ctx->nrunning--;
-		pthread_cond_broadcast(&ctx->cond);
-	}
+	else if (orphan != 1)
+		sched_copy_gone(ctx);	/* a slot's copy, or a resume's orphan */
 	pthread_mutex_unlock(&ctx->mtx);
 	return claim;
 }
 
-/* Record the collected attempt (mtx held). */
-static void
+/*
+ * Record the collected attempt (mtx held).  An orphan whose job was given
+ * back to the queue counts only as a success (claim_job): when its
+ * results could not be collected after all, the requeued copy decides.
+ */
+static int
 record_attempt(struct mconn *c, int job, int attempt, int orphan,
     int exit_code, const char *why)
 {
@@ -94,12 +101,18 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 
 	js->collecting = 0;
-	js->end = now_wall();
+	if (orphan == 1 && why != NULL) {
+		post_event_locked(ctx, "%s: %s (attempt %d) not kept: %s; the "
+		    "copy given back to the queue decides", c->ms->m->name,
+		    dj->id, attempt, why);
+		pthread_cond_broadcast(&ctx->cond);
+		return 0;
+	}
+	js->end = clock_wall_ns();
 	js->collected = why == NULL;
 	js->machine = (int)(c->ms - ctx->ms);
 	c->ms->jobs_done++;
-	if (orphan)
-		sched_remove(ctx, (size_t)job);
+	/* kept: settles the job, and its other copies are cancelled */
 	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
 	    why == NULL ? 0 : exit_code, why);
 	js->exit_code = exit_code;
@@ -110,6 +123,7 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
 	    dj->id, exit_code, why != NULL ? ": " : "", why != NULL ? why : "",
 	    orphan ? ", collected after a reconnect" : "");
+	return 1;
 }
 
 /* The master has the attempt's results (or wants none): the worker
@@ -146,8 +160,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 	char *remote, *cause = NULL, *why = NULL, *meaning;
-	double start;
-	int final, collected = 0;
+	int64_t start;
+	int final, kept, collected = 0;
 
 	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
 		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
@@ -182,19 +196,21 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		why = collected_reason(ctx, dj, &ri);
 	}
 	pthread_mutex_lock(&ctx->mtx);
-	if (orphan && ri.running > 0)
+	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
-	record_attempt(c, job, attempt, orphan, exit_code, why);
-	ctx->jobs[job].collected = collected;	/* a failure's too */
-	c->ms->fails = why != NULL ? c->ms->fails + 1 : 0;
-	final = ctx->jobs[job].status == JOB_OK ||
-	    ctx->jobs[job].status == JOB_FAILED;
+	kept = record_attempt(c, job, attempt, orphan, exit_code, why);
+	if (kept) {
+		ctx->jobs[job].collected = collected;	/* a failure's too */
+		c->ms->fails = why != NULL ? c->ms->fails + 1 : 0;
+	}
+	final = sched_settled(ctx, (size_t)job);
 	pthread_mutex_unlock(&ctx->mtx);
 	if (collected)
 		forget_job(c, job, attempt);	/* safely here: not needed there */
-	if (final && collected)
+	if (final && collected && kept)
 		read_metrics(c, dj);
-	run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+	if (kept)
+		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);
 	free(why);
 	free(cause);

@@ -69,30 +69,37 @@ replay_line(char *line, struct journal_job *jobs, size_t njobs,
     size_t nmachines)
 {
 	char verb[16], what[16];
-	int job, attempt, machine, code;
+	int job, attempt, machine, code, settled;
 	struct journal_job *js;
 
 	if (sscanf(line, "%15s %d %d", verb, &job, &attempt) != 3 ||
 	    job < 0 || (size_t)job >= njobs)
 		return -1;
 	js = &jobs[job];
+	/* a settled job stays settled: what other copies of it did later
+	 * (cancelled, taken back, lost) changes nothing */
+	settled = js->state == JS_OK || js->state == JS_FAILED;
 	if (strcmp(verb, "start") == 0) {
 		if (sscanf(line, "%*s %*d %*d %d", &machine) != 1 ||
 		    machine < 0 || (size_t)machine >= nmachines)
 			return -1;
+		if (attempt > js->attempts)
+			js->attempts = attempt;
+		if (settled)
+			return 0;
 		js->state = JS_RUNNING;
 		js->machine = machine;
 		js->attempt = attempt;
-		if (attempt > js->attempts)
-			js->attempts = attempt;
 	} else if (strcmp(verb, "end") == 0) {
 		if (sscanf(line, "%*s %*d %*d %15s %d", what, &code) != 2)
 			return -1;
+		if (settled)
+			return 0;
 		js->exit_code = code;
 		js->state = strcmp(what, "ok") == 0 ? JS_OK :
 		    strcmp(what, "failed") == 0 ? JS_FAILED : JS_QUEUED;
 	} else if (strcmp(verb, "back") == 0) {
-		js->lost++;
+		js->taken_back++;
 		if (js->state == JS_RUNNING)
 			js->state = JS_QUEUED;
 	} else if (strcmp(verb, "lost") == 0) {

@@ -7,7 +7,11 @@
  *	end JOB ATTEMPT ok|failed|requeued EXIT	its results were collected
  *	lost JOB ATTEMPT			its machine's connection was lost
  *	back JOB ATTEMPT			taken back before it started (it
- *						was sent ahead to wait for a slot)
+ *						was sent ahead to wait for a slot),
+ *						or a copy of a settled job cancelled
+ *
+ * The first "end ... ok|failed" of a job settles it: later lines about
+ * the job change nothing. 
  */
 #ifndef DIST_JOURNAL_H
 #define DIST_JOURNAL_H
@@ -29,7 +33,8 @@ enum journal_state { JS_QUEUED, JS_RUNNING, JS_OK, JS_FAILED };
 struct journal_job {
 	enum journal_state state;
 	int		 attempts;	/* highest attempt started */
-	int		 lost;		/* attempts given back */
+	int		 taken_back;	/* of those, taken back before start */
+	int		 lost;		/* of those, given back by a lost machine */
 	int		 exit_code;	/* of the last end, -1 none */
 	int		 machine;	/* JS_RUNNING: where, else the last */
 	int		 attempt;	/* JS_RUNNING: which attempt */

@@ -82,7 +82,7 @@ machine_attention(const struct machine_state *ms)
 static long long
 running_for(const struct run_ctx *ctx, int job, double now_wall)
 {
-	double start = ctx->jobs[job].start;
+	double start = ns_to_sec(ctx->jobs[job].start);
 
 	return start > 0 && now_wall >= start ? (long long)(now_wall - start) :
 	    -1;

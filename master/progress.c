@@ -116,7 +116,8 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 	for (i = 0; i < ctx->njobs; i++) {
 		struct job_state *j = &ctx->jobs[i];
 		char *d = format_duration(j->end > j->start ?
-		    (uint64_t)(j->end - j->start + 0.5) : 0);
+		    (uint64_t)((j->end - j->start + NS_PER_SEC / 2) /
+		    NS_PER_SEC) : 0);
 		char exitbuf[16] = "-";
 
 		if (j->exit_code >= 0)

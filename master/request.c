@@ -11,13 +11,13 @@
 #include "util.h"
 
 static void
-history_entry(struct json *j, const char *status, double when)
+history_entry(struct json *j, const char *status, int64_t when)
 {
 	char *t;
 
 	if (when <= 0)
 		return;
-	t = format_utc(when);
+	t = format_utc_ns(when);
 	json_obj_open(j, NULL);
 	json_str(j, "status", status);
 	json_str(j, "time", t);
@@ -61,7 +61,7 @@ request_json(struct json *j, const struct request_info *r)
 static void
 results_json(struct json *j, const struct request_info *r, const char *dir)
 {
-	char *s = format_utc(r->running), *e = format_utc(r->end);
+	char *s = format_utc_ns(r->running), *e = format_utc_ns(r->end);
 	char *why = r->ok ? NULL : job_reason(dir, r);
 
 	json_obj_open(j, NULL);
@@ -72,7 +72,9 @@ results_json(struct json *j, const struct request_info *r, const char *dir)
 	json_int(j, "attempt", r->attempt);
 	json_str(j, "start", s);
 	json_str(j, "end", e);
-	json_double(j, "duration", r->end > r->running ? r->end - r->running : 0);
+	/* integer nanoseconds: the difference is exact */
+	json_double(j, "duration", r->end > r->running ?
+	    ns_to_sec(r->end - r->running) : 0);
 	json_obj_close(j);
 	free(why);
 	free(s);

@@ -7,6 +7,8 @@
 #ifndef DIST_REQUEST_H
 #define DIST_REQUEST_H
 
+#include <stdint.h>
+
 struct request_info {
 	const char	*kind;		/* "benchexec", "jobs", "pyperformance" */
 	const char	*job_id;
@@ -22,7 +24,7 @@ struct request_info {
 					   code, "timeout" (killed), or NULL */
 	int		 timeout;	/* --job-timeout in seconds, 0: none */
 	int		 ok;
-	double		 created, pending, running, end;	/* wall clock */
+	int64_t		 created, pending, running, end;	/* wall clock, ns */
 };
 
 /* Write request.json, results.json and run.log into dir.  results.json's

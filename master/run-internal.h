@@ -18,15 +18,24 @@
 
 enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
 
+/*
+ * A job is settled once its status is JOB_OK or JOB_FAILED: from then on
+ * every other copy of it (in the queue, waiting on a worker, running, an
+ * orphan of a lost connection) is cancelled and its result never recorded
+ * (sched_settle; the machine threads cancel their own copies, see
+ * dispatch.c, cancel_settled).
+ */
 struct job_state {
 	enum job_status	 status;
-	int		 attempts;	/* started attempts that count */
+	int		 seq;		/* attempt numbers handed out (JOBDIR) */
+	int		 attempts;	/* of those, sent and not taken back */
+	int		 taken_back;	/* sent ahead, taken back before start */
+	int		 lost;		/* attempts given back by a lost machine */
 	int		 exit_code;	/* of the last attempt, -1 none */
 	int		 machine;	/* index of the last machine, -1 */
-	double		 start, end;	/* wall clock of the last attempt */
+	int64_t		 start, end;	/* wall clock of the last attempt (ns) */
 	char		*error;		/* why it failed, if not its exit code */
 	int		 collected;
-	int		 lost;		/* attempts given back by a lost machine */
 	int		 collecting;	/* an attempt's results are being collected */
 	int		 waiting;	/* sent ahead to a slot, not started yet */
 };
@@ -36,6 +45,7 @@ struct orphan {
 	int		 job;
 	int		 attempt;
 	int		 queued;	/* the job was given back to the queue */
+	int		 killed;	/* settled elsewhere: "kill" sent */
 };
 
 enum machine_status {
@@ -57,6 +67,8 @@ struct slot_entry {
 	int		 started;	/* the agent said "started" */
 	int		 ended;		/* ... and "ended": not running */
 	int		 unqueue;	/* "unqueue" sent, no answer yet */
+	int		 late;		/* ... answered "late": it started */
+	int		 killed;	/* its job is settled: "kill" sent */
 };
 
 struct machine_state {
@@ -101,7 +113,8 @@ struct run_ctx {
 	struct journal	*journal;	/* RESULTS/<run-id>/journal */
 	pthread_mutex_t	 metrics_mtx;	/* guards metrics */
 	struct metric_table metrics;	/* read from each job once it is done */
-	double		 start_wall, start_mono;
+	int64_t		 start_wall, end_wall;	/* ns; end: 0 while running */
+	double		 start_mono;
 	int		 run_lock_fd;
 
 	pthread_mutex_t	 mtx;
@@ -119,6 +132,7 @@ struct run_ctx {
 	int		 dirty;		/* run.json needs rewriting */
 	int		 metrics_dirty;	/* metrics.json too */
 	int		 stopping;	/* no new jobs */
+	int		 ended;		/* the master is done with the run */
 	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
 	uint64_t	 archive_sent;
 };
@@ -129,6 +143,9 @@ int	sched_pop(struct run_ctx *);		/* -1: queue empty */
 void	sched_push(struct run_ctx *, size_t job);
 void	sched_push_front(struct run_ctx *, size_t job);
 int	sched_all_done(const struct run_ctx *);
+int	sched_settled(const struct run_ctx *, size_t job);
+/* The run's state for run.json: running, finished, interrupted, stopped. */
+const char *sched_run_state(const struct run_ctx *);
 /* Record the end of an attempt: requeue (retries) or finish the job. */
 void	sched_job_end(struct run_ctx *, size_t job, int exit_code,
 	    const char *error);
@@ -137,9 +154,14 @@ void	sched_attempt_end(struct run_ctx *, size_t job, int counted,
 	    int exit_code, const char *error);
 /* Take a queued job out of the queue (its result came from elsewhere). */
 void	sched_remove(struct run_ctx *, size_t job);
-/* A lost machine gives its job back, and so does a slot that never
- * started it (taken back): queued again, first, without using up a retry. */
+/* A lost machine gives its job back: queued again, first, without using
+ * up a retry, unless it is queued or settled already. */
 void	sched_job_lost(struct run_ctx *, size_t job);
+/* A copy sent ahead was taken back before it started: queued again,
+ * first, unless its job is settled (then it was a cancelled copy). */
+void	sched_taken_back(struct run_ctx *, size_t job);
+/* A copy in a slot leaves without a result to keep (discarded). */
+void	sched_copy_gone(struct run_ctx *);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
 

@@ -64,7 +64,7 @@ run_notify_job(struct run_ctx *ctx, size_t job, int mi)
 	ev.machine = ctx->ms[mi].m->name;
 	ev.attempts = js.attempts;
 	ev.exit_code = js.exit_code >= 0 ? js.exit_code : NOTIFY_NO_EXIT;
-	ev.duration = js.end > js.start ? js.end - js.start : 0;
+	ev.duration = js.end > js.start ? ns_to_sec(js.end - js.start) : 0;
 	ev.results = results;
 	ev.kind = NOTIFY_MACHINE_DONE;
 	notify_post(ctx->notify, &ev);
@@ -107,7 +107,8 @@ run_notify_done(struct run_ctx *ctx)
 		rows[i].attempts = js->attempts;
 		rows[i].exit_code = js->exit_code >= 0 ? js->exit_code :
 		    NOTIFY_NO_EXIT;
-		rows[i].duration = js->end > js->start ? js->end - js->start : 0;
+		rows[i].duration = js->end > js->start ?
+		    ns_to_sec(js->end - js->start) : 0;
 		rows[i].status = status_word(js->status);
 		if (js->status == JOB_FAILED)
 			rows[i].log_tail = log_tail(ctx, rows[i].job);

@@ -72,7 +72,9 @@ restore_job(struct run_ctx *ctx, size_t i, const struct journal_job *jj)
 {
 	struct job_state *js = &ctx->jobs[i];
 
-	js->attempts = jj->attempts;
+	js->seq = jj->attempts;
+	js->attempts = jj->attempts - jj->taken_back;
+	js->taken_back = jj->taken_back;
 	js->lost = jj->lost;
 	js->exit_code = jj->exit_code;
 	js->machine = jj->machine;

@@ -54,7 +54,7 @@ make_run_dir(struct run_ctx *ctx, char **cause)
 	const char *root = ctx->opts->results_dir;
 	char stamp[32], *name = safe_token(ctx->plan->name);
 	char *user = safe_token(ctx->user);
-	time_t t = (time_t)ctx->start_wall;
+	time_t t = (time_t)(ctx->start_wall / NS_PER_SEC);
 	struct tm tm;
 	int i;
 
@@ -207,7 +207,7 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 		strcpy(host, "localhost");
 	host[sizeof host - 1] = '\0';
 	ctx->master_host = xstrdup(host);
-	ctx->start_wall = now_wall();
+	ctx->start_wall = clock_wall_ns();
 	ctx->start_mono = now_mono();
 	pthread_mutex_init(&ctx->mtx, NULL);
 	pthread_mutex_init(&ctx->metrics_mtx, NULL);
@@ -524,7 +524,15 @@ run_execute(struct dist_plan *plan, char **cause)
 			pthread_join(ctx.ms[i].thread, NULL);
 	if (ctx.interrupts == 0)
 		fail_leftovers(&ctx);
-	runjson_write(&ctx, NULL);
+	pthread_mutex_lock(&ctx.mtx);
+	ctx.ended = 1;		/* run.json's state is final from here */
+	ctx.end_wall = clock_wall_ns();
+	pthread_mutex_unlock(&ctx.mtx);
+	if (runjson_write(&ctx, cause) == -1) {
+		warn("%s", *cause);
+		free(*cause);
+		*cause = NULL;
+	}
 	write_metrics(&ctx, 1);
 	progress_live(&ctx, 1);
 	{

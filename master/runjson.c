@@ -9,7 +9,7 @@
 #include "run-internal.h"
 
 static void
-json_time(struct json *j, const char *key, double wall)
+json_time(struct json *j, const char *key, int64_t wall)
 {
 	char *s;
 
@@ -17,7 +17,7 @@ json_time(struct json *j, const char *key, double wall)
 		json_null(j, key);
 		return;
 	}
-	s = format_utc(wall);
+	s = format_utc_ns(wall);
 	json_str(j, key, s);
 	free(s);
 }
@@ -87,11 +87,13 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		json_str(j, "id", job->id);
 		json_str(j, "name", job->name);
 		/* sent ahead to wait for a slot: still queued (on a machine) */
-		json_str(j, "status", js->waiting ? "queued" :
-		    job_status_name(js->status));
+		json_str(j, "status", js->waiting && js->status == JOB_RUNNING ?
+		    "queued" : job_status_name(js->status));
 		json_str(j, "machine", js->machine >= 0 ?
 		    ctx->ms[js->machine].m->name : NULL);
 		json_int(j, "attempts", js->attempts);
+		json_int(j, "taken_back", js->taken_back);
+		json_int(j, "lost", js->lost);
 		if (js->exit_code >= 0)
 			json_int(j, "exit_code", js->exit_code);
 		else
@@ -99,7 +101,7 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		json_time(j, "start", js->start);
 		json_time(j, "end", js->end > js->start ? js->end : 0);
 		if (js->end > js->start && js->status != JOB_RUNNING)
-			json_double(j, "duration", js->end - js->start);
+			json_double(j, "duration", ns_to_sec(js->end - js->start));
 		else
 			json_null(j, "duration");
 		json_str(j, "error", js->error);
@@ -108,6 +110,31 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		json_obj_close(j);
 	}
 	json_arr_close(j);
+}
+
+/* Each job counted once, by its status (copies of a job being cancelled
+ * are not counted again): the totals add up to the job count. */
+static void
+runjson_totals(struct run_ctx *ctx, struct json *j)
+{
+	size_t i, n[4] = { 0, 0, 0, 0 };
+
+	for (i = 0; i < ctx->njobs; i++) {
+		const struct job_state *js = &ctx->jobs[i];
+
+		/* a job sent ahead to wait on a worker is still queued */
+		if (js->status == JOB_RUNNING && js->waiting)
+			n[JOB_QUEUED]++;
+		else
+			n[js->status]++;
+	}
+	json_obj_open(j, "totals");
+	json_uint(j, "jobs", ctx->njobs);
+	json_uint(j, "ok", n[JOB_OK]);
+	json_uint(j, "failed", n[JOB_FAILED]);
+	json_uint(j, "running", n[JOB_RUNNING]);
+	json_uint(j, "queued", n[JOB_QUEUED]);
+	json_obj_close(j);
 }
 
 static void
@@ -123,8 +150,13 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	json_str(j, "config", p->config.path);
 	json_str(j, "kind", config_kind_name(p->config.kind));
 	json_time(j, "start", ctx->start_wall);
-	json_str(j, "state", sched_all_done(ctx) ? "finished" :
-	    ctx->interrupts > 0 ? "interrupted" : "running");
+	json_time(j, "end", ctx->end_wall);
+	if (ctx->end_wall > ctx->start_wall)
+		json_double(j, "duration", ns_to_sec(ctx->end_wall -
+		    ctx->start_wall));
+	else
+		json_null(j, "duration");
+	json_str(j, "state", sched_run_state(ctx));
 	if (p->have_archive) {
 		json_obj_open(j, "archive");
 		json_str(j, "path", p->archive.path);
@@ -135,14 +167,7 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	} else
 		json_null(j, "archive");
 	notify_opts_json(&ctx->opts->notify, j, "notify");
-	json_obj_open(j, "totals");
-	json_uint(j, "jobs", ctx->njobs);
-	json_uint(j, "ok", ctx->nok);
-	json_uint(j, "failed", ctx->nfailed);
-	/* a job sent ahead to wait on a worker is still queued */
-	json_uint(j, "running", ctx->nrunning - ctx->nahead);
-	json_uint(j, "queued", ctx->qlen + ctx->nahead);
-	json_obj_close(j);
+	runjson_totals(ctx, j);
 }
 
 int

@@ -80,11 +80,42 @@ sched_all_done(const struct run_ctx *ctx)
 	return ctx->nok + ctx->nfailed == ctx->njobs;
 }
 
+int
+sched_settled(const struct run_ctx *ctx, size_t job)
+{
+	enum job_status s = ctx->jobs[job].status;
+
+	return s == JOB_OK || s == JOB_FAILED;
+}
+
+const char *
+sched_run_state(const struct run_ctx *ctx)
+{
+	if (sched_all_done(ctx))
+		return "finished";
+	if (ctx->interrupts > 0)
+		return "interrupted";
+	return ctx->ended ? "stopped" : "running";
+}
+
 void
 sched_job_end(struct run_ctx *ctx, size_t job, int exit_code,
     const char *why)
 {
 	sched_attempt_end(ctx, job, 1, exit_code, why);
+}
+
+/* The job's result is kept: it leaves the queue, and the machine threads
+ * cancel their copies of it (woken here, see dispatch.c). */
+static void
+settle(struct run_ctx *ctx, size_t job, enum job_status s)
+{
+	sched_remove(ctx, job);
+	ctx->jobs[job].status = s;
+	if (s == JOB_OK)
+		ctx->nok++;
+	else
+		ctx->nfailed++;
 }
 
 void
@@ -96,12 +127,17 @@ sched_attempt_end(struct run_ctx *ctx, size_t job, int counted,
 
 	if (counted)
 		ctx->nrunning--;
+	if (sched_settled(ctx, job)) {
+		/* claim_job lets one attempt of a job be recorded: never here */
+		post_event_locked(ctx, "bug: a second result of %s ignored", id);
+		pthread_cond_broadcast(&ctx->cond);
+		return;
+	}
 	j->exit_code = exit_code;
 	free(j->error);
 	j->error = why != NULL ? xstrdup(why) : NULL;
 	if (exit_code == 0 && why == NULL) {
-		j->status = JOB_OK;
-		ctx->nok++;
+		settle(ctx, job, JOB_OK);
 	} else if (ctx->interrupts >= 2) {
 		/* killed by the user's second interrupt: not the job's fault */
 		free(j->error);
@@ -114,9 +150,19 @@ sched_attempt_end(struct run_ctx *ctx, size_t job, int counted,
 		    ctx->opts->retries);
 		sched_push(ctx, job);
 	} else {
-		j->status = JOB_FAILED;
-		ctx->nfailed++;
+		settle(ctx, job, JOB_FAILED);
 	}
+	ctx->dirty = 1;
+	pthread_cond_broadcast(&ctx->cond);
+}
+
+/* Queue a job given back, first, unless it is queued or settled already
+ * (its result came from another copy). */
+static void
+requeue(struct run_ctx *ctx, size_t job)
+{
+	if (ctx->jobs[job].status == JOB_RUNNING)
+		sched_push_front(ctx, job);
 	ctx->dirty = 1;
 	pthread_cond_broadcast(&ctx->cond);
 }
@@ -124,11 +170,27 @@ sched_attempt_end(struct run_ctx *ctx, size_t job, int counted,
 void
 sched_job_lost(struct run_ctx *ctx, size_t job)
 {
+	ctx->nrunning--;
+	ctx->jobs[job].lost++;
+	requeue(ctx, job);
+}
+
+void
+sched_taken_back(struct run_ctx *ctx, size_t job)
+{
 	struct job_state *j = &ctx->jobs[job];
 
 	ctx->nrunning--;
-	j->lost++;
-	sched_push_front(ctx, job);
+	j->attempts--;
+	j->taken_back++;
+	requeue(ctx, job);
+}
+
+void
+sched_copy_gone(struct run_ctx *ctx)
+{
+	ctx->nrunning--;
+	ctx->dirty = 1;
 	pthread_cond_broadcast(&ctx->cond);
 }
 

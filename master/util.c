@@ -492,6 +492,74 @@ format_utc(double wall)
 	return xstrdup(buf);
 }
 
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+int64_t
+clock_wall_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+int64_t
+clock_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* Exact for durations up to 2^53 ns (104 days); finer than any clock. */
+double
+ns_to_sec(int64_t ns)
+{
+	return (double)ns / (double)NS_PER_SEC;
+}
+
+int
+parse_epoch_ns(const char *s, int64_t *ns)
+{
+	int64_t secs = 0, frac = 0, scale = NS_PER_SEC;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		secs = secs * 10 + (*p - '0');
+		if (secs >= (INT64_C(1) << 33))
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale == 1)
+				return -1;
+			scale /= 10;
+			frac += (*p - '0') * scale;
+		}
+	}
+	if (*p != '\0')
+		return -1;
+	*ns = secs * NS_PER_SEC + frac;
+	return 0;
+}
+
+char *
+format_utc_ns(int64_t wall_ns)
+{
+	time_t t = (time_t)(wall_ns / NS_PER_SEC);
+	struct tm tm;
+	char buf[32];
+
+	if (wall_ns < 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return xstrdup("?");
+	return xstrdup(buf);
+}
+
 int
 safe_name(const char *s)
 {

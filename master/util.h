@@ -87,6 +87,20 @@ double	 now_wall(void);
 /* UTC "2026-11-23T09:05:13Z". */
 char	*format_utc(double wall);
 
+/*
+ * Clock readings kept as integers (nanoseconds), so that sums and
+ * differences are exact; they become seconds (a double) only when written
+ * out.  Epoch times a worker writes ("1796000000.42") parse exactly.
+ */
+#define NS_PER_SEC	INT64_C(1000000000)
+int64_t	 clock_wall_ns(void);
+int64_t	 clock_mono_ns(void);
+double	 ns_to_sec(int64_t ns);
+/* Epoch seconds with up to 9 decimals, within [0, 2^33) s; -1 if not. */
+int	 parse_epoch_ns(const char *s, int64_t *ns);
+/* UTC "2026-11-23T09:05:13Z" of a clock_wall_ns() reading. */
+char	*format_utc_ns(int64_t wall_ns);
+
 /* True if s is a safe file name component: [A-Za-z0-9._+@-], no leading
  * dot, not empty, at most 128 bytes. */
 int	 safe_name(const char *s);

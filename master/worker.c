@@ -490,8 +490,8 @@ no_more_tries(struct machine_thread_arg *a, int noagent, const char *cause)
 {
 	if (a->ms->connects == 0 || noagent > 0)
 		machine_set_status(a->ctx, a->ms, M_OUT, cause);
-	else
-		machine_set_status(a->ctx, a->ms, M_DONE, NULL);
+	else	/* lost, and not needed again: say why it ended */
+		machine_set_status(a->ctx, a->ms, M_DONE, cause);
 }
 
 /*

@@ -50,11 +50,33 @@ test_states(void)
 	ASSERT_INT_EQ(j[1].state, JS_RUNNING, "start alone: running there");
 	ASSERT_INT_EQ(j[1].machine, 1, "... on its machine");
 	ASSERT_INT_EQ(j[2].state, JS_QUEUED, "taken back: queued again");
-	ASSERT_INT_EQ(j[2].lost, 1, "... an attempt that does not count");
+	ASSERT_INT_EQ(j[2].taken_back, 1, "... an attempt that does not count");
+	ASSERT_INT_EQ(j[2].lost, 0, "... and was not lost");
 	ASSERT_INT_EQ(j[2].lost_machine, -1, "... with nothing to look for");
 	ASSERT_INT_EQ(j[3].state, JS_RUNNING, "lost, then started again");
 	ASSERT_INT_EQ(j[3].attempts, 2, "... its second attempt");
 	ASSERT_INT_EQ(j[3].lost_machine, 1, "... the lost one's machine kept");
+	free(cause);
+}
+
+/* A copy of a settled job (sent ahead elsewhere, cancelled, or started
+ * by an old master that ran it twice) changes nothing. */
+static void
+test_settled(void)
+{
+	struct journal_job j[2];
+	char *cause = NULL;
+	int rc;
+
+	rc = replay("start 0 1 0 a\nlost 0 1\nstart 0 2 1 a\n"
+	    "end 0 1 ok 0\nback 0 2\nstart 0 3 0 a\nend 0 3 failed 1\n"
+	    "start 1 1 0 b\nend 1 1 failed 2\nstart 1 2 1 b\n", j, 2, &cause);
+	ASSERT_INT_EQ(rc, 0, "a journal with late copies replays");
+	ASSERT_INT_EQ(j[0].state, JS_OK, "the first kept result stays");
+	ASSERT_INT_EQ(j[0].exit_code, 0, "... with its exit code");
+	ASSERT_INT_EQ(j[0].attempts, 3, "... attempt numbers still counted");
+	ASSERT_INT_EQ(j[0].taken_back, 1, "... the cancelled copy as taken back");
+	ASSERT_INT_EQ(j[1].state, JS_FAILED, "a failed job stays failed");
 	free(cause);
 }
 
@@ -103,6 +125,7 @@ main(void)
 		return 1;
 	}
 	test_states();
+	test_settled();
 	test_errors();
 	test_append();
 	if (rm_rf(dir, &cause) == -1)

@@ -62,8 +62,9 @@ fill_jobs(struct run_ctx *ctx, struct dist_plan *plan)
 		js->attempts = 1;
 		js->exit_code = js->status >= JOB_OK ? (int)(i % 3) : -1;
 		js->machine = js->status == JOB_QUEUED ? -1 : 0;
-		js->start = js->status == JOB_QUEUED ? 0 : 1.7e9 + (double)i;
-		js->end = js->status >= JOB_OK ? js->start + 1.25 : 0;
+		js->start = js->status == JOB_QUEUED ? 0 :
+		    (INT64_C(1700000000) + (int64_t)i) * NS_PER_SEC;
+		js->end = js->status >= JOB_OK ? js->start + NS_PER_SEC * 5 / 4 : 0;
 		js->error = i % 1000 == 3 ? xstrdup("lost\tconnection") : NULL;
 		js->collected = js->status == JOB_OK;
 	}
@@ -145,7 +146,7 @@ main(void)
 	ctx.run_dir = dir;
 	ctx.user = xstrdup("alice");
 	ctx.master_host = xstrdup("master");
-	ctx.start_wall = 1.7e9;
+	ctx.start_wall = INT64_C(1700000000) * NS_PER_SEC;
 	pthread_mutex_init(&ctx.mtx, NULL);
 	fill_jobs(&ctx, &plan);
 

@@ -92,7 +92,7 @@ put_job(struct fixture *f, size_t i, int slot, int k, int job, int secs)
 	e->attempt = 1;
 	e->started = secs >= 0;
 	f->js[job].status = JOB_RUNNING;
-	f->js[job].start = secs >= 0 ? WALL - secs : 0;
+	f->js[job].start = secs >= 0 ? (int64_t)(WALL - secs) * NS_PER_SEC : 0;
 	f->js[job].waiting = secs < 0;
 	f->ms[i].running++;
 	f->ctx.nrunning++;
