@@ -651,9 +651,16 @@ do_start()
 		done
 		slot_last "$st_slot" "$st_dir"
 		slot_fifos "$st_slot"
-		supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" "$sl_seq" \
-		    </dev/null \
-		    2>>"$rundir/agent-$mkey.log" &
+		relay_start
+		if [ -n "$relay" ]; then
+			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
+			    "$sl_seq" </dev/null >/dev/null \
+			    2>>"$rundir/agent-$mkey.log" &
+		else	# no FIFOs here: the supervisor writes to us directly
+			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
+			    "$sl_seq" </dev/null \
+			    2>>"$rundir/agent-$mkey.log" &
+		fi
 		sups="$_n $!"
 		pending_clear
 	fi
@@ -676,6 +683,32 @@ slot_last()
 		fi
 	done
 	slots=$_sl_n$1' '$2' '$sl_seq$nl
+}
+
+# relay_start: the supervisors' lines reach the master through a relay, a
+# child of ours copying the FIFO RUNDIR/jobs/.report-PID to our stdout:
+# so no supervisor holds our stdin or stdout, and no job (whose parent is
+# its supervisor) can inherit or reopen them to forge a line.  The relay
+# holds the FIFO open for reading and writing: it never sees an end of
+# file, and ends with us (agent_exit), or at its next write after.
+relay_start()
+{
+	[ -n "$relay" ] && return 0
+	_rf=$rundir/jobs/.report-$$
+	rm -f "$_rf"
+	mkfifo "$_rf" 2>/dev/null || return 0
+	cat -u <>"$_rf" 2>/dev/null &
+	relay=$_rf relay_pid=$!
+}
+
+# sv_report LINE: a supervisor's line to the master (through the relay).
+sv_report()
+{
+	if [ -n "$relay" ]; then
+		printf '%s\n' "$1" 2>/dev/null 1<>"$relay"
+	else
+		printf '%s\n' "$1" 2>/dev/null
+	fi
 }
 
 # slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once: job number N
@@ -845,12 +878,12 @@ supervise()
 		) </dev/null >/dev/null 2>&1 &
 		sv_wd=$!
 	fi
-	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
+	sv_report "started $sv_slot $sv_dir $sv_pid"
 	sv_wait
 	sv_pass
 	now
 	sv_end=$t
-	printf 'ended %s %s\n' "$sv_slot" "$sv_dir" 2>/dev/null
+	sv_report "ended $sv_slot $sv_dir"
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
 		if [ -e "$sv_jd/.timeout" ]; then
@@ -873,8 +906,7 @@ supervise()
 	else
 		: >"$sv_jd.packed"
 	fi
-	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
-	    2>/dev/null
+	sv_report "done $sv_slot $sv_dir $sv_rc $sv_res"
 }
 
 # sv_spawn CMD...: (in the background) the job's process: its
@@ -1179,6 +1211,10 @@ agent_exit()
 	unqueue_all
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
+	if [ -n "$relay_pid" ]; then
+		kill "$relay_pid" 2>/dev/null
+		rm -f "$relay"
+	fi
 }
 
 main()
@@ -1187,7 +1223,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0
+	slots='' direct=0 relay='' relay_pid=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e

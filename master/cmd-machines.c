@@ -3,6 +3,7 @@
  * machine: reachable or why not, lock holder and since when, load, cores,
  * memory, free space in WORKDIR, OS, and what would disturb measurements.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,13 @@ static const struct probe_ask machines_ask[] = {
 static char *
 human_kb(const char *kb)
 {
-	double v = kb != NULL ? strtod(kb, NULL) : -1;
+	long long n;
+	double v;
 
-	if (v < 0)
+	/* a count of kB from the worker: digits only, else unknown */
+	if (kb == NULL || parse_ll(kb, 0, LLONG_MAX / 2, &n) == -1)
 		return xstrdup("?");
+	v = (double)n;
 	if (v >= 1024.0 * 1024)
 		return xasprintf("%.1fG", v / 1024 / 1024);
 	return xasprintf("%.0fM", v / 1024);

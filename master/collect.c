@@ -17,25 +17,29 @@
 #define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
 #define RESULT_MAX_ENTRIES	1000000
 
-/* The worker's own times and reason from the job's status file. */
-static void
-read_status(const char *dir, struct request_info *ri)
-{
-	char *path = xasprintf("%s/status", dir), *data = NULL, *line, *save;
+#define STATUS_MAX_BYTES	65536	/* the job can append to it */
 
-	if (read_file(path, &data, NULL, NULL) == 0) {
-		for (line = strtok_r(data, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if (strncmp(line, "start=", 6) == 0)
-				ri->running = strtod(line + 6, NULL);
-			else if (strncmp(line, "end=", 4) == 0)
-				ri->end = strtod(line + 4, NULL);
-			else if (strcmp(line, "reason=timeout") == 0) {
-				ri->ok = 0;
-				ri->reason = "timeout";
-			}
-		}
-	}
+/* The worker's own times and reason from the job's status file; a bad
+ * value is reported (an event naming the machine and the job) and
+ * ignored. */
+static void
+read_status(struct run_ctx *ctx, const char *dir, const char *job_id,
+    struct request_info *ri)
+{
+	char *path = xasprintf("%s/status", dir), *data = NULL, *cause = NULL;
+	struct strvec bad = STRVEC_INIT;
+	size_t i;
+
+	if (read_file_max(path, STATUS_MAX_BYTES, &data, NULL, &cause) == 0)
+		request_parse_status(data, ri, &bad);
+	else if (access(path, F_OK) == 0)
+		post_event(ctx, "%s: %s: status file ignored: %s", ri->machine,
+		    job_id, cause);
+	for (i = 0; i < bad.n; i++)
+		post_event(ctx, "%s: %s: bad value in the status file ignored: "
+		    "'%s'", ri->machine, job_id, bad.v[i]);
+	sv_clear(&bad);
+	free(cause);
 	free(data);
 	free(path);
 }
@@ -62,7 +66,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 		rm_rf(tmp, NULL);
 		goto out;
 	}
-	read_status(tmp, ri);
+	read_status(ctx, tmp, job->id, ri);
 	if (ri->end <= 0)
 		ri->end = now_wall();
 	if (request_write(tmp, ri, cause) == -1) {

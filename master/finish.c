@@ -20,7 +20,7 @@ job_timed_out(struct run_ctx *ctx, const struct dist_job *job)
 	char *data = NULL;
 	int yes;
 
-	yes = read_file(path, &data, NULL, NULL) == 0 &&
+	yes = read_file_max(path, 65536, &data, NULL, NULL) == 0 &&
 	    strstr(data, "\nreason=timeout\n") != NULL;
 	free(data);
 	free(path);

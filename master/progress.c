@@ -17,12 +17,13 @@ progress_print_events(struct run_ctx *ctx, struct run_event *e)
 	int show = ctx->opts->verbosity >= 0 && ctx->opts->progress == 0;
 
 	for (; e != NULL; e = e->next) {
-		char *t = format_utc(e->wall);
+		char *t = format_utc(e->wall), *text = str_printable(e->text);
 
 		if (log != NULL)
-			fprintf(log, "%s %s\n", t, e->text);
+			fprintf(log, "%s %s\n", t, text);
 		if (show)
-			printf("%s %s\n", t, e->text);
+			printf("%s %s\n", t, text);
+		free(text);
 		free(t);
 	}
 	if (log != NULL)
@@ -53,9 +54,13 @@ machine_line(struct run_ctx *ctx, struct machine_state *ms, double now)
 		free(d);
 	} else if (ms->status == M_RUNNING)
 		line = xstrdup("idle");
-	else if (ms->why != NULL)
+	else if (ms->why != NULL) {
+		char *why = str_printable(ms->why);
+
 		line = xasprintf("%s: %s", machine_status_name(ms->status),
-		    ms->why);
+		    why);
+		free(why);
+	}
 	else
 		line = xasprintf("%s (%s)", machine_status_name(ms->status),
 		    since);
@@ -115,7 +120,7 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		struct job_state *j = &ctx->jobs[i];
 		char *d = format_duration(j->end > j->start ?
 		    (uint64_t)(j->end - j->start + 0.5) : 0);
-		char exitbuf[16] = "-";
+		char exitbuf[16] = "-", *err = str_printable(j->error);
 
 		if (j->exit_code >= 0)
 			snprintf(exitbuf, sizeof exitbuf, "%d", j->exit_code);
@@ -123,17 +128,22 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		    ctx->plan->config.jobs[i].id, j->machine >= 0 ?
 		    ctx->ms[j->machine].m->name : "-", j->attempts, exitbuf, d,
 		    j->status == JOB_OK ? "ok" : j->status == JOB_FAILED ?
-		    "FAILED" : "not run", j->error != NULL ? ": " : "",
-		    j->error != NULL ? j->error : "");
+		    "FAILED" : "not run", err != NULL ? ": " : "",
+		    err != NULL ? err : "");
+		free(err);
 		free(d);
 	}
 	for (i = 0; i < ctx->nmachines; i++) {
 		struct machine_state *ms = &ctx->ms[i];
 
 		if ((ms->status == M_OUT || ms->status == M_DOWN ||
-		    ms->status == M_LOCKED) && ms->why != NULL)
+		    ms->status == M_LOCKED) && ms->why != NULL) {
+			char *why = str_printable(ms->why);
+
 			fprintf(f, "machine %s: %s: %s\n", ms->m->name,
-			    machine_status_name(ms->status), ms->why);
+			    machine_status_name(ms->status), why);
+			free(why);
+		}
 	}
 	char *el = format_duration((uint64_t)(now_mono() - ctx->start_mono));
 	fprintf(f, "\n%s: %zu/%zu ok, %zu failed (%s); results in %s\n",
