@@ -44,12 +44,41 @@ read_status(struct run_ctx *ctx, const char *dir, const char *job_id,
 	free(path);
 }
 
+/* Entries of the result that could not be kept safely (symlinks, FIFOs,
+ * devices...): listed in SKIPPED_FILE, one a line, and said in an event;
+ * the rest of the result is kept. */
+static int
+write_skipped(struct run_ctx *ctx, const char *dir, const char *job_id,
+    struct request_info *ri, const struct strvec *skipped, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path;
+	size_t i;
+	int rc;
+
+	ri->skipped = skipped->n;
+	if (skipped->n == 0)
+		return 0;
+	for (i = 0; i < skipped->n; i++)
+		sb_addf(&sb, "%s\n", skipped->v[i]);
+	path = xasprintf("%s/%s", dir, SKIPPED_FILE);
+	rc = write_file_atomic(path, sb.buf, sb.len, cause);
+	free(path);
+	sb_release(&sb);
+	post_event(ctx, "%s: %s: %zu %s of the results skipped (kept as a "
+	    "list in %s): %s%s", ri->machine, job_id, skipped->n,
+	    skipped->n == 1 ? "entry" : "entries", SKIPPED_FILE,
+	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
+	return rc;
+}
+
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
     const struct dist_job *job, struct request_info *ri, char **cause)
 {
 	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
+	struct strvec skipped = STRVEC_INIT;
 	int rc = -1;
 
 	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
@@ -62,7 +91,8 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
 	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
-	    RESULT_MAX_ENTRIES, cause) == -1) {
+	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
+	    write_skipped(ctx, tmp, job->id, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);
 		goto out;
 	}
@@ -82,6 +112,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	}
 	rc = 0;
 out:
+	sv_clear(&skipped);
 	unlink(incoming);
 	free(incoming);
 	free(tmp);

@@ -311,8 +311,8 @@ load_plain(const char *path, struct strbuf *sb, char **cause)
 			break;
 		}
 		if (sb->len + (size_t)n > METRICS_MAX_BYTES) {
-			set_cause(cause, "%s: larger than %zu bytes", path,
-			    METRICS_MAX_BYTES);
+			set_cause(cause, "%s: skipped: too large (more than "
+			    "%zu MB)", path, METRICS_MAX_BYTES >> 20);
 			n = -1;
 			break;
 		}
@@ -343,8 +343,9 @@ load_compressed(const char *path, struct strbuf *sb, char **cause)
 		goto fail;
 	while (rc == -1 && (n = archive_read_data(a, buf, sizeof buf)) > 0) {
 		if (sb->len + (size_t)n > METRICS_MAX_BYTES) {
-			set_cause(cause, "%s: decompresses to more than %zu "
-			    "bytes", path, METRICS_MAX_BYTES);
+			set_cause(cause, "%s: skipped: too large (more than "
+			    "%zu MB decompressed)", path,
+			    METRICS_MAX_BYTES >> 20);
 			goto out;
 		}
 		sb_add(sb, buf, (size_t)n);

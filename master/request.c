@@ -65,11 +65,18 @@ static void
 results_json(struct json *j, const struct request_info *r)
 {
 	char *s = format_utc(r->running), *e = format_utc(r->end);
+	char *note = r->skipped == 0 ? NULL : xasprintf("%s, %zu %s skipped",
+	    r->ok ? "ok" : "failed", r->skipped, r->skipped == 1 ? "entry" :
+	    "entries");
 
 	json_obj_open(j, NULL);
 	json_str(j, "status", r->ok ? "success" : "failed");
 	json_int(j, "exit_code", r->exit_code);
 	json_str(j, "reason", r->reason);
+	json_int(j, "skipped_entries", (int64_t)r->skipped);
+	if (note != NULL)
+		json_str(j, "note", note);
+	free(note);
 	json_str(j, "machine", r->machine);
 	json_int(j, "attempt", r->attempt);
 	json_str(j, "start", s);

@@ -20,6 +20,7 @@ struct request_info {
 	int		 exit_code;
 	const char	*reason;	/* why it failed beyond its exit code */
 	int		 ok;
+	size_t		 skipped;	/* result entries not kept (symlinks...) */
 	double		 created, pending, running, end;	/* wall clock */
 };
 
@@ -34,6 +35,9 @@ struct strvec;
  */
 void	request_parse_status(const char *data, struct request_info *,
 	    struct strvec *bad);
+
+/* The list of result entries that could not be kept safely. */
+#define SKIPPED_FILE	"skipped-entries.txt"
 
 /* Write request.json, results.json and run.log into dir. */
 int	request_write(const char *dir, const struct request_info *, char **cause);
