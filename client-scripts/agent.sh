@@ -701,11 +701,13 @@ relay_start()
 	relay=$_rf relay_pid=$!
 }
 
-# sv_report LINE: a supervisor's line to the master (through the relay).
+# sv_report LINE: a supervisor's line to the master, through the relay,
+# written by a short-lived child: the supervisor itself (the job's parent)
+# never holds the relay either, not even while it writes.
 sv_report()
 {
 	if [ -n "$relay" ]; then
-		printf '%s\n' "$1" 2>/dev/null 1<>"$relay"
+		(printf '%s\n' "$1" 1<>"$relay") 2>/dev/null
 	else
 		printf '%s\n' "$1" 2>/dev/null
 	fi

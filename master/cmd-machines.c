@@ -48,8 +48,12 @@ lock_text(const struct probe_result *r)
 		return xstrdup("free");
 	copy = xstrdup(l);
 	n = agent_fields(copy, f, 5);
+	for (i = 0; i < n; i++)		/* unescaped: may hold a newline */
+		f[i] = str_printable(f[i]);
 	text = n == 5 ? xasprintf("locked by %s since %s (run %s on %s, %s)",
 	    f[0], f[3], f[2], f[1], f[4]) : xstrdup(l);
+	for (i = 0; i < n; i++)
+		free(f[i]);
 	free(copy);
 	return text;
 }
