@@ -689,16 +689,38 @@ slot_last()
 # child of ours copying the FIFO RUNDIR/jobs/.report-PID to our stdout:
 # so no supervisor holds our stdin or stdout, and no job (whose parent is
 # its supervisor) can inherit or reopen them to forge a line.  The relay
-# holds the FIFO open for reading and writing: it never sees an end of
-# file, and ends with us (agent_exit), or at its next write after.
+# holds the FIFO open for reading and writing (it never sees an end of
+# file) and stops at the line "relay end" (relay_stop).
 relay_start()
 {
 	[ -n "$relay" ] && return 0
 	_rf=$rundir/jobs/.report-$$
 	rm -f "$_rf"
 	mkfifo "$_rf" 2>/dev/null || return 0
-	cat -u <>"$_rf" 2>/dev/null &
-	relay=$_rf relay_pid=$!
+	(
+		trap - EXIT INT TERM HUP PIPE
+		while IFS= read -r _rl; do
+			[ "$_rl" = "relay end" ] && break
+			printf '%s\n' "$_rl"
+		done
+	) <>"$_rf" 2>/dev/null &
+	relay=$_rf
+}
+
+# relay_stop: (we exit) the relay stops once every supervisor has ended,
+# after their last lines: jobs still running report as before.
+relay_stop()
+{
+	(
+		trap - EXIT INT TERM HUP PIPE
+		for _p in $sups; do
+			while kill -0 "$_p" 2>/dev/null; do
+				sleep 0.5
+			done
+		done
+		printf 'relay end\n' 1<>"$relay"
+		rm -f "$relay"
+	) </dev/null >/dev/null 2>&1 &
 }
 
 # sv_report LINE: a supervisor's line to the master, through the relay,
@@ -1213,10 +1235,7 @@ agent_exit()
 	unqueue_all
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
-	if [ -n "$relay_pid" ]; then
-		kill "$relay_pid" 2>/dev/null
-		rm -f "$relay"
-	fi
+	[ -n "$relay" ] && relay_stop
 }
 
 main()
@@ -1225,7 +1244,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0 relay='' relay_pid=''
+	slots='' direct=0 relay=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
