@@ -439,6 +439,7 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
     const char *machine)
 {
 	char *path = xasprintf("%s/env.json", dir), *data = NULL, *cause = NULL;
+	char *model, *platform;
 	struct jv *env = NULL;
 	double cores = -1;
 	size_t len;
@@ -451,9 +452,13 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
 		goto out;
 	}
 	jv_num(jv_get(env, "cores"), &cores);
-	metrics_set_host(t, job, machine, jv_str(jv_get(env, "cpu_model")),
-	    cores >= 1 && cores < 1e9 ? (long)cores : -1,
-	    jv_str(jv_get(env, "platform")));
+	/* written on the worker: shown by compare, so escaped */
+	model = str_printable(jv_str(jv_get(env, "cpu_model")));
+	platform = str_printable(jv_str(jv_get(env, "platform")));
+	metrics_set_host(t, job, machine, model,
+	    cores >= 1 && cores < 1e9 ? (long)cores : -1, platform);
+	free(model);
+	free(platform);
 out:
 	jv_free(env);
 	free(data);
