@@ -283,7 +283,10 @@ fields_valid(char **f, size_t n)
 {
 	int v;
 
-	if (n >= 2 && parse_int(f[1][0] == 'o' ? f[1] + 1 : f[1], 0, 1 << 20,
+	if (strcmp(f[0], "started") != 0 && strcmp(f[0], "ended") != 0 &&
+	    strcmp(f[0], "unqueue") != 0 && strcmp(f[0], "done") != 0)
+		return 1;	/* not a job's line */
+	if (n < 2 || parse_int(f[1][0] == 'o' ? f[1] + 1 : f[1], 0, 1 << 20,
 	    &v) == -1)
 		return 0;
 	if (n == 5 && strcmp(f[0], "done") == 0 &&
@@ -304,6 +307,9 @@ handle_line(struct mconn *c, char **cause)
 	n = agent_fields(c->line.buf, f, 5);
 	if (n == 0)
 		return 0;
+	if (!fields_valid(f, n) && (strcmp(f[0], "started") == 0 ||
+	    strcmp(f[0], "ended") == 0))
+		return 0;	/* ignored, as an unknown job's */
 	if (!fields_valid(f, n))
 		return set_cause(cause, "agent: bad %s line", f[0]);
 	if (strcmp(f[0], "started") == 0)
