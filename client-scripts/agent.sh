@@ -707,6 +707,7 @@ relay_start()
 	relay=$_rf
 }
 
+# shellcheck disable=SC2317 # called by the EXIT trap (agent_exit)
 # relay_stop: (we exit) the relay stops once every supervisor has ended,
 # after their last lines: jobs still running report as before.
 relay_stop()
