@@ -652,15 +652,15 @@ do_start()
 		slot_last "$st_slot" "$st_dir"
 		slot_fifos "$st_slot"
 		relay_start
-		if [ -n "$relay" ]; then
+		# the supervisor holds neither our stdin nor, with a relay, our
+		# stdout: redirected by exec (a redirected function call would
+		# keep copies of them above fd 9 for its return)
+		(
+			exec </dev/null 2>>"$rundir/agent-$mkey.log"
+			[ -z "$relay" ] || exec >/dev/null
 			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
-			    "$sl_seq" </dev/null >/dev/null \
-			    2>>"$rundir/agent-$mkey.log" &
-		else	# no FIFOs here: the supervisor writes to us directly
-			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
-			    "$sl_seq" </dev/null \
-			    2>>"$rundir/agent-$mkey.log" &
-		fi
+			    "$sl_seq"
+		) &
 		sups="$_n $!"
 		pending_clear
 	fi

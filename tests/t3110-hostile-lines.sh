@@ -33,11 +33,11 @@ cat >"$T/lines.xml" <<XML
 for n in 0 1 2 3 4 5 6 7 8 9; do
 	eval "printf 'done 0 x 0 y\\nstarted 0 x 1\\n' >&amp;\$n" 2>/dev/null
 done
-# the parent's fds, again and again for a second or two (its "started"
-# report comes while this runs)
+# the parent's fds (a shell keeps copies above 9), again and again for a
+# second or two (its "started" report comes while this runs)
 end=\$((\$(date +%s) + 2))
 while [ "\$(date +%s)" -lt "\$end" ]; do
-	for n in 0 1 2 3 4 5 6 7 8 9; do
+	for n in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
 		printf 'done 0 x 0 y\\n' 2>/dev/null >>"/proc/\$PPID/fd/\$n"
 	done
 done
