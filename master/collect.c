@@ -45,11 +45,11 @@ read_status(struct run_ctx *ctx, const char *dir, const char *job_id,
 }
 
 /* Entries of the result that could not be kept safely (symlinks, FIFOs,
- * devices...): listed in SKIPPED_FILE, one a line, and said in an event;
- * the rest of the result is kept. */
+ * devices...): listed in SKIPPED_FILE, one a line; the rest of the result
+ * is kept. */
 static int
-write_skipped(struct run_ctx *ctx, const char *dir, const char *job_id,
-    struct request_info *ri, const struct strvec *skipped, char **cause)
+write_skipped(const char *dir, struct request_info *ri,
+    const struct strvec *skipped, char **cause)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *path;
@@ -65,11 +65,21 @@ write_skipped(struct run_ctx *ctx, const char *dir, const char *job_id,
 	rc = write_file_atomic(path, sb.buf, sb.len, cause);
 	free(path);
 	sb_release(&sb);
-	post_event(ctx, "%s: %s: %zu %s of the results skipped (kept as a "
-	    "list in %s): %s%s", ri->machine, job_id, skipped->n,
+	return rc;
+}
+
+/* The event of a result kept without some entries: "ok, N entries
+ * skipped", the first of them, and where the list is. */
+static void
+skipped_event(struct run_ctx *ctx, const char *job_id,
+    const struct request_info *ri, const struct strvec *skipped)
+{
+	if (skipped->n == 0)
+		return;
+	post_event(ctx, "%s: %s: %s, %zu %s skipped (listed in %s): %s%s",
+	    ri->machine, job_id, ri->ok ? "ok" : "failed", skipped->n,
 	    skipped->n == 1 ? "entry" : "entries", SKIPPED_FILE,
 	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
-	return rc;
 }
 
 int
@@ -92,11 +102,12 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 		goto out;
 	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
 	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
-	    write_skipped(ctx, tmp, job->id, ri, &skipped, cause) == -1) {
+	    write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);
 		goto out;
 	}
 	read_status(ctx, tmp, job->id, ri);
+	skipped_event(ctx, job->id, ri, &skipped);
 	if (ri->end <= 0)
 		ri->end = now_wall();
 	if (request_write(tmp, ri, cause) == -1) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "request.h"
 #include "util.h"
 #include "test.h"
@@ -141,6 +142,30 @@ test_printable(void)
 	TEST_OK(str_printable(NULL) == NULL, "NULL stays NULL");
 }
 
+/* Diagnostics quote workers' text: escapes never reach the terminal, and
+ * a line of ours continues indented (no forged line). */
+static void
+test_log_escapes(void)
+{
+	char *path = xasprintf("%s/stderr", tmp), *data = NULL;
+	int fd, saved = dup(2);
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 2);
+	close(fd);
+	error("agent did not start: '%s'", "Welcome\033]0;pwned\007\r\n"
+	    "distribute: forged");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	read_file(path, &data, NULL, NULL);
+	ASSERT_STR_EQ(data, "distribute: error: agent did not start: 'Welcome"
+	    "\\x1b]0;pwned\\x07\\r\n  distribute: forged'\n",
+	    "log lines: controls escaped, a newline indented");
+	free(data);
+	free(path);
+}
+
 static void
 test_reads(void)
 {
@@ -249,6 +274,7 @@ main(void)
 	test_parse_numbers();
 	test_status();
 	test_printable();
+	test_log_escapes();
 	test_reads();
 	test_rm_rf_deep();
 	test_rm_rf_symlink();
