@@ -959,9 +959,16 @@ do_start()
 		done
 		slot_last "$st_slot" "$st_dir"
 		slot_fifos "$st_slot"
-		supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" "$sl_seq" \
-		    </dev/null \
-		    2>>"$rundir/agent-$mkey.log" &
+		relay_start
+		# the supervisor holds neither our stdin nor, with a relay, our
+		# stdout: redirected by exec (a redirected function call would
+		# keep copies of them above fd 9 for its return)
+		(
+			exec </dev/null 2>>"$rundir/agent-$mkey.log"
+			[ -z "$relay" ] || exec >/dev/null
+			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
+			    "$sl_seq"
+		) &
 		sups="$_n $!"
 		lock_note "$!"
 		pending_clear
@@ -985,6 +992,57 @@ slot_last()
 		fi
 	done
 	slots=$_sl_n$1' '$2' '$sl_seq$nl
+}
+
+# relay_start: the supervisors' lines reach the master through a relay, a
+# child of ours copying the FIFO RUNDIR/jobs/.report-PID to our stdout:
+# so no supervisor holds our stdin or stdout, and no job (whose parent is
+# its supervisor) can inherit or reopen them to forge a line.  The relay
+# holds the FIFO open for reading and writing (it never sees an end of
+# file) and stops at the line "relay end" (relay_stop).
+relay_start()
+{
+	[ -n "$relay" ] && return 0
+	_rf=$rundir/jobs/.report-$$
+	rm -f "$_rf"
+	mkfifo "$_rf" 2>/dev/null || return 0
+	(
+		trap - EXIT INT TERM HUP PIPE
+		while IFS= read -r _rl; do
+			[ "$_rl" = "relay end" ] && break
+			printf '%s\n' "$_rl"
+		done
+	) <>"$_rf" 2>/dev/null &
+	relay=$_rf
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap (agent_exit)
+# relay_stop: (we exit) the relay stops once every supervisor has ended,
+# after their last lines: jobs still running report as before.
+relay_stop()
+{
+	(
+		trap - EXIT INT TERM HUP PIPE
+		for _p in $sups; do
+			while kill -0 "$_p" 2>/dev/null; do
+				sleep 0.5
+			done
+		done
+		printf 'relay end\n' 1<>"$relay"
+		rm -f "$relay"
+	) </dev/null >/dev/null 2>&1 &
+}
+
+# sv_report LINE: a supervisor's line to the master, through the relay,
+# written by a short-lived child: the supervisor itself (the job's parent)
+# never holds the relay either, not even while it writes.
+sv_report()
+{
+	if [ -n "$relay" ]; then
+		(printf '%s\n' "$1" 1<>"$relay") 2>/dev/null
+	else
+		printf '%s\n' "$1" 2>/dev/null
+	fi
 }
 
 # slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once: job number N
@@ -1197,13 +1255,13 @@ supervise()
 		) </dev/null >/dev/null 2>&1 &
 		sv_wd=$!
 	fi
-	printf 'started %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_pid" 2>/dev/null
+	sv_report "started $sv_slot $sv_dir $sv_pid"
 	sv_forget_prev
 	sv_wait
 	sv_pass
 	now
 	sv_end=$t
-	printf 'ended %s %s\n' "$sv_slot" "$sv_dir" 2>/dev/null
+	sv_report "ended $sv_slot $sv_dir"
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
 		if [ -e "$sv_jd/.timeout" ]; then
@@ -1226,8 +1284,7 @@ supervise()
 	else
 		: >"$sv_jd.packed"
 	fi
-	printf 'done %s %s %s %s\n' "$sv_slot" "$sv_dir" "$sv_rc" "$sv_res" \
-	    2>/dev/null
+	sv_report "done $sv_slot $sv_dir $sv_rc $sv_res"
 }
 
 # sv_spawn CMD...: (in the background) the job's process: its
@@ -1533,6 +1590,7 @@ agent_exit()
 	unqueue_all
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
+	[ -n "$relay" ] && relay_stop
 }
 
 main()
@@ -1541,7 +1599,7 @@ main()
 '
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
-	slots='' direct=0 my_uid='' lk_procs=0 testhooks=''
+	slots='' direct=0 my_uid='' lk_procs=0 testhooks='' relay=''
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e

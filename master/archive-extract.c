@@ -2,9 +2,13 @@
  * archive-extract.c - unpack a result archive from a worker into a
  * directory so that nothing can land outside it, within size limits.
  *
- * Only regular files and directories are unpacked: symlinks, hardlinks,
- * devices, FIFOs and sockets make the whole archive fail, naming the
- * entry.  libarchive's archive_write_disk() is not used: it resolves
+ * Only regular files and directories are unpacked.  Given a list to fill
+ * (skipped), an entry that cannot be kept safely (a symlink, device, FIFO
+ * or socket, an unsafe name, a hardlink to anything but a regular file
+ * unpacked before) is skipped and listed with what it was (a symlink's
+ * target as text, never followed) and the rest is kept; a hardlink to a
+ * regular file unpacked before is made again with linkat() inside destdir.
+ * Without a list, such an entry makes the whole archive fail, naming it.  libarchive's archive_write_disk() is not used: it resolves
  * paths against the process's working directory (chdir() would affect
  * every thread) and its ARCHIVE_EXTRACT_SECURE_* checks cannot be told
  * where the destination starts.  Instead every entry name is checked
@@ -37,6 +41,7 @@ struct extract_state {
 	uint64_t	 bytes;
 	size_t		 max_entries;
 	size_t		 entries;
+	struct strvec	*skipped;	/* or NULL: refuse instead */
 };
 
 static const char *
@@ -73,13 +78,15 @@ entry_errno(struct extract_state *st, const char *comp, char **cause)
 	return -1;
 }
 
-/* Open (creating it if needed) directory comp under dirfd, no symlinks. */
+/* Open (creating it if needed and create) directory comp under dirfd, no
+ * symlinks. */
 static int
-subdir(struct extract_state *st, int dirfd, const char *comp, char **cause)
+subdir(struct extract_state *st, int dirfd, const char *comp, int create,
+    char **cause)
 {
 	int fd;
 
-	if (mkdirat(dirfd, comp, 0755) == -1 && errno != EEXIST)
+	if (create && mkdirat(dirfd, comp, 0755) == -1 && errno != EEXIST)
 		return entry_errno(st, comp, cause);
 	fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
@@ -91,7 +98,7 @@ subdir(struct extract_state *st, int dirfd, const char *comp, char **cause)
 /* Descriptor of the directory holding norm's last component. */
 static int
 open_parent(struct extract_state *st, const char *norm, const char **leaf,
-    char **cause)
+    int create, char **cause)
 {
 	const char *c = norm, *slash;
 	char *comp;
@@ -99,7 +106,7 @@ open_parent(struct extract_state *st, const char *norm, const char **leaf,
 
 	while ((slash = strchr(c, '/')) != NULL) {
 		comp = xstrndup(c, (size_t)(slash - c));
-		next = subdir(st, fd, comp, cause);
+		next = subdir(st, fd, comp, create, cause);
 		free(comp);
 		if (fd != st->rootfd)
 			close(fd);
@@ -172,7 +179,7 @@ extract_file(struct extract_state *st, struct archive *a,
 	mode_t mode = (archive_entry_mode(e) & 0755) | 0600;
 	int dirfd, fd, ret = -1;
 
-	if ((dirfd = open_parent(st, norm, &leaf, cause)) == -1)
+	if ((dirfd = open_parent(st, norm, &leaf, 1, cause)) == -1)
 		return -1;
 	fd = openat(dirfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_NOCTTY | O_CLOEXEC, mode);
@@ -203,9 +210,9 @@ extract_dir(struct extract_state *st, struct archive_entry *e,
 	const char *leaf;
 	int dirfd, fd, ret = -1;
 
-	if ((dirfd = open_parent(st, norm, &leaf, cause)) == -1)
+	if ((dirfd = open_parent(st, norm, &leaf, 1, cause)) == -1)
 		return -1;
-	if ((fd = subdir(st, dirfd, leaf, cause)) != -1) {
+	if ((fd = subdir(st, dirfd, leaf, 1, cause)) != -1) {
 		if (fchmod(fd, (archive_entry_mode(e) & 0755) | 0700) == -1)
 			entry_errno(st, leaf, cause);
 		else
@@ -217,47 +224,120 @@ extract_dir(struct extract_state *st, struct archive_entry *e,
 	return ret;
 }
 
-/* Which entries may be unpacked at all. */
+/* What an entry is, if it is not unpacked as such; NULL for a file or a
+ * directory. */
 static const char *
-refuse_type(struct archive_entry *e)
+odd_type(struct archive_entry *e)
 {
 	if (archive_entry_hardlink(e) != NULL)
-		return "hardlink not allowed";
+		return "hardlink";
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
 	case AE_IFDIR:
 		return NULL;
 	case AE_IFLNK:
-		return "symlink not allowed";
+		return "symlink";
 	case AE_IFCHR:
 	case AE_IFBLK:
-		return "device node not allowed";
+		return "device node";
 	case AE_IFIFO:
-		return "FIFO not allowed";
+		return "FIFO";
 	case AE_IFSOCK:
-		return "socket not allowed";
+		return "socket";
 	}
 	return "unsupported entry type";
+}
+
+/* The entry is left out: listed (with its link target, as text), or,
+ * without a list, the whole archive fails. */
+static int
+entry_skip(struct extract_state *st, struct archive_entry *e,
+    const char *what, const char *why, char **cause)
+{
+	const char *target = archive_entry_symlink(e);
+	char *q, *t = NULL, *msg;
+
+	if (target == NULL)
+		target = archive_entry_hardlink(e);
+	if (st->skipped == NULL) {
+		msg = xasprintf("%s%s", what != NULL ? what : why,
+		    what != NULL ? " not allowed" : "");
+		entry_fail(st, msg, cause);
+		free(msg);
+		return -1;
+	}
+	q = archive_name_quote(st->name);
+	if (target != NULL)
+		t = archive_name_quote(target);
+	sv_pushf(st->skipped, "%s: %s%s%s%s%s%s", q, what != NULL ? what :
+	    "unsafe name", why != NULL ? " (" : "", why != NULL ? why : "",
+	    why != NULL ? ")" : "", t != NULL ? " -> " : "",
+	    t != NULL ? t : "");
+	free(t);
+	free(q);
+	return 0;
+}
+
+/* A hardlink to a regular file unpacked before: made again, inside. */
+static int
+extract_hardlink(struct extract_state *st, struct archive_entry *e,
+    const char *norm, char **cause)
+{
+	const char *target = archive_entry_hardlink(e), *tleaf, *leaf;
+	char *tnorm = NULL, *ignore = NULL;
+	int tdir = -1, dirfd = -1, ret = -1;
+	struct stat sb;
+
+	if (archive_name_problem(target) != NULL)
+		return entry_skip(st, e, "hardlink", "unsafe target", cause);
+	tnorm = archive_name_normalize(target);
+	if (*tnorm == '\0' ||
+	    (tdir = open_parent(st, tnorm, &tleaf, 0, &ignore)) == -1 ||
+	    fstatat(tdir, tleaf, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISREG(sb.st_mode)) {
+		ret = entry_skip(st, e, "hardlink", "not to a file unpacked "
+		    "before", cause);
+		goto out;
+	}
+	if ((dirfd = open_parent(st, norm, &leaf, 1, cause)) == -1)
+		goto out;
+	if (linkat(tdir, tleaf, dirfd, leaf, 0) == -1)
+		ret = entry_skip(st, e, "hardlink", strerror(errno), cause);
+	else
+		ret = 0;
+out:
+	if (dirfd != -1 && dirfd != st->rootfd)
+		close(dirfd);
+	if (tdir != -1 && tdir != st->rootfd)
+		close(tdir);
+	free(ignore);
+	free(tnorm);
+	return ret;
 }
 
 static int
 extract_entry(struct extract_state *st, struct archive *a,
     struct archive_entry *e, char **cause)
 {
-	const char *why;
+	const char *why, *what;
 	char *norm;
 	int ret;
 
 	if ((st->name = archive_entry_pathname(e)) == NULL)
 		return set_cause(cause, "%s: entry %zu: unreadable name",
 		    st->path, st->entries);
-	if ((why = archive_name_problem(st->name)) != NULL ||
-	    (why = refuse_type(e)) != NULL)
-		return entry_fail(st, why, cause);
+	if ((why = archive_name_problem(st->name)) != NULL)
+		return entry_skip(st, e, NULL, why, cause);
+	what = odd_type(e);
+	if (what != NULL && (st->skipped == NULL ||
+	    archive_entry_hardlink(e) == NULL))
+		return entry_skip(st, e, what, NULL, cause);
 	norm = archive_name_normalize(st->name);
 	if (*norm == '\0')
 		ret = archive_entry_filetype(e) == AE_IFDIR ? 0 :
 		    entry_fail(st, "archive root is not a directory", cause);
+	else if (what != NULL)
+		ret = extract_hardlink(st, e, norm, cause);
 	else if (archive_entry_filetype(e) == AE_IFDIR)
 		ret = extract_dir(st, e, norm, cause);
 	else
@@ -287,7 +367,8 @@ extract_all(struct extract_state *st, struct archive *a, char **cause)
 
 int
 archive_extract_safe(const char *archive_path, const char *destdir,
-    uint64_t max_bytes, size_t max_entries, char **cause)
+    uint64_t max_bytes, size_t max_entries, struct strvec *skipped,
+    char **cause)
 {
 	struct extract_state st;
 	struct archive *a;
@@ -298,6 +379,7 @@ archive_extract_safe(const char *archive_path, const char *destdir,
 	st.path = archive_path;
 	st.max_bytes = max_bytes;
 	st.max_entries = max_entries;
+	st.skipped = skipped;
 	if ((fd = open(archive_path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1)
 		return set_cause(cause, "%s: %s", archive_path,

@@ -3,6 +3,7 @@
  * machine: reachable or why not, lock holder and since when, load, cores,
  * memory, free space in WORKDIR, OS, and what would disturb measurements.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,13 @@ static const struct probe_ask machines_ask[] = {
 static char *
 human_kb(const char *kb)
 {
-	double v = kb != NULL ? strtod(kb, NULL) : -1;
+	long long n;
+	double v;
 
-	if (v < 0)
+	/* a count of kB from the worker: digits only, else unknown */
+	if (kb == NULL || parse_ll(kb, 0, LLONG_MAX / 2, &n) == -1)
 		return xstrdup("?");
+	v = (double)n;
 	if (v >= 1024.0 * 1024)
 		return xasprintf("%.1fG", v / 1024 / 1024);
 	return xasprintf("%.0fM", v / 1024);
@@ -44,11 +48,15 @@ lock_text(const struct probe_result *r)
 		return xstrdup("free");
 	copy = xstrdup(l);
 	n = agent_fields(copy, f, 6);
+	for (i = 0; i < n; i++)		/* unescaped: may hold a newline */
+		f[i] = str_printable(f[i]);
 	/* jobs: its agent is gone, a job of its run still runs: held */
 	text = n >= 5 ? xasprintf("locked by %s since %s (run %s on %s, %s%s)",
 	    f[0], f[3], f[2], f[1], strcmp(f[4], "jobs") == 0 ?
 	    "jobs still running" : f[4], n == 6 && strcmp(f[5], "yours") == 0 ?
-	    ", yours" : "") : xstrdup(l);
+	    ", yours" : "") : str_printable(l);
+	for (i = 0; i < n; i++)
+		free(f[i]);
 	free(copy);
 	return text;
 }

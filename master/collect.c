@@ -17,27 +17,69 @@
 #define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
 #define RESULT_MAX_ENTRIES	1000000
 
-/* The worker's own times and reason from the job's status file. */
-static void
-read_status(const char *dir, struct request_info *ri)
-{
-	char *path = xasprintf("%s/status", dir), *data = NULL, *line, *save;
+#define STATUS_MAX_BYTES	65536	/* the job can append to it */
 
-	if (read_file(path, &data, NULL, NULL) == 0) {
-		for (line = strtok_r(data, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save)) {
-			if (strncmp(line, "start=", 6) == 0)
-				parse_epoch_ns(line + 6, &ri->running);
-			else if (strncmp(line, "end=", 4) == 0)
-				parse_epoch_ns(line + 4, &ri->end);
-			else if (strcmp(line, "reason=timeout") == 0) {
-				ri->ok = 0;
-				ri->reason = "timeout";
-			}
-		}
-	}
+/* The worker's own times and reason from the job's status file; a bad
+ * value is reported (an event naming the machine and the job) and
+ * ignored. */
+static void
+read_status(struct run_ctx *ctx, const char *dir, const char *job_id,
+    struct request_info *ri)
+{
+	char *path = xasprintf("%s/status", dir), *data = NULL, *cause = NULL;
+	struct strvec bad = STRVEC_INIT;
+	size_t i;
+
+	if (read_file_max(path, STATUS_MAX_BYTES, &data, NULL, &cause) == 0)
+		request_parse_status(data, ri, &bad);
+	else if (access(path, F_OK) == 0)
+		post_event(ctx, "%s: %s: status file ignored: %s", ri->machine,
+		    job_id, cause);
+	for (i = 0; i < bad.n; i++)
+		post_event(ctx, "%s: %s: bad value in the status file ignored: "
+		    "'%s'", ri->machine, job_id, bad.v[i]);
+	sv_clear(&bad);
+	free(cause);
 	free(data);
 	free(path);
+}
+
+/* Entries of the result that could not be kept safely (symlinks, FIFOs,
+ * devices...): listed in SKIPPED_FILE, one a line; the rest of the result
+ * is kept. */
+static int
+write_skipped(const char *dir, struct request_info *ri,
+    const struct strvec *skipped, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path;
+	size_t i;
+	int rc;
+
+	ri->skipped = skipped->n;
+	if (skipped->n == 0)
+		return 0;
+	for (i = 0; i < skipped->n; i++)
+		sb_addf(&sb, "%s\n", skipped->v[i]);
+	path = xasprintf("%s/%s", dir, SKIPPED_FILE);
+	rc = write_file_atomic(path, sb.buf, sb.len, cause);
+	free(path);
+	sb_release(&sb);
+	return rc;
+}
+
+/* The event of a result kept without some entries: "ok, N entries
+ * skipped", the first of them, and where the list is. */
+static void
+skipped_event(struct run_ctx *ctx, const char *job_id,
+    const struct request_info *ri, const struct strvec *skipped)
+{
+	if (skipped->n == 0)
+		return;
+	post_event(ctx, "%s: %s: %s, %zu %s skipped (listed in %s): %s%s",
+	    ri->machine, job_id, ri->ok ? "ok" : "failed", skipped->n,
+	    skipped->n == 1 ? "entry" : "entries", SKIPPED_FILE,
+	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
 }
 
 int
@@ -46,6 +88,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 {
 	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
+	struct strvec skipped = STRVEC_INIT;
 	int rc = -1;
 
 	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
@@ -58,11 +101,13 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
 	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
-	    RESULT_MAX_ENTRIES, cause) == -1) {
+	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
+	    write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);
 		goto out;
 	}
-	read_status(tmp, ri);
+	read_status(ctx, tmp, job->id, ri);
+	skipped_event(ctx, job->id, ri, &skipped);
 	if (ri->end <= 0)
 		ri->end = clock_wall_ns();
 	if (request_write(tmp, ri, cause) == -1) {
@@ -78,6 +123,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	}
 	rc = 0;
 out:
+	sv_clear(&skipped);
 	unlink(incoming);
 	free(incoming);
 	free(tmp);

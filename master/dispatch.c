@@ -359,6 +359,27 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 	return 0;
 }
 
+/* The fields of a job's line are what the agent writes: a slot number
+ * (or o<N>), an exit code 0..255, a result name or "-".  Checked once
+ * here, before any is used; a bad one is an error of the line. */
+static int
+fields_valid(char **f, size_t n)
+{
+	int v;
+
+	if (strcmp(f[0], "started") != 0 && strcmp(f[0], "ended") != 0 &&
+	    strcmp(f[0], "unqueue") != 0 && strcmp(f[0], "done") != 0)
+		return 1;	/* not a job's line */
+	if (n < 2 || parse_int(f[1][0] == 'o' ? f[1] + 1 : f[1], 0, 1 << 20,
+	    &v) == -1)
+		return 0;
+	if (n == 5 && strcmp(f[0], "done") == 0 &&
+	    (parse_int(f[3], 0, 255, &v) == -1 ||
+	    (strcmp(f[4], "-") != 0 && !worker_token(f[4]))))
+		return 0;
+	return 1;
+}
+
 static int
 handle_line(struct mconn *c, char **cause)
 {
@@ -372,6 +393,11 @@ handle_line(struct mconn *c, char **cause)
 	n = agent_fields(c->line.buf, f, 5);
 	if (n == 0)
 		return 0;
+	if (!fields_valid(f, n) && (strcmp(f[0], "started") == 0 ||
+	    strcmp(f[0], "ended") == 0))
+		return 0;	/* ignored, as an unknown job's */
+	if (!fields_valid(f, n))
+		return set_cause(cause, "agent: bad %s line", f[0]);
 	if (strcmp(f[0], "started") == 0)
 		job_started(c, f, n);
 	else if (strcmp(f[0], "ended") == 0)

@@ -8,10 +8,13 @@
  * setuid/setgid/sticky bits are refused, naming the entry.  Accepted:
  * tar (plain, gzip, xz, bzip2) and zip.
  *
- * archive_extract_safe() unpacks an archive into an existing directory
- * refusing anything that would land outside it (absolute paths, "..",
- * symlinks or hardlinks, devices), and stops with an error past
- * max_bytes of unpacked data or max_entries entries.
+ * archive_extract_safe() unpacks an archive into an existing directory,
+ * never anything outside it, and stops with an error past max_bytes of
+ * unpacked data or max_entries entries.  Entries that cannot be kept
+ * safely (absolute paths, "..", symlinks, devices, FIFOs, sockets,
+ * hardlinks to anything but a regular file unpacked before) are listed in
+ * skipped, one line each ("NAME: symlink -> TARGET"), and the rest is
+ * kept; with skipped NULL they make the whole archive fail instead.
  */
 #ifndef DIST_DIST_ARCHIVE_H
 #define DIST_DIST_ARCHIVE_H
@@ -37,8 +40,10 @@ void	archive_info_free(struct dist_archive_info *);
 int	archive_zip_to_tar(const char *zip_path, const char *tar_path,
 	    char **cause);
 
+struct strvec;
 int	archive_extract_safe(const char *archive_path, const char *destdir,
-	    uint64_t max_bytes, size_t max_entries, char **cause);
+	    uint64_t max_bytes, size_t max_entries, struct strvec *skipped,
+	    char **cause);
 
 /* Entry names, shared by archive-check.c and archive-extract.c. */
 #define ARCHIVE_NAME_MAX 4096

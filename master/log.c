@@ -1,5 +1,6 @@
 /*
- * log.c - leveled diagnostics on stderr, thread-safe.
+ * log.c - leveled diagnostics on stderr, thread-safe, with control
+ * characters escaped (they may quote a worker's text).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -37,11 +38,23 @@ log_vmsg(int level, const char *fmt, va_list ap)
 {
 	static const char *prefix[] = { "error: ", "warning: ", "", "", "debug: " };
 	char *msg = xvasprintf(fmt, ap);
+	struct strbuf sb = STRBUF_INIT;
 
+	/* messages quote workers' text: no escape sequence reaches the
+	 * terminal, and a line of ours continues indented */
+	sb_add_printable(&sb, msg, strlen(msg), 1);
 	pthread_mutex_lock(&log_mtx);
-	fprintf(stderr, "%s: %s%s\n", log_prog, prefix[level], msg);
+	fprintf(stderr, "%s: %s", log_prog, prefix[level]);
+	for (const char *p = sb_str(&sb), *nl; ; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			fprintf(stderr, "%s\n", p);
+			break;
+		}
+		fprintf(stderr, "%.*s\n  ", (int)(nl - p), p);
+	}
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mtx);
+	sb_release(&sb);
 	free(msg);
 }
 

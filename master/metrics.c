@@ -311,8 +311,8 @@ load_plain(const char *path, struct strbuf *sb, char **cause)
 			break;
 		}
 		if (sb->len + (size_t)n > METRICS_MAX_BYTES) {
-			set_cause(cause, "%s: larger than %zu bytes", path,
-			    METRICS_MAX_BYTES);
+			set_cause(cause, "%s: skipped: too large (more than "
+			    "%zu MB)", path, METRICS_MAX_BYTES >> 20);
 			n = -1;
 			break;
 		}
@@ -343,8 +343,9 @@ load_compressed(const char *path, struct strbuf *sb, char **cause)
 		goto fail;
 	while (rc == -1 && (n = archive_read_data(a, buf, sizeof buf)) > 0) {
 		if (sb->len + (size_t)n > METRICS_MAX_BYTES) {
-			set_cause(cause, "%s: decompresses to more than %zu "
-			    "bytes", path, METRICS_MAX_BYTES);
+			set_cause(cause, "%s: skipped: too large (more than "
+			    "%zu MB decompressed)", path,
+			    METRICS_MAX_BYTES >> 20);
 			goto out;
 		}
 		sb_add(sb, buf, (size_t)n);
@@ -438,6 +439,7 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
     const char *machine)
 {
 	char *path = xasprintf("%s/env.json", dir), *data = NULL, *cause = NULL;
+	char *model, *platform;
 	struct jv *env = NULL;
 	double cores = -1;
 	size_t len;
@@ -450,9 +452,13 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
 		goto out;
 	}
 	jv_num(jv_get(env, "cores"), &cores);
-	metrics_set_host(t, job, machine, jv_str(jv_get(env, "cpu_model")),
-	    cores >= 1 && cores < 1e9 ? (long)cores : -1,
-	    jv_str(jv_get(env, "platform")));
+	/* written on the worker: shown by compare, so escaped */
+	model = str_printable(jv_str(jv_get(env, "cpu_model")));
+	platform = str_printable(jv_str(jv_get(env, "platform")));
+	metrics_set_host(t, job, machine, model,
+	    cores >= 1 && cores < 1e9 ? (long)cores : -1, platform);
+	free(model);
+	free(platform);
 out:
 	jv_free(env);
 	free(data);

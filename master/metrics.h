@@ -42,8 +42,10 @@
 #define TREND_LOWER	"lower-is-better"
 #define TREND_HIGHER	"higher-is-better"
 
-/* Largest result file accepted, after decompression. */
-#define METRICS_MAX_BYTES	((size_t)256 << 20)
+/* Largest result file read (whole, and parsed in memory), after
+ * decompression: a larger one is skipped with a warning, so that the
+ * master's memory stays bounded whatever a job writes. */
+#define METRICS_MAX_BYTES	((size_t)16 << 20)
 
 struct metric_row {
 	char	*job;

@@ -84,7 +84,12 @@ probe_ask_all(struct probe_arg *a, struct dssh_chan *ch, char **cause)
 				    "'%s'", a->ask[i].verb) : -1;
 				break;
 			}
-			sv_push(&a->r->lines, line.buf);
+			/* the worker's text: escaped once, here, for every
+			 * command that shows it */
+			char *esc = str_printable(line.buf);
+
+			sv_push(&a->r->lines, esc);
+			free(esc);
 			if (strncmp(line.buf, a->ask[i].last,
 			    strlen(a->ask[i].last)) == 0)
 				break;
@@ -126,9 +131,9 @@ probe_main(void *arg)
 	a->r->ok = 1;
 out:
 	if (!a->r->ok)
-		a->r->error = cause != NULL ? cause : xstrdup("failed");
-	else
-		free(cause);
+		a->r->error = cause != NULL ? str_printable(cause) :
+		    xstrdup("failed");
+	free(cause);
 	if (ch != NULL)
 		dssh_chan_free(ch);
 	if (s != NULL)

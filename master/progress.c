@@ -20,12 +20,13 @@ progress_print_events(struct run_ctx *ctx, struct run_event *e)
 	int show = ctx->opts->verbosity >= 0 && ctx->opts->progress == 0;
 
 	for (; e != NULL; e = e->next) {
-		char *t = format_utc(e->wall);
+		char *t = format_utc(e->wall), *text = str_printable(e->text);
 
 		if (log != NULL)
-			fprintf(log, "%s %s\n", t, e->text);
+			fprintf(log, "%s %s\n", t, text);
 		if (show)
-			printf("%s %s\n", t, e->text);
+			printf("%s %s\n", t, text);
+		free(text);
 		free(t);
 	}
 	if (log != NULL)
@@ -118,11 +119,13 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		char *d = format_duration(j->end > j->start ?
 		    (uint64_t)((j->end - j->start + NS_PER_SEC / 2) /
 		    NS_PER_SEC) : 0);
-		char exitbuf[16] = "-";
+		char exitbuf[16] = "-", *raw = summary_reason(j);
+		char *why = str_printable(raw);
+
 
 		if (j->exit_code >= 0)
 			snprintf(exitbuf, sizeof exitbuf, "%d", j->exit_code);
-		char *why = summary_reason(j);
+		free(raw);
 
 		fprintf(f, "%-40s %-24s %8d %5s %9s  %s%s%s\n",
 		    ctx->plan->config.jobs[i].id, j->machine >= 0 ?
@@ -137,11 +140,19 @@ progress_summary(struct run_ctx *ctx, FILE *f)
 		struct machine_state *ms = &ctx->ms[i];
 
 		if ((ms->status == M_OUT || ms->status == M_DOWN ||
-		    ms->status == M_LOCKED) && ms->why != NULL)
+		    ms->status == M_LOCKED) && ms->why != NULL) {
+			char *why = str_printable(ms->why);
+
 			fprintf(f, "machine %s: %s: %s\n", ms->m->name,
-			    machine_status_name(ms->status), ms->why);
-		if (ms->broke != NULL)	/* also when the live view hid it */
-			fprintf(f, "machine %s: %s\n", ms->m->name, ms->broke);
+			    machine_status_name(ms->status), why);
+			free(why);
+		}
+		if (ms->broke != NULL) {	/* also when the live view hid it */
+			char *broke = str_printable(ms->broke);
+
+			fprintf(f, "machine %s: %s\n", ms->m->name, broke);
+			free(broke);
+		}
 	}
 	char *el = format_duration((uint64_t)(now_mono() - ctx->start_mono));
 	fprintf(f, "\n%s: %zu/%zu ok, %zu failed (%s); results in %s\n",

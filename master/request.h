@@ -24,8 +24,24 @@ struct request_info {
 					   code, "timeout" (killed), or NULL */
 	int		 timeout;	/* --job-timeout in seconds, 0: none */
 	int		 ok;
+	size_t		 skipped;	/* result entries not kept (symlinks...) */
 	int64_t		 created, pending, running, end;	/* wall clock, ns */
 };
+
+struct strvec;
+
+/*
+ * The job's status file, written on the worker (where the job itself can
+ * append to it): "start=" and "end=" wall-clock times override ri's
+ * running and end, "reason=timeout" fails it.  A value that is not a sane
+ * time (parse_wall), or an end before the start, is ignored and its line
+ * pushed on bad (control characters escaped, cut to 80 bytes).
+ */
+void	request_parse_status(const char *data, struct request_info *,
+	    struct strvec *bad);
+
+/* The list of result entries that could not be kept safely. */
+#define SKIPPED_FILE	"skipped-entries.txt"
 
 /* Write request.json, results.json and run.log into dir.  results.json's
  * "reason" is job_reason()'s for a failure, null for a success. */

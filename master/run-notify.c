@@ -24,7 +24,9 @@ log_tail(struct run_ctx *ctx, const char *job_id)
 		free(data);
 		data = NULL;
 		path = xasprintf("%s/jobs/%s/%s", ctx->run_dir, job_id, names[i]);
-		if (read_file(path, &data, &len, NULL) == -1)
+		/* read from the end: the file may be gigabytes */
+		if (read_file_tail(path, LOG_TAIL_BYTES, &data, &len,
+		    NULL) == -1)
 			len = 0;
 		free(path);
 	}
@@ -37,7 +39,7 @@ log_tail(struct run_ctx *ctx, const char *job_id)
 			break;
 	if ((size_t)(data + len - p) > LOG_TAIL_BYTES)
 		p = data + len - LOG_TAIL_BYTES;
-	p = xstrdup(p);
+	p = str_printable_lines(p);
 	free(data);
 	return p;
 }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +261,8 @@ sv_copy(struct strvec *dst, const struct strvec *src)
 }
 
 int
-read_file(const char *path, char **data, size_t *len, char **cause)
+read_file_max(const char *path, size_t max, char **data, size_t *len,
+    char **cause)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char buf[65536];
@@ -272,8 +274,13 @@ read_file(const char *path, char **data, size_t *len, char **cause)
 	while ((n = read(fd, buf, sizeof buf)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
-			set_cause(cause, "%s: %s", path, strerror(errno));
+		if (n == -1 || (size_t)n > max - sb.len) {
+			if (n == -1)
+				set_cause(cause, "%s: %s", path,
+				    strerror(errno));
+			else
+				set_cause(cause, "%s: skipped: too large (more "
+				    "than %zu bytes)", path, max);
 			close(fd);
 			sb_release(&sb);
 			return -1;
@@ -287,7 +294,53 @@ read_file(const char *path, char **data, size_t *len, char **cause)
 	return 0;
 }
 
-static int
+int
+read_file(const char *path, char **data, size_t *len, char **cause)
+{
+	return read_file_max(path, SIZE_MAX, data, len, cause);
+}
+
+int
+read_file_tail(const char *path, size_t max, char **data, size_t *len,
+    char **cause)
+{
+	struct stat st;
+	size_t got = 0;
+	off_t from;
+	ssize_t n;
+	char *buf;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	from = st.st_size > (off_t)max ? st.st_size - (off_t)max : 0;
+	buf = xmalloc(max + 1);
+	while (got < max && (n = pread(fd, buf + got, max - got,
+	    from + (off_t)got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			set_cause(cause, "%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*data = buf;
+	if (len != NULL)
+		*len = got;
+	return 0;
+}
+
+int
 write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -365,13 +418,151 @@ mkdir_p(const char *path, unsigned mode, char **cause)
 	return rc;
 }
 
+/*
+ * rm_rf: one directory level on the way down.  Every name is relative to
+ * its parent's descriptor, so a tree deeper than PATH_MAX goes too; only
+ * one directory is open at a time (the way up is "..", checked against the
+ * device and inode recorded on the way down).
+ */
+struct rm_level {
+	dev_t	 dev;
+	ino_t	 ino;
+	char	*name;		/* in its parent; NULL for the top */
+};
+
+/* Unlink fd's non-directories; *sub = its first subdirectory, or NULL. */
+static int
+rm_scan(int fd, const char *top, char **sub, char **cause)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int dfd, isdir, rc = 0;
+
+	*sub = NULL;
+	if ((dfd = dup(fd)) == -1 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd != -1)
+			close(dfd);
+		return set_cause(cause, "%s: %s", top, strerror(errno));
+	}
+	while (rc == 0 && *sub == NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		isdir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN &&
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			isdir = S_ISDIR(st.st_mode);
+		if (isdir)
+			*sub = xstrdup(de->d_name);
+		else if (unlinkat(fd, de->d_name, 0) == -1 && errno != ENOENT)
+			rc = set_cause(cause, "%s: unlink '%s' inside: %s", top,
+			    de->d_name, strerror(errno));
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Step from the directory levels[n-1] (open as *fd) down into sub. */
+static int
+rm_down(int *fd, struct rm_level **levels, size_t *n, size_t *alloc,
+    char *sub, const char *top, char **cause)
+{
+	struct stat st;
+	int nfd;
+
+	nfd = openat(*fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (nfd == -1 || fstat(nfd, &st) == -1) {
+		set_cause(cause, "%s: open '%s' inside (depth %zu): %s", top,
+		    sub, *n, strerror(errno));
+		if (nfd != -1)
+			close(nfd);
+		free(sub);
+		return -1;
+	}
+	if (*n == *alloc) {
+		*alloc *= 2;
+		*levels = xreallocarray(*levels, *alloc, sizeof **levels);
+	}
+	(*levels)[*n].dev = st.st_dev;
+	(*levels)[*n].ino = st.st_ino;
+	(*levels)[(*n)++].name = sub;
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+/* levels[n-1] (open as *fd) is empty: go up to its parent and remove it. */
+static int
+rm_up(int *fd, struct rm_level *levels, size_t *n, const char *top,
+    char **cause)
+{
+	struct rm_level *up = &levels[*n - 2], *cur = &levels[*n - 1];
+	struct stat st;
+	int pfd;
+
+	pfd = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd == -1 || fstat(pfd, &st) == -1 || st.st_dev != up->dev ||
+	    st.st_ino != up->ino) {
+		if (pfd != -1)
+			close(pfd);
+		return set_cause(cause, "%s: directory moved while it was "
+		    "being removed (depth %zu)", top, *n - 1);
+	}
+	if (unlinkat(pfd, cur->name, AT_REMOVEDIR) == -1) {
+		set_cause(cause, "%s: rmdir '%s' inside (depth %zu): %s", top,
+		    cur->name, *n - 1, strerror(errno));
+		close(pfd);
+		return -1;
+	}
+	free(cur->name);
+	(*n)--;
+	close(*fd);
+	*fd = pfd;
+	return 0;
+}
+
+/* Empty the directory open as fd (the top of the tree, path top). */
+static int
+rm_tree(int fd, const char *top, char **cause)
+{
+	struct rm_level *levels;
+	size_t n = 1, alloc = 16, i;
+	struct stat st;
+	char *sub;
+	int rc = 0;
+
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return set_cause(cause, "%s: %s", top, strerror(errno));
+	}
+	levels = xreallocarray(NULL, alloc, sizeof *levels);
+	levels[0].dev = st.st_dev;
+	levels[0].ino = st.st_ino;
+	levels[0].name = NULL;
+	while (rc == 0) {
+		if ((rc = rm_scan(fd, top, &sub, cause)) != 0)
+			break;
+		if (sub != NULL)
+			rc = rm_down(&fd, &levels, &n, &alloc, sub, top, cause);
+		else if (n > 1)
+			rc = rm_up(&fd, levels, &n, top, cause);
+		else
+			break;
+	}
+	close(fd);
+	for (i = 1; i < n; i++)
+		free(levels[i].name);
+	free(levels);
+	return rc;
+}
+
 int
 rm_rf(const char *path, char **cause)
 {
 	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	int fd;
 
 	if (lstat(path, &st) == -1)
 		return errno == ENOENT ? 0 :
@@ -382,20 +573,14 @@ rm_rf(const char *path, char **cause)
 			    strerror(errno));
 		return 0;
 	}
-	if ((d = opendir(path)) == NULL)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
 		return set_cause(cause, "%s: %s", path, strerror(errno));
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		char *sub = xasprintf("%s/%s", path, de->d_name);
-		rc = rm_rf(sub, cause);
-		free(sub);
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) == -1)
-		rc = set_cause(cause, "rmdir '%s': %s", path, strerror(errno));
-	return rc;
+	if (rm_tree(fd, path, cause) == -1)
+		return -1;
+	if (rmdir(path) == -1)
+		return set_cause(cause, "rmdir '%s': %s", path, strerror(errno));
+	return 0;
 }
 
 int
@@ -480,15 +665,22 @@ now_wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Years 1970 to 9999: what fits the format and any sane clock. */
+#define UTC_MAX	253402300799.0
+
 char *
 format_utc(double wall)
 {
-	time_t t = (time_t)wall;
 	struct tm tm;
-	char buf[32];
+	time_t t;
+	char buf[64];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!(wall >= 0 && wall <= UTC_MAX))	/* NaN too */
+		return xstrdup("-");
+	t = (time_t)wall;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return xstrdup("-");
 	return xstrdup(buf);
 }
 
@@ -560,6 +752,150 @@ format_utc_ns(int64_t wall_ns)
 	return xstrdup(buf);
 }
 
+/* Length of the UTF-8 sequence at s (at most n bytes) if it is valid and
+ * not a C1 control (U+0080..U+009F); 0 otherwise. */
+static size_t
+utf8_printable_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	if (s[0] == 0xc2 && s[1] <= 0x9f)
+		return 0;
+	return len;
+}
+
+void
+sb_add_printable(struct strbuf *sb, const char *text, size_t n, int keep_nl)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, u;
+
+	while (i < n) {
+		if (s[i] == '\n' && keep_nl)
+			sb_addc(sb, '\n');
+		else if (s[i] == '\n')
+			sb_adds(sb, "\\n");
+		else if (s[i] == '\t')
+			sb_adds(sb, "\\t");
+		else if (s[i] == '\r')
+			sb_adds(sb, "\\r");
+		else if (s[i] >= 0x20 && s[i] < 0x7f)
+			sb_addc(sb, (char)s[i]);
+		else if (s[i] >= 0x80 && (u = utf8_printable_len(s + i, n - i))) {
+			sb_add(sb, s + i, u);
+			i += u;
+			continue;
+		} else
+			sb_addf(sb, "\\x%02x", s[i]);
+		i++;
+	}
+}
+
+char *
+str_printable(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (s == NULL)
+		return NULL;
+	sb_add_printable(&sb, s, strlen(s), 0);
+	return sb_detach(&sb);
+}
+
+char *
+str_printable_lines(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (s == NULL)
+		return NULL;
+	sb_add_printable(&sb, s, strlen(s), 1);
+	return sb_detach(&sb);
+}
+
+int
+parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	const char *p = s;
+	long long v = 0;
+	int neg = 0, d;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		d = *p - '0';
+		if (v > (LLONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (*p != '\0')
+		return -1;
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+parse_int(const char *s, int min, int max, int *out)
+{
+	long long v;
+
+	if (parse_ll(s, min, max, &v) == -1)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+parse_wall(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double v;
+
+	/* digits, optionally a point and digits: no sign, exponent, hex,
+	 * inf or nan */
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s || p - s > 12)
+		return -1;
+	if (*p == '.') {
+		const char *f = ++p;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == f || p - f > 9)
+			return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	v = strtod(s, &end);
+	if (*end != '\0' || !(v > 0 && v <= UTC_MAX))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int
 safe_name(const char *s)
 {
@@ -575,6 +911,16 @@ safe_name(const char *s)
 			return 0;
 	}
 	return n <= 128;
+}
+
+int
+worker_token(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._+@-");
+
+	return n > 0 && s[n] == '\0' && n <= 1024 && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0;
 }
 
 char *

@@ -67,13 +67,23 @@ void	 sv_pushf(struct strvec *, const char *, ...) PRINTFLIKE(2, 3);
 void	 sv_clear(struct strvec *);
 void	 sv_copy(struct strvec *dst, const struct strvec *src);
 
-/* Read a whole file into memory (NUL-terminated); -1 with cause. */
+/* Read a whole file into memory (NUL-terminated); -1 with cause.  Only
+ * for files of our own: anything a job wrote may be huge. */
 int	 read_file(const char *path, char **data, size_t *len, char **cause);
+/* The same, refusing a file of more than max bytes ("skipped: too large"). */
+int	 read_file_max(const char *path, size_t max, char **data, size_t *len,
+	    char **cause);
+/* The last max bytes of a file (all of it if smaller), NUL-terminated. */
+int	 read_file_tail(const char *path, size_t max, char **data, size_t *len,
+	    char **cause);
+/* write(2) all of data, again after EINTR; -1 with errno. */
+int	 write_all(int fd, const void *data, size_t len);
 /* Write data to path atomically (path.tmp + fsync + rename). */
 int	 write_file_atomic(const char *path, const void *, size_t, char **cause);
 /* mkdir -p; mode for created directories. */
 int	 mkdir_p(const char *path, unsigned mode, char **cause);
-/* Remove a directory tree (no symlink following). */
+/* Remove a directory tree (no symlink following), relative to each
+ * parent directory: trees deeper than PATH_MAX go too. */
 int	 rm_rf(const char *path, char **cause);
 
 /* Duration "90s", "15m", "2h", "1h30m", "1d", bare number = seconds. */
@@ -84,7 +94,8 @@ char	*format_duration(uint64_t seconds);
 /* Monotonic and wall clocks. */
 double	 now_mono(void);
 double	 now_wall(void);
-/* UTC "2026-11-23T09:05:13Z". */
+/* UTC "2026-11-23T09:05:13Z"; "-" for any time outside the years
+ * 1970-9999 (or not a number): safe for whatever a worker sent. */
 char	*format_utc(double wall);
 
 /*
@@ -104,6 +115,28 @@ char	*format_utc_ns(int64_t wall_ns);
 /* True if s is a safe file name component: [A-Za-z0-9._+@-], no leading
  * dot, not empty, at most 128 bytes. */
 int	 safe_name(const char *s);
+
+/*
+ * Text from a worker, made safe to show and log: bytes below 0x20, DEL,
+ * C1 controls and bytes that are not UTF-8 become \xNN (\n, \t, \r as
+ * such), so no escape sequence reaches a terminal and no newline forges a
+ * line.  keep_nl: newlines pass through (multi-line messages of our own).
+ */
+void	 sb_add_printable(struct strbuf *, const char *, size_t, int keep_nl);
+char	*str_printable(const char *s);	/* allocated; NULL for NULL */
+char	*str_printable_lines(const char *s);	/* newlines kept */
+
+/* Strict numbers from a worker: optional '-', decimal digits only, nothing
+ * after, within [min, max].  0, or -1 leaving *out alone. */
+int	 parse_ll(const char *, long long min, long long max, long long *out);
+int	 parse_int(const char *, int min, int max, int *out);
+/* A wall-clock time "1764000000.25" (seconds since the epoch, no sign or
+ * exponent, at most 9 decimals), after 1970 and before the year 10000. */
+int	 parse_wall(const char *, double *out);
+
+/* The agent's safe_token: a name in a worker's directory, as the agent
+ * checks it ([A-Za-z0-9._+@-], not "." or "..", at most 1024 bytes). */
+int	 worker_token(const char *s);
 
 /* Quote s for a POSIX sh single-quoted word ('it'\''s'). */
 char	*sh_quote(const char *s);

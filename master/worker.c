@@ -277,6 +277,8 @@ check_space(struct mconn *c, size_t config_len, char **cause)
 	/* the agent made WORKDIR and found it ours alone: SFTP uses no
 	 * directory under it that is not */
 	dssh_sftp_trust(c->ssh, c->workdir, strtol(f[3], NULL, 10));
+	if (parse_ll(f[1], 0, LLONG_MAX / 1024, &(long long){ 0 }) == -1)
+		return set_cause(cause, "agent: bad space reply");
 	free_kb = strtoull(f[1], NULL, 10);
 	need = config_len + strlen(ctx->script_text) + (1 << 20);
 	if (p->have_archive && strcmp(f[2], "1") != 0)
@@ -404,7 +406,9 @@ reattach(struct mconn *c, char **cause)
 			arg = xasprintf("o%zu %s", i, dir);
 			mconn_send(c, "watch", arg);
 			free(arg);
-		} else if (n == 5 && strcmp(f[2], "done") == 0) {
+		} else if (n == 5 && strcmp(f[2], "done") == 0 &&
+		    parse_int(f[3], 0, 255, &(int){ 0 }) == 0 &&
+		    (strcmp(f[4], "-") == 0 || worker_token(f[4]))) {
 			finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
 			    ms->orphans[i].queued ? 1 : 2, atoi(f[3]), f[4]);
 			ms->orphans[i].job = -1;

@@ -698,7 +698,7 @@ test_check_truncation_loop(void)
 		archive_info_free(&info);
 		dest = xasprintf("%s/loopdir", tmp);
 		mkdir(dest, 0700);
-		archive_extract_safe(dst, dest, 1 << 20, 100, &cause);
+		archive_extract_safe(dst, dest, 1 << 20, 100, NULL, &cause);
 		rm_rf(dest, NULL);
 		free(dest);
 	}
@@ -744,7 +744,8 @@ test_extract_good(void)
 
 	dest = fresh_dest("good", &base);
 	write_archive(path, "gnutar", "gzip", ents, ARRAY_SIZE(ents));
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, NULL,
+	    &cause),
 	    0, "good result archive extracted");
 	if (cause != NULL)
 		printf("# %s\n", cause);
@@ -790,7 +791,8 @@ extract_refuses(const char *name, const struct ent *ents, size_t n,
 	path = xasprintf("%s/%s.tar.gz", tmp, name);
 	dest = fresh_dest(name, &base);
 	write_archive(path, "gnutar", "gzip", ents, n);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, NULL,
+	    &cause),
 	    -1, what);
 	ASSERT_CONTAINS(cause, needle, what);
 	w = xasprintf("%s: nothing written outside destdir", what);
@@ -856,7 +858,8 @@ test_extract_existing_symlink(void)
 	lnk = xasprintf("%s/out", dest);
 	TEST_OK(symlink(base, lnk) == 0, "symlink dest/out -> base made");
 	write_archive(path, "gnutar", "none", ents, 1);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, NULL,
+	    &cause),
 	    -1, "existing symlinked directory not followed");
 	ASSERT_CONTAINS(cause, "'out'", "error names the component");
 	ASSERT_INT_EQ(count_dir(base), 1, "nothing written through it");
@@ -868,7 +871,8 @@ test_extract_existing_symlink(void)
 	free(path);
 	path = tpath("x-pre2.tar");
 	write_archive(path, "gnutar", "none", ents2, 1);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, NULL,
+	    &cause),
 	    -1, "existing symlinked file not followed");
 	ASSERT_INT_EQ(count_dir(base), 1, "no file created through it");
 	free(lnk);
@@ -896,7 +900,8 @@ test_extract_limits(void)
 	    "bomb is small");
 	dest = fresh_dest("x-bomb", &base);
 	t = now_mono();
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 10000000, 100, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 10000000, 100, NULL,
+	    &cause),
 	    -1, "bomb stopped");
 	t = now_mono() - t;
 	ASSERT_CONTAINS(cause, "more than 10000000 bytes of unpacked data",
@@ -918,19 +923,22 @@ test_extract_limits(void)
 	path = tpath("many.tar");
 	write_archive(path, "gnutar", "none", many, ARRAY_SIZE(many));
 	dest = fresh_dest("x-many", &base);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, NULL,
+	    &cause),
 	    -1, "more than max_entries refused");
 	ASSERT_CONTAINS(cause, "more than 10 entries", "entries error");
 	free(dest);
 	free(base);
 	dest = fresh_dest("x-many-ok", &base);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 20, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 20, NULL,
+	    &cause),
 	    0, "exactly max_entries accepted");
 	ASSERT_INT_EQ(count_dir(dest), 20, "all 20 files extracted");
 	free(dest);
 	free(base);
 	dest = fresh_dest("x-many-bytes", &base);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 19, 20, &cause), -1,
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 19, 20, NULL,
+	    &cause), -1,
 	    "byte limit counts across files");
 	free(dest);
 	free(base);
@@ -946,20 +954,23 @@ test_extract_other(void)
 
 	write_archive(path, "zip", "none", one, 1);
 	dest = fresh_dest("x-zip", &base);
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, NULL,
+	    &cause),
 	    -1, "zip result refused");
 	ASSERT_CONTAINS(cause, "x-zip.zip: not a readable tar archive",
 	    "zip error");
 	free(path);
 	path = tpath("no-such.tar");
-	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 10, NULL,
+	    &cause),
 	    -1, "missing archive fails");
 	ASSERT_CONTAINS(cause, "no-such.tar", "missing archive named");
 	free(path);
 	path = tpath("no-such-dir");
 	free(base);
 	base = tpath("x-zip.zip");
-	ASSERT_INT_EQ(archive_extract_safe(base, path, 1 << 20, 10, &cause),
+	ASSERT_INT_EQ(archive_extract_safe(base, path, 1 << 20, 10, NULL,
+	    &cause),
 	    -1, "missing destdir fails");
 	ASSERT_CONTAINS(cause, "no-such-dir: No such file",
 	    "missing destdir named");
@@ -967,6 +978,120 @@ test_extract_other(void)
 	free(cause);
 	free(dest);
 	free(base);
+}
+
+/* With a list, entries that cannot be kept are skipped and listed, the
+ * rest is kept (libarchive-made archive, every odd kind). */
+static void
+test_extract_skips(void)
+{
+	static const struct ent ents[] = {
+		{ "./", 'd', NULL, 0, 0 },
+		{ "./stdout", 'f', "output\n", 0, 0 },
+		{ "./link", 'l', "/etc/passwd", 0777, 0 },
+		{ "./fifo", 'p', NULL, 0644, 0 },
+		{ "./null", 'c', NULL, 0666, 0 },
+		{ "./sub/h", 'h', "./stdout", 0, 0 },
+		{ "./h2", 'h', "./missing", 0, 0 },
+		{ "./h3", 'h', "../x", 0, 0 },
+		{ "./../evil.txt", 'f', "evil", 0, 0 },
+		{ "./link/x", 'f', "through the link?", 0, 0 },
+		{ "./sub/kept.txt", 'f', "kept", 0, 0 },
+	};
+	struct strvec skipped = STRVEC_INIT;
+	char *path = tpath("skips.tar"), *base, *dest, *p, *q, *cause = NULL;
+	char *data = NULL;
+	struct stat a, b;
+	size_t n;
+
+	dest = fresh_dest("skips", &base);
+	write_archive(path, "pax", "none", ents, ARRAY_SIZE(ents));
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &skipped,
+	    &cause), 0, "archive with odd entries kept");
+	if (cause != NULL)
+		printf("# %s\n", cause);
+	for (n = 0; n < skipped.n; n++)
+		printf("# skipped: %s\n", skipped.v[n]);
+	ASSERT_INT_EQ(skipped.n, 6, "six entries skipped");
+	if (skipped.n == 6) {
+		ASSERT_STR_EQ(skipped.v[0], "./link: symlink -> /etc/passwd",
+		    "symlink listed with its target, as text");
+		ASSERT_STR_EQ(skipped.v[1], "./fifo: FIFO", "FIFO listed");
+		ASSERT_STR_EQ(skipped.v[2], "./null: device node",
+		    "device listed");
+		ASSERT_CONTAINS(skipped.v[3], "./h2: hardlink (not to a file",
+		    "hardlink to nothing listed");
+		ASSERT_CONTAINS(skipped.v[4], "./h3: hardlink (unsafe target) "
+		    "-> ../x", "hardlink outside listed");
+		ASSERT_CONTAINS(skipped.v[5], "./../evil.txt: unsafe name",
+		    "'..' entry listed");
+	}
+	p = xasprintf("%s/stdout", dest);
+	read_file(p, &data, &n, NULL);
+	ASSERT_STR_EQ(data, "output\n", "stdout kept");
+	q = xasprintf("%s/sub/h", dest);
+	TEST_OK(stat(p, &a) == 0 && stat(q, &b) == 0 && a.st_ino == b.st_ino,
+	    "in-job hardlink made again inside");
+	free(p);
+	free(q);
+	p = xasprintf("%s/link", dest);
+	TEST_OK(lstat(p, &a) == 0 && S_ISDIR(a.st_mode),
+	    "no symlink made (link/x made a plain directory)");
+	free(p);
+	p = xasprintf("%s/sub/kept.txt", dest);
+	TEST_OK(access(p, F_OK) == 0, "entries after the odd ones kept");
+	free(p);
+	p = xasprintf("%s/fifo", dest);
+	TEST_OK(access(p, F_OK) != 0, "no FIFO made");
+	free(p);
+	ASSERT_INT_EQ(count_dir(base), 1, "nothing outside destdir");
+	sv_clear(&skipped);
+	free(data);
+	free(cause);
+	free(dest);
+	free(base);
+	free(path);
+}
+
+/* The same with an archive made by tar(1) from a real directory, as the
+ * agent packs a job's directory. */
+static void
+test_extract_skips_tar(void)
+{
+	struct strvec skipped = STRVEC_INIT;
+	char *src = tpath("tar-src"), *path = tpath("tar-src.tar");
+	char *base, *dest, *cmd, *p, *cause = NULL;
+	struct stat a;
+	int rc;
+
+	cmd = xasprintf("mkdir -p '%s/out' && cd '%s' && echo hi >stdout && "
+	    "ln -s /etc/passwd passwd-link && ln -s stdout out/rel-link && "
+	    "mkfifo pipe && ln stdout out/hard && "
+	    "tar -cf '%s' . 2>/dev/null", src, src, path);
+	rc = system(cmd);
+	free(cmd);
+	TEST_OK(rc == 0, "tar made an archive with a symlink, FIFO, hardlink");
+	dest = fresh_dest("skips-tar", &base);
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, &skipped,
+	    &cause), 0, "tar(1) archive with odd entries kept");
+	ASSERT_INT_EQ(skipped.n, 3, "two symlinks and a FIFO skipped");
+	for (size_t i = 0; i < skipped.n; i++)
+		printf("# skipped: %s\n", skipped.v[i]);
+	p = xasprintf("%s/out/hard", dest);
+	TEST_OK(lstat(p, &a) == 0 && S_ISREG(a.st_mode) && a.st_nlink == 2,
+	    "tar's hardlink kept as a hardlink");
+	free(p);
+	p = xasprintf("%s/stdout", dest);
+	TEST_OK(lstat(p, &a) == 0 && a.st_size == 3, "stdout kept");
+	free(p);
+	ASSERT_INT_EQ(archive_extract_safe(path, dest, 1 << 20, 100, NULL,
+	    &cause), -1, "without a list the same archive is refused");
+	sv_clear(&skipped);
+	free(cause);
+	free(dest);
+	free(base);
+	free(path);
+	free(src);
 }
 
 int
@@ -995,6 +1120,8 @@ main(void)
 	test_extract_existing_symlink();
 	test_extract_limits();
 	test_extract_other();
+	test_extract_skips();
+	test_extract_skips_tar();
 	if (rm_rf(tmp, &cause) != 0)
 		printf("# %s\n", cause);
 	free(cause);
