@@ -202,7 +202,8 @@ sched_machines_exhausted(const struct run_ctx *ctx)
 	for (i = 0; i < ctx->nmachines; i++) {
 		enum machine_status s = ctx->ms[i].status;
 
-		if (s != M_DOWN && s != M_OUT && s != M_DONE)
+		/* a down machine is retried (worker.c) and may come back */
+		if (s != M_OUT && s != M_DONE)
 			return 0;
 	}
 	return 1;

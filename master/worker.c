@@ -26,6 +26,7 @@
 #define MAX_BACKOFF	120	/* ... to this, each with +-20 % jitter */
 #define NEVER_CONNECTED_TRIES 3	/* then a machine is out of the run */
 #define AGENT_START_TRIES 3	/* logins in a row without an agent: out */
+#define DOWN_GIVE_UP	1800	/* seconds down in a row: out of the run */
 
 enum session_end { S_DONE, S_RETRY, S_NOAGENT, S_FATAL };
 
@@ -498,15 +499,32 @@ no_more_tries(struct machine_thread_arg *a, int noagent, const char *cause)
 		machine_set_status(a->ctx, a->ms, M_DONE, cause);
 }
 
+/* Down for DOWN_GIVE_UP seconds in a row (down_since: mono, 0 up). */
+static int
+down_too_long(struct machine_thread_arg *a, double down_since,
+    const char *cause)
+{
+	char *why;
+
+	if (down_since == 0 || now_mono() - down_since < DOWN_GIVE_UP)
+		return 0;
+	why = xasprintf("down for more than %d min, given up: %s",
+	    DOWN_GIVE_UP / 60, cause != NULL ? cause : "?");
+	machine_set_status(a->ctx, a->ms, M_OUT, why);
+	free(why);
+	return 1;
+}
+
 /*
  * The machine's state after a session: done, out of the run (a permanent
  * error; never connected in NEVER_CONNECTED_TRIES tries; logged in
- * AGENT_START_TRIES times in a row without an agent), or down and tried
- * again with backoff.  1: try again.
+ * AGENT_START_TRIES times in a row without an agent; down for
+ * DOWN_GIVE_UP seconds), or down and tried again with backoff: the run
+ * waits for it while it has work.  1: try again.
  */
 static int
 session_ended(struct machine_thread_arg *a, enum session_end end,
-    int *tries, int *noagent, const char *cause)
+    int *tries, int *noagent, double down_since, const char *cause)
 {
 	*noagent = end == S_NOAGENT ? *noagent + 1 : 0;
 	if (end == S_DONE) {
@@ -518,6 +536,8 @@ session_ended(struct machine_thread_arg *a, enum session_end end,
 		machine_set_status(a->ctx, a->ms, M_OUT, cause);
 		return 0;
 	}
+	if (down_too_long(a, down_since, cause))
+		return 0;
 	if (run_wants_machine(a->ctx)) {
 		set_status_once(a->ctx, a->ms, M_DOWN, cause);
 		return 1;
@@ -532,6 +552,7 @@ machine_main(void *arg)
 	struct machine_thread_arg *a = arg;
 	struct mconn c;
 	int backoff = CONNECT_BACKOFF, tries = 0, noagent = 0, again = 0;
+	double down_since = 0;
 
 	for (;;) {
 		char *cause = NULL;
@@ -541,10 +562,15 @@ machine_main(void *arg)
 		c.ctx = a->ctx;
 		c.ms = a->ms;
 		end = session(&c, again, &cause);
-		if (c.agent_up)		/* it worked: a new loss starts over */
+		if (c.agent_up) {	/* it worked: a new loss starts over */
 			backoff = CONNECT_BACKOFF;
+			down_since = 0;
+		}
 		mconn_close(&c);
-		again = session_ended(a, end, &tries, &noagent, cause);
+		if (down_since == 0 && end != S_DONE)
+			down_since = now_mono();
+		again = session_ended(a, end, &tries, &noagent, down_since,
+		    cause);
 		if (again) {
 			nap(a->ctx, backoff);
 			backoff = next_backoff(backoff);

@@ -60,6 +60,11 @@ dist --machines "$T/machines.shared" --config "$TOP/tests/data/run/twelve.xml" >
 check "shared workdir run exits 0" [ $? -eq 0 ]
 n=$(find "$T/results/CURRENT/jobs" -name result.txt | wc -l)
 check "shared workdir: 12 results (got $n)" [ "$n" -eq 12 ]
+# each job's directory is named by its machine and removed once its
+# result is collected: none collided, none is left
 dirs=$(find "$T/shared/runs" -mindepth 3 -maxdepth 3 -type d | wc -l)
-check "shared workdir: one job directory per job, named by machine (got $dirs)" [ "$dirs" -eq 12 ]
+check "shared workdir: no job directory left once collected (got $dirs)" [ "$dirs" -eq 0 ]
+check "shared workdir: both machines ran jobs" sh -c \
+    '[ "$(grep -o "\"machine\": \"[^\"]*\"" "$1" | sort -u | wc -l)" -eq 2 ]' x \
+    "$T/results/CURRENT/run.json"
 done_testing

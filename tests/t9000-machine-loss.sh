@@ -114,4 +114,34 @@ check "killed sshd: the run completes (exit $rc)" [ "$rc" -eq 0 ]
 n=$(find "$T/results/CURRENT/jobs" -mindepth 1 -maxdepth 1 -type d | wc -l)
 check "killed sshd: every result exactly once (got $n)" [ "$n" -eq 4 ]
 check "killed sshd: all ok" [ "$(grep -c '"status": "ok"' "$T/results/CURRENT/run.json")" -eq 4 ]
+
+# the only machine is down for 3 s: the run waits for it, nothing fails
+rm -f "$T/counts"/*
+sed -i 2d "$T/machines"		# w2 alone
+{
+	echo '<jobs>'
+	for i in 1 2; do
+		echo "<job name=\"a$i\"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; \"\$1/a$i\"; sleep 1</arg><arg>x</arg><arg>$T/counts</arg></job>"
+	done
+	echo '</jobs>'
+} >"$T/alone.xml"
+"$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+    -i "$T/id_master" --results "$T/results" --progress lines --keepalive 1s \
+    --machines "$T/machines" --config "$T/alone.xml" >"$T/out3" 2>&1 &
+pid=$!
+i=0
+while ! grep -q "$(worker_port 2): started" "$T/out3" && [ $i -lt 150 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill_worker 2
+sleep 3
+start_worker 2
+wait "$pid"
+rc=$?
+tail -4 "$T/out3" | sed 's/^/# /'
+check "alone and down for 3 s: the run completes (exit $rc)" [ "$rc" -eq 0 ]
+check "alone: both jobs ok" [ "$(grep -c '"status": "ok"' "$T/results/CURRENT/run.json")" -eq 2 ]
+check "alone: no job failed for want of a machine" \
+    sh -c '! grep -q "no machine could run it" "$1"' x "$T/results/CURRENT/run.json"
 done_testing
