@@ -1,20 +1,16 @@
 /*
- * dist-archive.h - tool archives (checked before anything is sent) and result
- * archives (unpacked safely on the master), with libarchive.
+ * archive.h - tool archives, checked before anything is sent, with
+ * libarchive (result archives are unpacked by run/archive-extract.c, with
+ * the entry-name checks below).
  *
  * archive_check() reads the whole archive: corrupt, truncated or
  * unsupported archives, absolute paths, ".." components, device nodes,
  * FIFOs, symlinks or hardlinks pointing outside the archive, and
  * setuid/setgid/sticky bits are refused, naming the entry.  Accepted:
  * tar (plain, gzip, xz, bzip2) and zip.
- *
- * archive_extract_safe() unpacks an archive into an existing directory
- * refusing anything that would land outside it (absolute paths, "..",
- * symlinks or hardlinks, devices), and stops with an error past
- * max_bytes of unpacked data or max_entries entries.
  */
-#ifndef DIST_DIST_ARCHIVE_H
-#define DIST_DIST_ARCHIVE_H
+#ifndef DIST_INPUT_ARCHIVE_H
+#define DIST_INPUT_ARCHIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,9 +33,6 @@ void	archive_info_free(struct dist_archive_info *);
 int	archive_zip_to_tar(const char *zip_path, const char *tar_path,
 	    char **cause);
 
-int	archive_extract_safe(const char *archive_path, const char *destdir,
-	    uint64_t max_bytes, size_t max_entries, char **cause);
-
 /* Entry names, shared by archive-check.c and archive-extract.c. */
 #define ARCHIVE_NAME_MAX 4096
 /* Why an entry name (or link target) is unsafe: absolute, "..", control
@@ -53,19 +46,5 @@ char	*archive_name_quote(const char *name);
  * zip store UTF-8 names, unconvertible in the "C" locale); NULL if none. */
 void	*archive_utf8_enter(void);
 void	 archive_utf8_leave(void *);
-
-/* SHA-256, by OpenSSL's EVP interface (sha256-evp.c).  sha256_final()
- * frees what sha256_init() took; sha256_discard() does it for a digest
- * given up half-way. */
-struct evp_md_ctx_st;
-struct sha256_ctx {
-	struct evp_md_ctx_st *md;
-};
-void	sha256_init(struct sha256_ctx *);
-void	sha256_update(struct sha256_ctx *, const void *, size_t);
-void	sha256_final(struct sha256_ctx *, unsigned char out[32]);
-void	sha256_discard(struct sha256_ctx *);
-void	sha256_hex(const unsigned char in[32], char out[65]);
-int	sha256_file(const char *path, char out[65], char **cause);
 
 #endif

@@ -12,8 +12,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "dist-archive.h"
-#include "util.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
 
 /* EVP fails on SHA-256 only when memory runs out (or OpenSSL's set-up is
  * broken): the end, as for xmalloc. */

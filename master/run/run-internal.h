@@ -13,8 +13,8 @@
 #include <pthread.h>
 
 #include "dist.h"
-#include "metrics.h"
-#include "ssh.h"
+#include "results/results.h"
+#include "ssh/ssh.h"
 
 enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
 
@@ -207,5 +207,12 @@ void	progress_view(const struct run_ctx *, double now_mono, double now_wall,
 /* "draining: N jobs running, no new ones; ..." after an interrupt. */
 char	*progress_interrupt_text(const struct run_ctx *);
 void	progress_summary(struct run_ctx *, FILE *);
+
+/* archive-extract.c: unpack an archive into an existing directory,
+ * refusing anything that would land outside it (absolute paths, "..",
+ * symlinks or hardlinks, devices); stops with an error past max_bytes of
+ * unpacked data or max_entries entries. */
+int	archive_extract_safe(const char *archive_path, const char *destdir,
+	    uint64_t max_bytes, size_t max_entries, char **cause);
 
 #endif
