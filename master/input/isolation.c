@@ -1,15 +1,14 @@
 /*
- * isolation.c - the "iso" lines of a job: each machine's isolation
- * attributes over the global options, checked, CPUs divided between slots.
+ * isolation.c - the isolation options and each machine's isolation
+ * attributes over them, checked, CPUs divided between slots (the "iso"
+ * lines sent to the worker are run/isolation-lines.c's).
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
-#include "config.h"
-#include "dist.h"
-#include "isolation.h"
+#include "input/isolation.h"
+#include "input/machines.h"
 
 static const char *const iso_keys[] = {
 	"cpus", "aslr", "tmpfs", "numa", "nice", "isolation"
@@ -263,9 +262,14 @@ isolation_opt_set(struct isolation_opts *io, const char *name,
 	return 0;
 }
 
-/* Machine m's value for key (its attribute, else the option), or NULL. */
-static const char *
-iso_value(const struct dist_opts *o, const struct dist_machine *m,
+const char *
+isolation_key(size_t i)
+{
+	return i < ARRAY_SIZE(iso_keys) ? iso_keys[i] : NULL;
+}
+
+const char *
+isolation_value(const struct isolation_opts *io, const struct dist_machine *m,
     const char *key)
 {
 	const struct opt_field *f = opt_field(key);
@@ -273,7 +277,7 @@ iso_value(const struct dist_opts *o, const struct dist_machine *m,
 
 	if (v != NULL || f == NULL)
 		return v;
-	v = (const char *)&o->iso + f->off;
+	v = (const char *)io + f->off;
 	return *v != '\0' ? v : NULL;
 }
 
@@ -288,112 +292,23 @@ machine_err(const struct dist_machine *m, const char *key, char **cause)
 }
 
 int
-isolation_check_machine(const struct dist_opts *o,
-    const struct dist_machine *m, char **cause)
+isolation_check(const struct isolation_opts *io, const struct dist_machine *m,
+    char **cause)
 {
 	const char *v;
 	char *cpus;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(iso_keys); i++) {
-		v = iso_value(o, m, iso_keys[i]);
+		v = isolation_value(io, m, iso_keys[i]);
 		if (v != NULL &&
 		    isolation_check_value(iso_keys[i], v, cause) == -1)
 			return machine_err(m, iso_keys[i], cause);
 	}
-	if ((v = iso_value(o, m, "cpus")) == NULL)
+	if ((v = isolation_value(io, m, "cpus")) == NULL)
 		return 0;
 	if ((cpus = isolation_slot_cpus(v, 0, m->slots, cause)) == NULL)
 		return machine_err(m, "cpus", cause);
 	free(cpus);
 	return 0;
-}
-
-/* The CPUs of the slot; when they cannot be had (isolation_check_machine
- * was not called), a text the worker refuses ("not a CPU list") that says
- * why: two slots never share a CPU, not even then. */
-static char *
-slot_cpus_or_why(const char *list, int slot, int slots)
-{
-	char *cause = NULL, *cpus = isolation_slot_cpus(list, slot, slots,
-	    &cause);
-
-	if (cpus == NULL)
-		cpus = xasprintf("%s (%s)", list, cause);
-	free(cause);
-	return cpus;
-}
-
-/* Does an --benchexec-arg set BenchExec's core limit already? */
-static int
-args_limit_cores(const struct strvec *args)
-{
-	size_t i;
-
-	for (i = 0; i < args->n; i++) {
-		const char *a = args->v[i];
-
-		if (strncmp(a, "-c", 2) == 0 ||
-		    strncmp(a, "--limitCores", 12) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* "iso benchexec limit|fixed": the job is a BenchExec run, which takes
- * its cores from its cgroup, not from taskset: the agent passes the
- * slot's CPUs as --allowedCores, with --limitCores N unless the cores
- * are limited already (fixed: the definition's cpuCores=, or an
- * --benchexec-arg). */
-static void
-benchexec_line(struct strbuf *out, const struct dist_opts *o,
-    const struct dist_config *cfg)
-{
-	int fixed;
-
-	if (cfg == NULL || cfg->kind != CONFIG_BENCHEXEC)
-		return;
-	fixed = cfg->sets_cores || args_limit_cores(&o->config.benchexec_args);
-	agent_line(out, "iso", fixed ? "benchexec fixed" : "benchexec limit");
-}
-
-void
-isolation_lines(struct strbuf *out, const struct dist_opts *o,
-    const struct dist_machine *m, int slot, const struct dist_config *cfg,
-    const char *home)
-{
-	const char *v, *mode;
-	char *line, *cpus, *path;
-	int sent = 0;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(iso_keys); i++) {
-		if (strcmp(iso_keys[i], "isolation") == 0 ||
-		    (v = iso_value(o, m, iso_keys[i])) == NULL)
-			continue;
-		if (strcmp(iso_keys[i], "aslr") == 0 && strcmp(v, "off") != 0)
-			continue;
-		if (strcmp(iso_keys[i], "tmpfs") == 0 && strcmp(v, "off") == 0)
-			continue;
-		if (strcmp(iso_keys[i], "tmpfs") == 0 && strcmp(v, "on") == 0)
-			v = ISO_TMPFS_DEFAULT;
-		cpus = path = NULL;
-		if (strcmp(iso_keys[i], "cpus") == 0)
-			v = cpus = slot_cpus_or_why(v, slot, m->slots);
-		if (v[0] == '~' && home != NULL)
-			v = path = machine_path_at_home(v, home);
-		line = xasprintf("%s %s", iso_keys[i], v);
-		agent_line(out, "iso", line);
-		free(line);
-		free(cpus);
-		free(path);
-		sent = 1;
-	}
-	if (!sent)
-		return;
-	benchexec_line(out, o, cfg);
-	mode = iso_value(o, m, "isolation");
-	line = xasprintf("mode %s", mode != NULL ? mode : "strict");
-	agent_line(out, "iso", line);
-	free(line);
 }

@@ -42,14 +42,12 @@
 #ifndef DIST_ISOLATION_H
 #define DIST_ISOLATION_H
 
-#include "util.h"
+#include "lib/lib.h"
 
 #define ISO_VALUE_MAX	1024	/* bytes of a cpus= or tmpfs= value, NUL included */
 #define ISO_CPU_MAX	8192	/* CPU numbers are below this */
 #define ISO_TMPFS_DEFAULT "/dev/shm"	/* tmpfs=on */
 
-struct dist_config;
-struct dist_opts;
 struct dist_machine;
 
 /* The global options; "" is "not given".  No allocation: nothing to free. */
@@ -70,21 +68,20 @@ int	isolation_opt_set(struct isolation_opts *, const char *name,
 /* Check one value ("cpus '0-': ..." on error, without file:line); the
  * signature of machines.c's attribute checks. */
 int	isolation_check_value(const char *key, const char *value, char **cause);
-/* Check machine m's isolation (its attributes over the options): valid
+/* Check machine m's isolation (its attributes over the options io): valid
  * values, at least one CPU per slot; errors are "FILE:LINE: ...". */
-int	isolation_check_machine(const struct dist_opts *,
+int	isolation_check(const struct isolation_opts *io,
 	    const struct dist_machine *m, char **cause);
+/* Machine m's value for key (its attribute, else the option), or NULL. */
+const char *isolation_value(const struct isolation_opts *io,
+	    const struct dist_machine *m, const char *key);
+/* The i-th key (cpus, aslr, tmpfs, numa, nice, isolation); NULL past them. */
+const char *isolation_key(size_t i);
 /* The CPUs of slot (0-based) of slots from list, in the kernel's list
  * format ("0-1,4"); NULL with cause when list is bad or too short. */
 char	*isolation_slot_cpus(const char *list, int slot, int slots,
 	    char **cause);
 
-/* Append the iso lines for a job on slot of machine m to out; cfg (or
- * NULL) tells BenchExec jobs, whose cores go to BenchExec itself as
- * --allowedCores (see client-scripts/agent-env.sh); home (or NULL) is the
- * login user's home there, for tmpfs=~/... */
-void	isolation_lines(struct strbuf *out, const struct dist_opts *,
-	    const struct dist_machine *m, int slot,
-	    const struct dist_config *cfg, const char *home);
+/* The "iso" lines sent to the worker: run/isolation-lines.c. */
 
 #endif

@@ -215,4 +215,17 @@ void	progress_summary(struct run_ctx *, FILE *);
 int	archive_extract_safe(const char *archive_path, const char *destdir,
 	    uint64_t max_bytes, size_t max_entries, char **cause);
 
+/* isolation-lines.c: the worker side of isolation (input/isolation.h). */
+/* Check machine m's isolation (its attributes over the options of o):
+ * input/isolation.c's isolation_check() on o's isolation options. */
+int	isolation_check_machine(const struct dist_opts *,
+	    const struct dist_machine *m, char **cause);
+/* Append the iso lines for a job on slot of machine m to out; cfg (or
+ * NULL) tells BenchExec jobs, whose cores go to BenchExec itself as
+ * --allowedCores (see client-scripts/agent-env.sh); home (or NULL) is the
+ * login user's home there, for tmpfs=~/... */
+void	isolation_lines(struct strbuf *out, const struct dist_opts *,
+	    const struct dist_machine *m, int slot,
+	    const struct dist_config *cfg, const char *home);
+
 #endif
