@@ -14,8 +14,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "dist-archive.h"
-#include "util.h"
+#include "input/archive.h"
+#include "lib/lib.h"
 
 #define CHECK_BLOCK	65536
 #define SYMLINK_DEPTH	40	/* like the kernel's limit on link chains */

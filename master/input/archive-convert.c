@@ -8,8 +8,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "dist-archive.h"
-#include "util.h"
+#include "input/archive.h"
+#include "lib/lib.h"
 
 static int
 copy_data(struct archive *in, struct archive *out, char **cause)

@@ -20,7 +20,7 @@
 
 #include <libxml/tree.h>
 
-#include "config.h"
+#include "input/config.h"
 
 /* One element of the DTD: its attributes and children (NULL: text only). */
 struct be_elem {

@@ -40,7 +40,7 @@
 
 #include <libxml/tree.h>
 
-#include "config.h"
+#include "input/config.h"
 
 #define JOBS_MAX_REPEAT 10000
 

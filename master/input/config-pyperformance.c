@@ -90,7 +90,7 @@
 
 #include <libxml/tree.h>
 
-#include "config.h"
+#include "input/config.h"
 
 #define PP_NSECTIONS	7
 #define PP_TEMPLATE_MAX	(64 * 1024)

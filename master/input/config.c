@@ -16,8 +16,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "config.h"
-#include "log.h"
+#include "input/config.h"
+#include "lib/lib.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024 * 1024)
 

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "lib/lib.h"
 
 enum dist_config_kind {
 	CONFIG_BENCHEXEC,

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machines.h"
-#include "util.h"
+#include "input/machines.h"
+#include "lib/lib.h"
 
 #define HOSTRANGE_MAX		100000
 #define HOSTRANGE_DIGITS	9	/* any value fits an unsigned long */

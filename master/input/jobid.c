@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "input/config.h"
 
 #define JOB_ID_MAX	100
 #define JOB_ID_HASHLEN	9	/* "-" and 8 hex digits */

@@ -12,10 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "isolation.h"
-#include "log.h"
-#include "machines.h"
-#include "util.h"
+#include "input/isolation.h"
+#include "input/machines.h"
+#include "lib/lib.h"
 
 #define MACHINES_MAX	100000	/* a file's, after range expansion */
 #define SLOTS_MAX	1024

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "settings.h"
-#include "util.h"
+#include "input/settings.h"
+#include "lib/lib.h"
 
 #define SETTINGS_MAX	(1024 * 1024)	/* bytes: a settings file is small */
 

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "json-jansson.h"
-#include "json-parse.h"
-#include "util.h"
+#include "lib/json-jansson.h"
+#include "lib/json-parse.h"
+#include "lib/util.h"
 
 #define JR_FLAGS	(JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL)
 

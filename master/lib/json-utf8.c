@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "json-jansson.h"
-#include "util.h"
+#include "lib/json-jansson.h"
+#include "lib/util.h"
 
 static pthread_once_t jsonlib_once = PTHREAD_ONCE_INIT;
 

@@ -11,8 +11,8 @@
 
 #include <jansson.h>	/* before json.h, whose json_null() is a macro */
 
-#include "json.h"
-#include "json-jansson.h"
+#include "lib/json-jansson.h"
+#include "lib/json.h"
 
 #define JSON_STREAM_LEVELS	2
 #define JSON_DUMP_FLAGS		(JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | \

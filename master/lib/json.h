@@ -25,7 +25,7 @@
 
 #include <stdint.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define JSON_MAX_DEPTH 32
 

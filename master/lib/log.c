@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
 static int log_level = LOG_INFO;
 static const char *log_prog = "distribute";

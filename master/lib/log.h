@@ -6,7 +6,7 @@
 #ifndef DIST_LOG_H
 #define DIST_LOG_H
 
-#include "util.h"
+#include "lib/util.h"
 
 enum log_level { LOG_QUIET = -1, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_VERBOSE, LOG_DEBUG };
 

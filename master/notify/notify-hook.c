@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "notify.h"
+#include "notify/notify.h"
 
 #define HOOK_TIMEOUT		10.0	/* seconds, a whole POST */
 #define HOOK_CONNECT_TIMEOUT	5.0

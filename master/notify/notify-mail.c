@@ -23,7 +23,7 @@
 #include <libesmtp.h>
 #include <curl/curl.h>
 
-#include "notify.h"
+#include "notify/notify.h"
 
 #define LINE_SOFT	78	/* header lines fold to this width */
 #define LINE_HARD	998	/* RFC 5322: never longer */

@@ -17,7 +17,7 @@
 
 #include <curl/curl.h>
 
-#include "notify.h"
+#include "notify/notify.h"
 
 #define NOTIFY_TRIES		3
 #define NOTIFY_TRY_LIMIT	30.0	/* seconds, one try at most */

@@ -37,8 +37,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "json.h"
-#include "util.h"
+#include "lib/lib.h"
 
 enum notify_kind {
 	NOTIFY_JOB_DONE,	/* "job-done" */

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare.h"
-#include "json.h"
+#include "lib/lib.h"
+#include "results/compare.h"
 
 void
 compare_opts_init(struct compare_opts *o)

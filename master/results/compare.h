@@ -21,8 +21,8 @@
 #ifndef DIST_COMPARE_H
 #define DIST_COMPARE_H
 
-#include "metrics.h"
-#include "stats.h"
+#include "results/metrics.h"
+#include "results/stats.h"
 
 #define COMPARE_MIN_CHANGE	1.0	/* percent */
 #define COMPARE_ALPHA		0.05

@@ -24,8 +24,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "json-parse.h"
-#include "metrics.h"
+#include "lib/lib.h"
+#include "results/metrics.h"
 
 struct bx_parse {
 	char	*error;

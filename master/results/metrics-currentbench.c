@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "results/metrics.h"
 
 struct cb_values {
 	double	*v;

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "metrics.h"
+#include "results/metrics.h"
 
 /* key from the benchmark's metadata, else the file's, else its runs'. */
 static const char *

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "metrics.h"
+#include "lib/lib.h"
+#include "results/metrics.h"
 
 #define SCAN_MAX_DEPTH	16
 

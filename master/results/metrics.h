@@ -36,8 +36,7 @@
 
 #include <stddef.h>
 
-#include "json-parse.h"
-#include "util.h"
+#include "lib/lib.h"
 
 #define TREND_LOWER	"lower-is-better"
 #define TREND_HIGHER	"higher-is-better"

@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "stats.h"
+#include "results/stats.h"
 
 #define BETA_MAXIT	1000
 #define BETA_EPS	1e-16

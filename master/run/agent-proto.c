@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "agent-proto.h"
+#include "run/agent-proto.h"
 
 void
 agent_line(struct strbuf *sb, const char *verb, const char *arg)

@@ -10,8 +10,8 @@
 #ifndef DIST_AGENT_PROTO_H
 #define DIST_AGENT_PROTO_H
 
-#include "ssh.h"
-#include "util.h"
+#include "lib/lib.h"
+#include "ssh/ssh.h"
 
 #define AGENT_PROTO_VERSION "1"
 

@@ -26,8 +26,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "dist-archive.h"
-#include "util.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/run-internal.h"
 
 struct extract_state {
 	const char	*path;		/* the archive, for messages */

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dist-archive.h"
-#include "log.h"
-#include "request.h"
-#include "run-internal.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/request.h"
+#include "run/run-internal.h"
 
 #define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
 #define RESULT_MAX_ENTRIES	1000000

@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
-#include "isolation.h"
-#include "journal.h"
-#include "log.h"
-#include "mconn.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/journal.h"
+#include "run/mconn.h"
+#include "run/run-internal.h"
 
 int
 run_wants_machine(struct run_ctx *ctx)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
-#include "journal.h"
-#include "log.h"
-#include "mconn.h"
-#include "request.h"
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/journal.h"
+#include "run/mconn.h"
+#include "run/request.h"
 
 /* Does exit_code count as the job's success? */
 static int

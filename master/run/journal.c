@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "journal.h"
+#include "run/journal.h"
 
 struct journal {
 	int	 fd;

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "util.h"
+#include "lib/lib.h"
 
 struct journal;
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
-#include "log.h"
-#include "mconn.h"
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/mconn.h"
 
 #define REPLY_MS	60000
 

@@ -6,9 +6,9 @@
 #ifndef DIST_MCONN_H
 #define DIST_MCONN_H
 
-#include "run-internal.h"
-#include "ssh.h"
-#include "util.h"
+#include "lib/lib.h"
+#include "run/run-internal.h"
+#include "ssh/ssh.h"
 
 struct mconn {
 	struct run_ctx		*ctx;

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "dist.h"
-#include "json.h"
+#include "lib/lib.h"
+#include "run/run-internal.h"
 
 void
 dist_opts_init(struct dist_opts *o)

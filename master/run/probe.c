@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
-#include "log.h"
-#include "probe.h"
-#include "scripts.h"
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/probe.h"
+#include "run/scripts.h"
 
 #define PROBE_REPLY_MS	30000
 

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run-internal.h"
+#include "run/run-internal.h"
 
 #define NAME_COL	24
 #define ELLIPSIS	"\u2026"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run-internal.h"
+#include "run/run-internal.h"
 
 void
 progress_print_events(struct run_ctx *ctx, struct run_event *e)

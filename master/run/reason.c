@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request.h"
-#include "util.h"
+#include "lib/lib.h"
+#include "run/request.h"
 
 #define TAIL_BYTES	4096	/* read from the end of stderr */
 #define LINE_MAX_SHOWN	200	/* of a line from stderr */

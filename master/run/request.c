@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "request.h"
-#include "util.h"
+#include "lib/lib.h"
+#include "run/request.h"
 
 static void
 history_entry(struct json *j, const char *status, double when)

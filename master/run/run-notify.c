@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run-internal.h"
+#include "run/run-internal.h"
 
 #define LOG_TAIL_LINES	20
 #define LOG_TAIL_BYTES	4096

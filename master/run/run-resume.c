@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "journal.h"
-#include "log.h"
-#include "run-internal.h"
+#include "lib/lib.h"
+#include "run/journal.h"
+#include "run/run-internal.h"
 
 static int
 copy_file(const char *from, const char *to, char **cause)

@@ -16,12 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "log.h"
-#include "metrics.h"
-#include "run.h"
-#include "run-internal.h"
-#include "scripts.h"
+#include "lib/lib.h"
+#include "results/results.h"
+#include "run/journal.h"
+#include "run/run-internal.h"
+#include "run/run.h"
+#include "run/scripts.h"
 
 static char *
 local_user(void)

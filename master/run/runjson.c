@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "run-internal.h"
+#include "lib/lib.h"
+#include "run/run-internal.h"
 
 static void
 json_time(struct json *j, const char *key, double wall)

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "run-internal.h"
+#include "lib/lib.h"
+#include "run/run-internal.h"
 
 void
 sched_init(struct run_ctx *ctx)

@@ -4,8 +4,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "scripts.h"
-#include "util.h"
+#include "lib/lib.h"
+#include "run/scripts.h"
 
 /* The agent's parts, in the order they are sent: main is called last. */
 static const char *agent_parts[] = { "agent-env.sh", "agent.sh" };

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run-internal.h"
+#include "run/run-internal.h"
 
 char *
 slot_dir(const struct run_ctx *ctx, const struct machine_state *ms, int job,

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent-proto.h"
-#include "isolation.h"
-#include "journal.h"
-#include "log.h"
-#include "mconn.h"
-#include "request.h"
-#include "run-internal.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/journal.h"
+#include "run/mconn.h"
+#include "run/request.h"
+#include "run/run-internal.h"
 
 #define AGENT_START_MS	30000
 #define MAX_BACKOFF	120

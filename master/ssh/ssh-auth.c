@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 /*
  * libssh asks for a passphrase: there is nobody to ask, so note which key

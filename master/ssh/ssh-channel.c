@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 #define CHAN_READ_MAX	(64 * 1024)
 #define CHAN_WRITE_MAX	(1024 * 1024)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 /* "SHA256:... (ssh-ed25519)", like OpenSSH prints it. */
 static char *

@@ -9,7 +9,7 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
-#include "ssh.h"
+#include "ssh/ssh.h"
 
 #define DSSH_STDERR_KEEP	4096		/* stderr bytes kept */
 #define DSSH_LINE_MAX		(1024 * 1024)	/* longest line read */

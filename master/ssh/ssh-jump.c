@@ -27,8 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ssh-internal.h"
+#include "lib/lib.h"
+#include "ssh/ssh-internal.h"
 
 #define JUMP_WORDS	16	/* words in libssh's command, at most */
 

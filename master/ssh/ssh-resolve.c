@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 static char *
 local_user(void)

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ssh-internal.h"
+#include "lib/lib.h"
+#include "ssh/ssh-internal.h"
 
 #define DSSH_DEFAULT_TIMEOUT	30	/* seconds */
 #define DSSH_KEEPALIVE_COUNT	3	/* unanswered probes before giving up */

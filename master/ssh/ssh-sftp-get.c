@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 #define SFTP_GET_DEPTH	16	/* reads in flight while downloading */
 

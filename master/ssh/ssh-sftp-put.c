@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 /* SFTP wire encoding for the one request libssh 0.10 cannot send. */
 static void

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 void
 dssh_sftp_trust(struct dist_ssh *s, const char *top, long uid)

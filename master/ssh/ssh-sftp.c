@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssh-internal.h"
+#include "ssh/ssh-internal.h"
 
 #define SFTP_MKDIR_MAX	64	/* path components mkdir_p creates */
 

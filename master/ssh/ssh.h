@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "machines.h"
-#include "util.h"
+#include "input/input.h"
+#include "lib/lib.h"
 
 struct dist_ssh_opts {
 	const char	*ssh_config;	/* NULL: ~/.ssh/config */
