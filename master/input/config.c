@@ -214,7 +214,7 @@ config_basename(const char *path, enum dist_config_kind kind)
 }
 
 static int
-dispatch(xmlDocPtr doc, const struct dist_config_opts *opts,
+config_parse_root(xmlDocPtr doc, const struct dist_config_opts *opts,
     struct dist_config *cfg, char **cause)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -257,7 +257,7 @@ config_load_mem(const char *path, const char *data, size_t len,
 	}
 	if ((doc = parse_xml(path, data, len, cause)) == NULL)
 		goto out;
-	if (dispatch(doc, opts, cfg, cause) == -1)
+	if (config_parse_root(doc, opts, cfg, cause) == -1)
 		goto out;
 	job_ids_dedup(cfg->jobs, cfg->njobs);
 	for (size_t i = 0; i < cfg->warnings.n; i++)
