@@ -41,9 +41,11 @@ CLI_SRCS = master/distribute.c $(wildcard master/cmd-*.c)
 LIB_SRCS = $(filter-out $(GEN_SRCS), $(wildcard master/*/*.c)) $(GEN_SRCS)
 # A source left in master/ itself would not be built: say so (master/scripts.c
 # is where older trees generated the scripts; make clean removes it).
-STRAY_SRCS = $(filter-out $(CLI_SRCS) master/scripts.c, $(wildcard master/*.c))
+STRAY_SRCS = $(filter-out $(CLI_SRCS) master/scripts.c, \
+	     $(wildcard master/*.c))
 ifneq ($(STRAY_SRCS),)
-$(error $(STRAY_SRCS): a library source goes into a folder of master/ (README, Layout))
+$(error $(STRAY_SRCS): a library source goes into a folder of master/ \
+	(README, Layout))
 endif
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 CLI_OBJS = $(CLI_SRCS:.c=.o)
@@ -141,7 +143,8 @@ install: distribute
 
 clean:
 	rm -f distribute master/*.o master/*/*.o master/*.d master/*/*.d \
-	    master/libdistribute.a $(GEN_SRCS) $(GEN_SRCS).tmp master/scripts.c $(DEPS) \
+	    master/libdistribute.a $(GEN_SRCS) $(GEN_SRCS).tmp master/scripts.c \
+	    $(DEPS) \
 	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags
 	rm -rf tests/logs
 

@@ -11,7 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 
 M=$TOP/master
-LAYERS='lib:0 input:1 ssh:2 results:3 store:4 notify:5 run:6 report:7 service:7 cmd:8'
+LAYERS='lib:0 input:1 ssh:2 results:3 store:4 notify:5 run:6 report:7
+    service:7 cmd:8'
 
 # The order and the part of a path relative to master/, for awk.
 AWK_PARTS='
@@ -41,22 +42,23 @@ check "the include list is not empty" test -s "$T/includes"
 
 awk -v layers="$LAYERS" -v out="$T/" "$AWK_PARTS"'
 FNR == NR { header[$1] = 1; next }
+function say(what, msg) { print f ": " msg >(out what) }
 {
-	f = $1; inc = $2; pf = part(f); pi = part(inc)
+	f = $1; inc = $2; pf = part(f); pi = part(inc); q = "#include \"" inc "\""
 	if (rank(pf) < 0) {
-		print f ": folder \047" pf "\047 has no place in the layer order" >(out "unplaced")
+		say("unplaced", "folder \047" pf "\047 has no place in the order")
 		next
 	}
 	if (!(inc in header) || rank(pi) < 0) {
-		print f ": #include \"" inc "\": not a header of a folder (want \"part/name.h\")" >(out "unplaced")
+		say("unplaced", q ": not a header of a folder (\"part/name.h\")")
 		next
 	}
 	if (pf == pi)
 		next
 	if (inc != "dist.h" && inc != "cli.h" && inc != pi "/" pi ".h")
-		print f ": #include \"" inc "\": internal to " pi "/ (include \"" pi "/" pi ".h\")" >(out "internal")
+		say("internal", q ": internal to " pi "/ (its face: " pi "/" pi ".h)")
 	if (rank(pi) >= rank(pf))
-		print f " (" pf "): #include \"" inc "\": " pi " is not below " pf >(out "upward")
+		say("upward", q ": " pi " is not below " pf)
 }' "$T/headers" "$T/includes"
 for f in unplaced internal upward; do
 	[ -f "$T/$f" ] || : >"$T/$f"
