@@ -32,14 +32,30 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS	+= -fsanitize=address,undefined
 endif
 
+# master/ holds the CLI (distribute.c, cmd-*.c); every folder under it is a
+# part of the library (lib/ ssh/ input/ results/ notify/ run/ ...): a new
+# file or folder is built without a list to edit.  run/scripts.c is
+# generated from client-scripts/.
+GEN_SRCS = master/run/scripts.c
 CLI_SRCS = master/distribute.c $(wildcard master/cmd-*.c)
-LIB_SRCS = $(filter-out $(CLI_SRCS) master/scripts.c, $(wildcard master/*.c)) master/scripts.c
+LIB_SRCS = $(filter-out $(GEN_SRCS), $(wildcard master/*/*.c)) $(GEN_SRCS)
+# A source left in master/ itself would not be built: say so (master/scripts.c
+# is where older trees generated the scripts; make clean removes it).
+STRAY_SRCS = $(filter-out $(CLI_SRCS) master/scripts.c, \
+	     $(wildcard master/*.c))
+ifneq ($(STRAY_SRCS),)
+$(error $(STRAY_SRCS): a library source goes into a folder of master/ \
+	(README, Layout))
+endif
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 CLI_OBJS = $(CLI_SRCS:.c=.o)
 UNIT_SRCS = $(wildcard tests/unit/test-*.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
 HELPER_SRCS = $(wildcard tests/helpers/*.c)
 HELPER_BINS = $(HELPER_SRCS:.c=)
+# Each compile writes the headers it read (X.d): -include'd below.
+DEPFLAGS = -MMD -MP
+DEPS	 = $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d) $(HELPER_BINS:=.d)
 SCRIPTS	 = $(wildcard client-scripts/*.sh)
 
 all: distribute
@@ -48,10 +64,10 @@ all: distribute
 .build-flags: FORCE
 	@echo '$(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(LDFLAGS)' >$@
 
-master/%.o: master/%.c master/*.h .build-flags
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+master/%.o: master/%.c .build-flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-master/scripts.c: $(SCRIPTS) tests/embed.sh
+master/run/scripts.c: $(SCRIPTS) tests/embed.sh
 	sh tests/embed.sh $(SCRIPTS) >$@.tmp && mv $@.tmp $@
 
 master/libdistribute.a: $(LIB_OBJS)
@@ -60,11 +76,15 @@ master/libdistribute.a: $(LIB_OBJS)
 distribute: $(CLI_OBJS) master/libdistribute.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) master/libdistribute.a $(LDLIBS)
 
-tests/unit/%: tests/unit/%.c tests/unit/test.h master/libdistribute.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< master/libdistribute.a $(LDLIBS)
+tests/unit/%: tests/unit/%.c master/libdistribute.a .build-flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d $(LDFLAGS) -o $@ $< \
+	    master/libdistribute.a $(LDLIBS)
 
-tests/helpers/%: tests/helpers/%.c master/libdistribute.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< master/libdistribute.a $(LDLIBS)
+tests/helpers/%: tests/helpers/%.c master/libdistribute.a .build-flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d $(LDFLAGS) -o $@ $< \
+	    master/libdistribute.a $(LDLIBS)
+
+-include $(DEPS)
 
 unit: $(UNIT_BINS) $(HELPER_BINS)
 
@@ -99,9 +119,9 @@ bench: test-deps
 # Fuzz the JSON reader and writer (libFuzzer: clang, libclang-rt-14-dev);
 # the corpus stays in tests/fuzz/corpus, out of git.
 FUZZ_TIME ?= 300
-FUZZ_SRCS = master/json-read.c master/json-write.c master/json-utf8.c \
-	    master/util.c
-tests/fuzz/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_SRCS) master/*.h
+FUZZ_SRCS = master/lib/json-read.c master/lib/json-write.c \
+	    master/lib/json-utf8.c master/lib/util.c
+tests/fuzz/fuzz-json: tests/fuzz/fuzz-json.c $(FUZZ_SRCS) master/lib/*.h
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Imaster \
 	    $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz-json.c $(FUZZ_SRCS) \
@@ -122,7 +142,9 @@ install: distribute
 	for f in man/*.5; do [ -f "$$f" ] && install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done; true
 
 clean:
-	rm -f distribute master/*.o master/libdistribute.a master/scripts.c \
+	rm -f distribute master/*.o master/*/*.o master/*.d master/*/*.d \
+	    master/libdistribute.a $(GEN_SRCS) $(GEN_SRCS).tmp master/scripts.c \
+	    $(DEPS) \
 	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags
 	rm -rf tests/logs
 

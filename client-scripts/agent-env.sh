@@ -16,7 +16,7 @@
 #   env_record JOBDIR before|after   write JOBDIR/env.json
 #   do_info           reply "info KEY VALUE" lines, then "info end"
 #
-# Isolation (the master sends normalized values, see master/isolation.h):
+# Isolation (the master sends normalized values, see master/input/isolation.h):
 #   cpus LIST   "taskset -c LIST" (CPUs must be online here)
 #   aslr off    setarch "$(uname -m)" --addr-no-randomize (without setarch,
 #               a machine with randomize_va_space=0 counts as applied)
@@ -46,7 +46,7 @@
 # intel_pstate/no_turbo), aslr (randomize_va_space), memory_total_kb,
 # memory_available_kb and swap_used_kb (before the job), cwd (the
 # directory the job ran in: BenchExec names its runs relative to it, see
-# master/metrics-benchexec.c), load_before and
+# master/results/metrics-benchexec.c), load_before and
 # load_after (1-minute load average), users (logged in, from who),
 # isolation {mode, asked, applied, not_applied, warnings, refused} and
 # disturbances: other logins, a 1-minute load above half the online CPUs

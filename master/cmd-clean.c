@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
 #include "cli.h"
-#include "log.h"
-#include "probe.h"
+#include "lib/lib.h"
+#include "run/run.h"
 
 /* The WORKDIR id of an answer ("cleaned RUNS TOOLS ID"), or NULL. */
 static char *

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "compare.h"
-#include "log.h"
+#include "lib/lib.h"
+#include "results/results.h"
 
 static int
 compare_dirs(const struct compare_opts *co, int json, const char *da,

@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent-proto.h"
 #include "cli.h"
-#include "json.h"
-#include "log.h"
-#include "probe.h"
+#include "lib/lib.h"
+#include "run/run.h"
 
 static const struct probe_ask machines_ask[] = {
 	{ "lockinfo", NULL, "lockinfo" },

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
+#include "lib/lib.h"
 
 /* The saved command line: NUL-separated words. */
 static int

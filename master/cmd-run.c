@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "log.h"
-#include "run.h"
-#include "settings.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/run.h"
 
 /* Mail and webhook settings: the settings file, then the command line. */
 static int

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
-#include "probe.h"
+#include "lib/lib.h"
+#include "run/run.h"
 
 static const struct probe_ask unlock_ask[] = {
 	{ "unlock", NULL, "unlock" },

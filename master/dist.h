@@ -16,13 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dist-archive.h"
-#include "config.h"
-#include "isolation.h"
-#include "machines.h"
-#include "notify.h"
-#include "ssh.h"
-#include "util.h"
+#include "input/input.h"
+#include "lib/lib.h"
+#include "notify/notify.h"
+#include "ssh/ssh.h"
 
 /* Exit codes (man/distribute.1, EXIT STATUS). */
 #define EXIT_OK		0	/* every job succeeded */

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "compare.h"
-#include "log.h"
+#include "lib/lib.h"
+#include "results/results.h"
 
 #define C_RUN		0x01
 #define C_RESUME	0x02

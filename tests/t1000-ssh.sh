@@ -1,6 +1,6 @@
 #!/bin/sh
 # shellcheck disable=SC2016,SC2088 # remote $shell, remote ~ and awk programs
-# t1000-ssh.sh - the SSH layer (master/ssh-*.c) against real sshd's, driven
+# t1000-ssh.sh - the SSH layer (master/ssh/ssh-*.c) against real sshd's, driven
 # through tests/helpers/ssh-probe: connect, host keys, auth, ssh_config,
 # exec channels, SFTP, and a worker that dies.
 # shellcheck disable=SC1091 # tests/lib.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t6000-stats-scipy: Welch's t-test (master/stats.c, through
+# t6000-stats-scipy: Welch's t-test (master/results/stats.c, through
 # tests/helpers/stats-probe) against scipy.stats.ttest_ind(equal_var=False)
 # on random samples: t, df and p agree to 1e-9 relative.  Skipped when
 # Debian's python3 has no scipy (make test-deps installs python3-scipy).

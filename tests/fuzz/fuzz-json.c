@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "json-parse.h"
+#include "lib/json-parse.h"
+#include "lib/json.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
-#include "settings.h"
+#include "input/settings.h"
+#include "notify/notify.h"
 
 struct probe {
 	const char	*name, *run_id, *job, *machine;

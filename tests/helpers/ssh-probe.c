@@ -1,5 +1,5 @@
 /*
- * ssh-probe.c - a command line over the SSH layer (master/ssh.h) for the
+ * ssh-probe.c - a command line over the SSH layer (master/ssh/ssh.h) for the
  * shell tests: connect to one machine, run commands on that connection.
  *
  * usage: ssh-probe [--known-hosts F] [--accept-new] [-i KEY]...
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "ssh.h"
-#include "util.h"
+#include "lib/util.h"
+#include "ssh/ssh.h"
 
 struct probe {
 	struct dist_ssh	*s;

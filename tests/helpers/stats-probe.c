@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "stats.h"
-#include "util.h"
+#include "lib/util.h"
+#include "results/stats.h"
 
 static int
 read_sample(double *v, size_t n)

@@ -16,8 +16,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "dist-archive.h"
-#include "util.h"
+#include "input/archive.h"
+#include "lib/sha256.h"
+#include "lib/util.h"
+#include "run/run-internal.h"
 #include "test.h"
 
 /* An entry to write: type 'f' file, 'd' dir, 'l' symlink, 'h' hardlink,

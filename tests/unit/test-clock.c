@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void
 test_parse(void)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
-#include "util.h"
+#include "lib/util.h"
+#include "results/compare.h"
 #include "test.h"
 
 static void

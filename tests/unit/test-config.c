@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "input/config.h"
 #include "test.h"
 
 #define FIX "tests/data/config/"

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "dist.h"
-#include "isolation.h"
+#include "input/config.h"
+#include "input/isolation.h"
+#include "run/run-internal.h"
 #include "test.h"
 
 static void

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "util.h"
+#include "lib/util.h"
+#include "run/journal.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test-journal.XXXXXX";

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json-parse.h"
-#include "util.h"
+#include "lib/json-parse.h"
+#include "lib/util.h"
 #include "test.h"
 
 /* Parse s (copied to a buffer of exactly its length, so that ASan sees

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json-parse.h"
-#include "run-internal.h"
+#include "lib/json-parse.h"
+#include "run/run-internal.h"
 #include "test.h"
 
 #ifndef NJOBS

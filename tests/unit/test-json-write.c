@@ -11,9 +11,9 @@
 
 #include <jansson.h>	/* before json.h, whose json_null() is a macro */
 
-#include "json.h"
-#include "json-parse.h"
-#include "util.h"
+#include "lib/json-parse.h"
+#include "lib/json.h"
+#include "lib/util.h"
 #include "test.h"
 
 /* The same document twice: through json.h into sb, and as one jansson

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machines.h"
-#include "util.h"
+#include "input/machines.h"
+#include "lib/util.h"
 #include "test.h"
 
 #define KNOWN "(known: workdir, lockfile, benchdir, cpus, aslr, tmpfs, " \

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "metrics.h"
-#include "util.h"
+#include "lib/util.h"
+#include "results/metrics.h"
 #include "test.h"
 
 #define DATA "tests/data/metrics/"

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "notify.h"
-#include "settings.h"
+#include "input/settings.h"
+#include "notify/notify.h"
 #include "test.h"
 
 #define DATA "tests/data/notify/"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run-internal.h"
+#include "run/run-internal.h"
 #include "test.h"
 
 #define NJOBS	700

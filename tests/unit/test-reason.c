@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "request.h"
+#include "lib/util.h"
+#include "run/request.h"
 #include "test.h"
-#include "util.h"
 
 static char dir[] = "/tmp/test-reason.XXXXXX";
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "test.h"
-#include "run-internal.h"
+#include "run/run-internal.h"
 
 static char ida[] = "a", idb[] = "b", idc[] = "c";
 static struct dist_job jobs[3] = { { .id = ida }, { .id = idb }, { .id = idc } };

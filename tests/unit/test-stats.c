@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "stats.h"
-#include "util.h"
+#include "lib/util.h"
+#include "results/stats.h"
 #include "test.h"
 
 struct ref {

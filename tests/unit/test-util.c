@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "request.h"
-#include "util.h"
+#include "lib/log.h"
+#include "run/request.h"
+#include "lib/util.h"
 #include "test.h"
 
 static char *tmp;

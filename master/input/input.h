@@ -1,0 +1,20 @@
+/*
+ * input.h - the face of input/: what the user hands us, read and checked
+ * before anything is sent (layer: above lib/).
+ *
+ *	machines.h	the machines file, host ranges (machines.c, hostrange.c)
+ *	config.h	configs and their parsers, job ids (config*.c, jobid.c)
+ *	archive.h	the tool archive's checks and zip-to-tar conversion
+ *	settings.h	the settings file (mail, webhooks)
+ *	isolation.h	the isolation options and their checks
+ */
+#ifndef DIST_INPUT_INPUT_H
+#define DIST_INPUT_INPUT_H
+
+#include "input/archive.h"
+#include "input/config.h"
+#include "input/isolation.h"
+#include "input/machines.h"
+#include "input/settings.h"
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * collect.c - bring a job's packed results back from the worker and
+ * unpack them into RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh
+ * temporary directory first, renamed into place only when complete.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input/input.h"
+#include "lib/lib.h"
+#include "run/request.h"
+#include "run/run-internal.h"
+
+#define RESULT_MAX_BYTES	((uint64_t)8 << 30)	/* packed or unpacked */
+#define RESULT_MAX_ENTRIES	1000000
+
+#define STATUS_MAX_BYTES	65536	/* the job can append to it */
+
+/* The worker's own times and reason from the job's status file; a bad
+ * value is reported (an event naming the machine and the job) and
+ * ignored. */
+static void
+read_status(struct run_ctx *ctx, const char *dir, const char *job_id,
+    struct request_info *ri)
+{
+	char *path = xasprintf("%s/status", dir), *data = NULL, *cause = NULL;
+	struct strvec bad = STRVEC_INIT;
+	size_t i;
+
+	if (read_file_max(path, STATUS_MAX_BYTES, &data, NULL, &cause) == 0)
+		request_parse_status(data, ri, &bad);
+	else if (access(path, F_OK) == 0)
+		post_event(ctx, "%s: %s: status file ignored: %s", ri->machine,
+		    job_id, cause);
+	for (i = 0; i < bad.n; i++)
+		post_event(ctx, "%s: %s: bad value in the status file ignored: "
+		    "'%s'", ri->machine, job_id, bad.v[i]);
+	sv_clear(&bad);
+	free(cause);
+	free(data);
+	free(path);
+}
+
+/* Entries of the result that could not be kept safely (symlinks, FIFOs,
+ * devices...): listed in SKIPPED_FILE, one a line; the rest of the result
+ * is kept. */
+static int
+write_skipped(const char *dir, struct request_info *ri,
+    const struct strvec *skipped, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path;
+	size_t i;
+	int rc;
+
+	ri->skipped = skipped->n;
+	if (skipped->n == 0)
+		return 0;
+	for (i = 0; i < skipped->n; i++)
+		sb_addf(&sb, "%s\n", skipped->v[i]);
+	path = xasprintf("%s/%s", dir, SKIPPED_FILE);
+	rc = write_file_atomic(path, sb.buf, sb.len, cause);
+	free(path);
+	sb_release(&sb);
+	return rc;
+}
+
+/* The event of a result kept without some entries: "ok, N entries
+ * skipped", the first of them, and where the list is. */
+static void
+skipped_event(struct run_ctx *ctx, const char *job_id,
+    const struct request_info *ri, const struct strvec *skipped)
+{
+	if (skipped->n == 0)
+		return;
+	post_event(ctx, "%s: %s: %s, %zu %s skipped (listed in %s): %s%s",
+	    ri->machine, job_id, ri->ok ? "ok" : "failed", skipped->n,
+	    skipped->n == 1 ? "entry" : "entries", SKIPPED_FILE,
+	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
+}
+
+int
+collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
+    const struct dist_job *job, struct request_info *ri, char **cause)
+{
+	int attempt = ri->attempt;
+	char *incoming, *tmp, *final;
+	struct strvec skipped = STRVEC_INIT;
+	int rc = -1;
+
+	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
+	    attempt);
+	tmp = xasprintf("%s/jobs/.tmp-%s.%d", ctx->run_dir, job->id, attempt);
+	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
+	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
+	    cause) == -1)
+		goto out;
+	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
+		goto out;
+	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
+	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
+	    write_skipped(tmp, ri, &skipped, cause) == -1) {
+		rm_rf(tmp, NULL);
+		goto out;
+	}
+	read_status(ctx, tmp, job->id, ri);
+	skipped_event(ctx, job->id, ri, &skipped);
+	if (ri->end <= 0)
+		ri->end = clock_wall_ns();
+	if (request_write(tmp, ri, cause) == -1) {
+		rm_rf(tmp, NULL);
+		goto out;
+	}
+	/* a newer attempt's results replace an older one's */
+	if (rm_rf(final, cause) == -1)
+		goto out;
+	if (rename(tmp, final) == -1) {
+		set_cause(cause, "rename '%s': %s", final, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	sv_clear(&skipped);
+	unlink(incoming);
+	free(incoming);
+	free(tmp);
+	free(final);
+	return rc;
+}

@@ -1,0 +1,218 @@
+/*
+ * finish.c - an attempt has ended on a worker: claim it (the first attempt
+ * of a job to end wins), collect its results, record it in the run, the
+ * journal and the metrics, and report it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/lib.h"
+#include "run/agent-proto.h"
+#include "run/journal.h"
+#include "run/mconn.h"
+#include "run/request.h"
+
+/* Does exit_code count as the job's success? */
+static int
+exit_ok(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	if (exit_code == 0)
+		return 1;
+	for (i = 0; i < j->nexits; i++)
+		if (j->exits[i].code == exit_code)
+			return j->exits[i].ok;
+	return 0;
+}
+
+/* A job's exit code as success (0) or failure (a reason, allocated). */
+static char *
+exit_meaning(const struct dist_job *j, int exit_code)
+{
+	size_t i;
+
+	for (i = 0; i < j->nexits; i++) {
+		if (j->exits[i].code != exit_code)
+			continue;
+		if (j->exits[i].ok)
+			return NULL;
+		return xasprintf("exit %d: %s", exit_code, j->exits[i].meaning);
+	}
+	return NULL;
+}
+
+/* A job is done: what its directory holds goes into the run's metrics. */
+static void
+read_metrics(struct mconn *c, const struct dist_job *dj)
+{
+	struct run_ctx *ctx = c->ctx;
+	char *dir = xasprintf("%s/jobs/%s", ctx->run_dir, dj->id);
+
+	pthread_mutex_lock(&ctx->metrics_mtx);
+	metrics_scan_dir(&ctx->metrics, dir, dj->id, c->ms->m->name);
+	pthread_mutex_unlock(&ctx->metrics_mtx);
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->metrics_dirty = 1;
+	pthread_mutex_unlock(&ctx->mtx);
+	free(dir);
+}
+
+/*
+ * Claim the right to collect an attempt's results: the first attempt to
+ * end wins; a late one (its job settled) is discarded, and so is an
+ * orphan's failure (its job was given back to the queue and that copy
+ * decides).  While another attempt of the job is being collected, wait
+ * for its outcome: kept, this one is discarded; not (its results could
+ * not be collected), this one is claimed.  Returns 1 to collect.
+ */
+static int
+claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
+{
+	/* orphan: 0 none, 1 given back to the queue, 2 not (a resume's) */
+	struct job_state *js = &ctx->jobs[job];
+	int claim = 0;
+
+	pthread_mutex_lock(&ctx->mtx);
+	if (orphan != 1 || ok) {
+		while (js->collecting && !sched_settled(ctx, (size_t)job))
+			pthread_cond_wait(&ctx->cond, &ctx->mtx);
+		claim = !sched_settled(ctx, (size_t)job);
+	}
+	if (claim)
+		js->collecting = 1;
+	else if (orphan != 1)
+		sched_copy_gone(ctx);	/* a slot's copy, or a resume's orphan */
+	pthread_mutex_unlock(&ctx->mtx);
+	return claim;
+}
+
+/*
+ * Record the collected attempt (mtx held).  An orphan whose job was given
+ * back to the queue counts only as a success (claim_job): when its
+ * results could not be collected after all, the requeued copy decides.
+ */
+static int
+record_attempt(struct mconn *c, int job, int attempt, int orphan,
+    int exit_code, const char *why)
+{
+	struct run_ctx *ctx = c->ctx;
+	struct job_state *js = &ctx->jobs[job];
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+
+	js->collecting = 0;
+	if (orphan == 1 && why != NULL) {
+		post_event_locked(ctx, "%s: %s (attempt %d) not kept: %s; the "
+		    "copy given back to the queue decides", c->ms->m->name,
+		    dj->id, attempt, why);
+		pthread_cond_broadcast(&ctx->cond);
+		return 0;
+	}
+	js->end = clock_wall_ns();
+	js->collected = why == NULL;
+	js->machine = (int)(c->ms - ctx->ms);
+	c->ms->jobs_done++;
+	/* kept: settles the job, and its other copies are cancelled */
+	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
+	    why == NULL ? 0 : exit_code, why);
+	js->exit_code = exit_code;
+	journal_append(ctx->journal, "end %d %d %s %d", job, attempt,
+	    js->status == JOB_OK ? "ok" : js->status == JOB_FAILED ? "failed" :
+	    "requeued", exit_code);
+	post_event_locked(ctx, "%s: %s %s (exit %d%s%s)%s", c->ms->m->name,
+	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
+	    dj->id, exit_code, why != NULL ? ": " : "", why != NULL ? why : "",
+	    orphan ? ", collected after a reconnect" : "");
+	return 1;
+}
+
+/* The master has the attempt's results (or wants none): the worker
+ * removes its directory and bookkeeping files (agent.sh, do_forget). */
+static void
+forget_job(struct mconn *c, int job, int attempt)
+{
+	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
+
+	mconn_send(c, "forget", dir);
+	free(dir);
+}
+
+/* Why the collected attempt failed (NULL: it did not), as results.json
+ * says it. */
+static char *
+collected_reason(struct run_ctx *ctx, const struct dist_job *dj,
+    const struct request_info *ri)
+{
+	char *dir, *why;
+
+	if (ri->ok)
+		return NULL;
+	dir = xasprintf("%s/jobs/%s", ctx->run_dir, dj->id);
+	why = job_reason(dir, ri);
+	free(dir);
+	return why;
+}
+
+void
+finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
+    const char *result)
+{
+	struct run_ctx *ctx = c->ctx;
+	const struct dist_job *dj = &ctx->plan->config.jobs[job];
+	char *remote, *cause = NULL, *why = NULL, *meaning;
+	int64_t start;
+	int final, kept, collected = 0;
+
+	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
+		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
+		    "job is done or decided elsewhere", c->ms->m->name, dj->id,
+		    attempt);
+		forget_job(c, job, attempt);
+		return;
+	}
+	pthread_mutex_lock(&ctx->mtx);
+	start = ctx->jobs[job].start;
+	pthread_mutex_unlock(&ctx->mtx);
+	remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	meaning = exit_meaning(dj, exit_code);
+	struct request_info ri = {
+		.kind = config_kind_name(ctx->plan->config.kind),
+		.job_id = dj->id, .job_name = dj->name, .run_id = ctx->run_id,
+		.user = dssh_user(c->ssh), .machine = c->ms->m->name,
+		.revision = dj->revision, .branch = dj->branch,
+		.attempt = attempt, .exit_code = exit_code,
+		.reason = meaning, .ok = exit_ok(dj, exit_code),
+		.timeout = ctx->opts->job_timeout,
+		.created = ctx->start_wall, .pending = ctx->start_wall,
+		.running = start, .end = 0,
+	};
+	if (strcmp(result, "-") == 0)
+		why = xstrdup("results not collected: the worker could not "
+		    "pack them");
+	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
+		why = xasprintf("results not collected: %s", cause);
+	else {
+		collected = 1;
+		why = collected_reason(ctx, dj, &ri);
+	}
+	pthread_mutex_lock(&ctx->mtx);
+	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
+		ctx->jobs[job].start = ri.running;	/* the worker's own */
+	kept = record_attempt(c, job, attempt, orphan, exit_code, why);
+	if (kept) {
+		ctx->jobs[job].collected = collected;	/* a failure's too */
+		c->ms->fails = why != NULL ? c->ms->fails + 1 : 0;
+	}
+	final = sched_settled(ctx, (size_t)job);
+	pthread_mutex_unlock(&ctx->mtx);
+	if (collected)
+		forget_job(c, job, attempt);	/* safely here: not needed there */
+	if (final && collected && kept)
+		read_metrics(c, dj);
+	if (kept)
+		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+	free(meaning);
+	free(why);
+	free(cause);
+	free(remote);
+}

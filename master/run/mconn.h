@@ -1,0 +1,81 @@
+/*
+ * mconn.h - a machine thread's connection to its worker (worker.c: the
+ * session; dispatch.c: the jobs; finish.c: a finished attempt), and the
+ * line exchange with its agent (mconn.c).
+ */
+#ifndef DIST_MCONN_H
+#define DIST_MCONN_H
+
+#include "lib/lib.h"
+#include "run/run-internal.h"
+#include "ssh/ssh.h"
+
+/* Unanswered pings (one per --keepalive) before a machine is lost. */
+#define MCONN_PING_MISSES	4
+
+struct mconn {
+	struct run_ctx		*ctx;
+	struct machine_state	*ms;
+	struct dist_ssh		*ssh;
+	struct dssh_chan	*ch;
+	char			*workdir;	/* worker paths: absolute, */
+	char			*lockfile;	/* "~" made the home */
+	char			*rundir;
+	char			*tooldir;
+	char			*config;	/* worker path of the config */
+	char			*script;
+	struct strbuf		 out;		/* lines to send */
+	struct strbuf		 line;		/* last line read */
+	struct strvec		 later;		/* job lines read while waiting
+						   for a reply, handled next */
+	/* liveness (mconn_keepalive): "ping N" every --keepalive seconds,
+	 * answered "pong N" by the agent even while it prepares or unpacks */
+	unsigned		 ping_sent;	/* N of the last ping */
+	unsigned		 ping_answered;	/* N of the last pong */
+	double			 last_ping;	/* mono time it was sent */
+	double			 alive_at;	/* mono time of the last line read */
+	int			 frozen;	/* the pings went unanswered */
+	int			 agent_up;	/* the agent started */
+};
+
+/* mconn.c */
+int	mconn_flush(struct mconn *, char **cause);	/* send c->out */
+void	mconn_send(struct mconn *, const char *verb, const char *arg);
+/* Flush, then read until the line "VERB ..." (in c->line); job lines
+ * read meanwhile are kept in c->later. */
+int	mconn_wait(struct mconn *, const char *verb, char **cause);
+/* The same without the 60 s bound, for work that takes as long as it
+ * takes (unpack, prepare): the pings say whether the agent is alive. */
+int	mconn_wait_long(struct mconn *, const char *verb, char **cause);
+/* Send "ping N" when one is due.  quiet: nothing was there to read just
+ * now, so pings unanswered for MCONN_PING_MISSES x keepalive mean the
+ * machine is lost (-1, cause set).  A no-op with --keepalive 0. */
+int	mconn_keepalive(struct mconn *, int quiet, char **cause);
+/* c->line is "pong N": note the answer (1), or not a pong (0). */
+int	mconn_pong(struct mconn *);
+/* From the agent's start on, the pings and SFTP replies keep the
+ * connection talking: watch it (on), cut it after a silence of
+ * MCONN_PING_MISSES + 2 keepalives, so that no libssh call (SFTP) hangs
+ * on a frozen machine; off while nothing is asked of the agent (a lock
+ * wait). */
+void	mconn_watch(struct mconn *, int on);
+/* The connection is gone or its agent stopped answering (not an error
+ * of the worker's own, such as a full disk): worth another try. */
+int	mconn_lost(struct mconn *);
+/* A line came from the agent (called by every reader). */
+void	mconn_alive(struct mconn *);
+void	mconn_close(struct mconn *);
+
+/* dispatch.c */
+int	run_wants_machine(struct run_ctx *);
+/* Keep the slots busy until the run needs the machine no more. */
+int	dispatch(struct mconn *, char **cause);
+/* The connection is gone: its jobs go back to the queue. */
+void	give_back_jobs(struct mconn *);
+
+/* finish.c: collect an ended attempt (orphan: 0 none, 1 given back to
+ * the queue, 2 not: a resume's) and record it. */
+void	finish_job(struct mconn *, int job, int attempt, int orphan,
+	    int exit_code, const char *result);
+
+#endif

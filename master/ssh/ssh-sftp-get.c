@@ -1,0 +1,162 @@
+/*
+ * ssh-sftp-get.c - downloads, with SFTP_GET_DEPTH reads in flight so that
+ * the round-trip time does not set the speed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ssh/ssh-internal.h"
+
+#define SFTP_GET_DEPTH	16	/* reads in flight while downloading */
+
+/* A download in flight: reads requested, answered in order. */
+struct get_state {
+	struct dist_ssh	*s;
+	sftp_file	 f;
+	const char	*remote;
+	const char	*local;
+	int		 fd;
+	uint64_t	 size;		/* as stat'ed when opened */
+	uint64_t	 next;		/* offset of the next request */
+	uint64_t	 got;
+	struct {
+		uint32_t	id;
+		uint64_t	off;
+		uint32_t	len;
+	}		 q[SFTP_GET_DEPTH + 1];
+	size_t		 head;
+	size_t		 n;
+	unsigned char	*buf;
+};
+
+static int
+get_request(struct get_state *g, uint64_t off, uint32_t len)
+{
+	size_t slot = (g->head + g->n) % ARRAY_SIZE(g->q);
+	int id;
+
+	sftp_seek64(g->f, off);
+	if ((id = sftp_async_read_begin(g->f, len)) < 0)
+		return -1;
+	g->q[slot].id = (uint32_t)id;
+	g->q[slot].off = off;
+	g->q[slot].len = len;
+	g->n++;
+	return 0;
+}
+
+static int
+get_fill(struct get_state *g, char **cause)
+{
+	uint32_t len;
+
+	while (g->n < SFTP_GET_DEPTH && g->next < g->size) {
+		len = g->size - g->next > DSSH_XFER_CHUNK ? DSSH_XFER_CHUNK :
+		    (uint32_t)(g->size - g->next);
+		if (get_request(g, g->next, len) != 0)
+			return dsftp_fail(g->s, cause, "read", g->remote);
+		g->next += len;
+	}
+	return 0;
+}
+
+/* Take the oldest answer; a short one gets its rest asked for again. */
+static int
+get_one(struct get_state *g, char **cause)
+{
+	uint32_t id = g->q[g->head].id, len = g->q[g->head].len;
+	uint64_t off = g->q[g->head].off;
+	ssize_t w;
+	int n;
+
+	g->head = (g->head + 1) % ARRAY_SIZE(g->q);
+	g->n--;
+	if ((n = sftp_async_read(g->f, g->buf, len, id)) < 0)
+		return dsftp_fail(g->s, cause, "read", g->remote);
+	if (n == 0)
+		return dssh_fail(g->s, cause, "sftp read '%s': file shrank "
+		    "while downloading", g->remote);
+	do
+		w = pwrite(g->fd, g->buf, (size_t)n, (off_t)off);
+	while (w < 0 && errno == EINTR);
+	if (w != n)
+		return set_cause(cause, "write '%s': %s", g->local,
+		    w < 0 ? strerror(errno) : "short write");
+	g->got += (uint64_t)n;
+	if ((uint32_t)n < len && get_request(g, off + (uint64_t)n,
+	    len - (uint32_t)n) != 0)
+		return dsftp_fail(g->s, cause, "read", g->remote);
+	return 0;
+}
+
+static int
+get_open(struct get_state *g, uint64_t max, char **cause)
+{
+	sftp_attributes a;
+	int type;
+
+	g->f = sftp_open(g->s->sftp, dsftp_path(g->remote), O_RDONLY, 0);
+	if (g->f == NULL)
+		return dsftp_fail(g->s, cause, "open", g->remote);
+	if ((a = sftp_fstat(g->f)) == NULL)
+		return dsftp_fail(g->s, cause, "stat", g->remote);
+	g->size = a->size;
+	type = a->type;
+	sftp_attributes_free(a);
+	if (type != SSH_FILEXFER_TYPE_REGULAR)
+		return dssh_fail(g->s, cause, "sftp get '%s': not a regular "
+		    "file", g->remote);
+	if (max > 0 && g->size > max)
+		return dssh_fail(g->s, cause, "sftp get '%s': %llu bytes, more "
+		    "than the limit of %llu", g->remote,
+		    (unsigned long long)g->size, (unsigned long long)max);
+	return 0;
+}
+
+/* max 0: no limit.  A failed download leaves no local file. */
+int
+dssh_sftp_get_file(struct dist_ssh *s, const char *remote, const char *local,
+    uint64_t max, uint64_t *got, char **cause)
+{
+	struct get_state g;
+	int rc = -1;
+
+	memset(&g, 0, sizeof g);
+	g.s = s;
+	g.remote = remote;
+	g.local = local;
+	g.fd = -1;
+	if (dsftp_ready(s, cause) != 0 || get_open(&g, max, cause) != 0)
+		goto out;
+	if ((g.fd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
+		set_cause(cause, "create '%s': %s", local, strerror(errno));
+		goto out;
+	}
+	g.buf = xmalloc(DSSH_XFER_CHUNK);
+	while (g.got < g.size) {
+		if (get_fill(&g, cause) != 0 || get_one(&g, cause) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	while (g.n > 0 && !dssh_is_lost(s)) {	/* drop unread answers */
+		(void)sftp_async_read(g.f, g.buf, g.q[g.head].len,
+		    g.q[g.head].id);
+		g.head = (g.head + 1) % ARRAY_SIZE(g.q);
+		g.n--;
+	}
+	if (g.f != NULL)
+		sftp_close(g.f);
+	if (g.fd >= 0 && close(g.fd) != 0 && rc == 0)
+		rc = set_cause(cause, "close '%s': %s", local, strerror(errno));
+	if (rc != 0 && g.fd >= 0)
+		unlink(local);
+	if (got != NULL)
+		*got = g.got;
+	free(g.buf);
+	return rc;
+}
