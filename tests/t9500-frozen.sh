@@ -13,6 +13,11 @@
 #    at banner", not "done".
 # 4. An SFTP call on a frozen machine fails after the watched silence
 #    (libssh 0.10 alone would wait for ever).
+# Loaded machines: the jobs, the prepare script and the probe wait on gate
+# files the test opens only after the freeze (and, for the runs, after the
+# loss is seen), so the freeze always lands on an open session however
+# slowly this shell runs; freeze() stops the listener first, then every
+# sshd below it until none is new, and waits for state T.
 # shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -21,21 +26,81 @@ start_worker 1
 start_worker 2
 start_worker 3
 
-# sshd_pids N: worker N's sshd processes (not the agents and jobs below).
+# sshd_pids N: worker N's sshd processes below its listener (the
+# per-connection monitors, user processes and SFTP children; not the agents
+# and jobs below them), from one ps.  comm "sshd*" also covers OpenSSH
+# 9.8's sshd-session and sshd-auth.
 sshd_pids()
 {
-	_top=$(cat "$T/w$1/sshd.pid")
-	for _p in "$_top" $(descendants "$_top"); do
-		[ "$(ps -o comm= -p "$_p" 2>/dev/null)" = sshd ] && echo "$_p"
-	done
+	ps -e -o pid= -o ppid= -o comm= | awk -v root="$(cat "$T/w$1/sshd.pid")" '
+	    { parent[$1] = $2; comm[$1] = $3 }
+	    END {
+		want[root] = 1
+		do {
+			more = 0
+			for (p in parent)
+				if (!(p in want) && (parent[p] in want)) {
+					want[p] = 1
+					more = 1
+				}
+		} while (more)
+		for (p in want)
+			if (p != root && comm[p] ~ /^sshd/)
+				print p
+	    }'
 }
 
+# proc_state PID: its state letter (R, S, T, Z...), empty once gone.
+proc_state()
+{
+	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null
+}
+
+# wait_stopped PID: until PID is stopped (state T) or gone, at most 10 s;
+# SIGSTOP takes effect when the process is next scheduled, which on a
+# loaded machine is not at once.
+wait_stopped()
+{
+	_i=0
+	while [ $_i -lt 200 ]; do
+		case $(proc_state "$1") in
+		T|t|Z|'') return 0 ;;
+		esac
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	note "pid $1 not stopped after 10 s (state $(proc_state "$1"))"
+	return 1
+}
+
+# freeze N: SIGSTOP worker N's sshd's.  The listener first, so that it
+# forks no new connection; then every sshd below it, pass after pass until
+# a pass finds no new one (a connection forks its session and SFTP
+# children while we go); then wait until each is in state T.  Sets
+# NFROZEN, the number of connection processes stopped (0: no session was
+# open, the test froze nothing that matters).
 FROZEN=
 freeze()
 {
-	FROZEN="$FROZEN $(sshd_pids "$1" | tr '\n' ' ')"
-	# shellcheck disable=SC2086 # one PID a word
-	kill -STOP $FROZEN
+	_top=$(cat "$T/w$1/sshd.pid")
+	kill -STOP "$_top" || return 1
+	FROZEN="$FROZEN $_top"
+	NFROZEN=0
+	_more=1
+	while [ -n "$_more" ]; do
+		_more=
+		for _p in $(sshd_pids "$1"); do
+			case " $FROZEN " in *" $_p "*) continue ;; esac
+			# gone meanwhile (e.g. a pre-auth child): nothing to stop
+			kill -STOP "$_p" 2>/dev/null || continue
+			FROZEN="$FROZEN $_p"
+			NFROZEN=$((NFROZEN + 1))
+			_more=1
+		done
+	done
+	for _p in $FROZEN; do
+		wait_stopped "$_p" || return 1
+	done
 }
 
 thaw()
@@ -88,21 +153,44 @@ jobs_xml()	# N SECS
 	echo '</jobs>'
 }
 
+# GATE_WAIT: a sh -c script that waits (at most ~30 s) for the file $1
+# (no & or <: it goes into XML as is).
+# Jobs and the prepare script wait on a gate the test opens once the
+# frozen machine is seen lost: however slow the loaded machine runs the
+# test, the run is still going when the freeze lands and stays going until
+# the loss is seen (with plain sleeps the run could end first: a freeze of
+# an idle listener, no loss to see).
+# shellcheck disable=SC2016 # $1 and $i are the job's
+GATE_WAIT='i=0; while [ ! -e "$1" ]; do i=$((i + 1)); if [ $i -gt 300 ]; then break; fi; sleep 0.1; done'
+
+gated_jobs_xml()	# N GATE
+{
+	echo '<jobs>'
+	_i=1
+	while [ $_i -le "$1" ]; do
+		echo "<job name=\"j$_i\"><arg>sh</arg><arg>-c</arg><arg>$GATE_WAIT</arg><arg>x</arg><arg>$2</arg></job>"
+		_i=$((_i + 1))
+	done
+	echo '</jobs>'
+}
+
 P1=$(worker_port 1) P2=$(worker_port 2) P3=$(worker_port 3)
 grep -e ":$P1 " -e ":$P2 " "$T/machines" >"$T/m12"
 grep -e ":$P2 " -e ":$P3 " "$T/machines" >"$T/m23"
 
 # --- 1: frozen mid-run ------------------------------------------------------
-jobs_xml 4 1.5 >"$T/run.xml"
+gated_jobs_xml 4 "$T/go1" >"$T/run.xml"
 dist --machines "$T/m12" --config "$T/run.xml" --keepalive 1s \
     --connect-timeout 2s >"$T/out1" 2>&1 &
 pid=$!
 wait_for "$T/out1" ":$P1: started" 20 || note "w1 never started a job"
-sleep 0.5
-freeze 1
+freeze 1 || note "w1 not frozen"
 t0=$(date +%s)
+check "frozen sshd: a session was open and frozen ($NFROZEN sshd's)" \
+    [ "$NFROZEN" -ge 2 ]
 wait_for "$T/out1" ":$P1: (down|out)" 15
 secs=$(( $(date +%s) - t0 ))
+touch "$T/go1"
 finish "$pid" 40
 thaw
 check "frozen sshd: the run completes (exit $rc)" [ "$rc" -eq 0 ]
@@ -114,17 +202,19 @@ check "frozen sshd: its jobs ran elsewhere, all 4 ok" \
 grep -E ":$P1: " "$T/out1" | sed 's/^/# /'
 
 # --- 2: frozen while --prepare runs -----------------------------------------
-printf 'sleep 4\n' >"$T/prepare.sh"
+printf '%s\n' "set -- '$T/go2'" "$GATE_WAIT" >"$T/prepare.sh"
 jobs_xml 2 1 >"$T/prep.xml"
 dist --machines "$T/m23" --config "$T/prep.xml" --keepalive 1s \
     --connect-timeout 2s --prepare "$T/prepare.sh" >"$T/out2" 2>&1 &
 pid=$!
 wait_for "$T/out2" ":$P3: preparing" 20 || note "w3 never prepared"
-sleep 0.3
-freeze 3
+freeze 3 || note "w3 not frozen"
 t0=$(date +%s)
+check "frozen in prepare: a session was open and frozen ($NFROZEN sshd's)" \
+    [ "$NFROZEN" -ge 2 ]
 wait_for "$T/out2" ":$P3: (down|out)" 15
 secs=$(( $(date +%s) - t0 ))
+touch "$T/go2"
 finish "$pid" 40
 thaw
 check "frozen in prepare: the run completes (exit $rc)" [ "$rc" -eq 0 ]
@@ -199,11 +289,14 @@ grep -E ":($P4|$closed|$mute): " "$T/out3" | sed 's/^/# /'
 # from the agent's start on: here the same through the probe)
 "$TOP/tests/helpers/ssh-probe" --ssh-config "$T/ssh_config" \
     --known-hosts "$T/known_hosts" -i "$T/id_master" \
-    "$TEST_USER@127.0.0.1:$P2" stat /etc/passwd silence 2 sleep 1500 \
+    "$TEST_USER@127.0.0.1:$P2" stat /etc/passwd silence 2 gate "$T/go4" \
     stat /etc/passwd >"$T/out4" 2>&1 &
 pid=$!
-sleep 0.5
-freeze 2
+wait_for "$T/out4" '^size ' 20 || note "the probe never stat'ed"
+freeze 2 || note "w2 not frozen"
+check "frozen during SFTP: a session was open and frozen ($NFROZEN sshd's)" \
+    [ "$NFROZEN" -ge 2 ]
+touch "$T/go4"
 finish "$pid" 15
 thaw
 check "frozen during SFTP: the call fails (exit $rc), not hangs" \

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "ssh/ssh.h"
@@ -205,6 +206,23 @@ cmd_sleep(struct probe *p, char **argv, char **cause)
 	return 0;
 }
 
+/* Wait (at most 60 s) until the local FILE exists: lets a test act on the
+ * connection (e.g. freeze the server) at a known point of the commands. */
+static int
+cmd_gate(struct probe *p, char **argv, char **cause)
+{
+	struct timespec ts = { 0, 50 * 1000000L };
+	int i;
+
+	(void)p;
+	for (i = 0; i < 1200 && access(argv[0], F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+	if (access(argv[0], F_OK) != 0)
+		return set_cause(cause, "gate '%s': not there after 60 s",
+		    argv[0]);
+	return 0;
+}
+
 static int
 cmd_info(struct probe *p, char **argv, char **cause)
 {
@@ -233,6 +251,7 @@ static const struct {
 	{ "keepalive", 0, cmd_keepalive },
 	{ "silence", 1, cmd_watch_silence },	/* SECS: dssh_watch */
 	{ "sleep", 1, cmd_sleep },		/* MS */
+	{ "gate", 1, cmd_gate },		/* LOCAL-FILE: wait for it */
 	{ "info", 0, cmd_info },
 };
 
