@@ -1,9 +1,13 @@
 #!/bin/sh
 # t1210-stale-live: a lock whose agent is gone while jobs of its run still
-# run is held, not stale.  A master is killed (-9) with three `sleep 8`
+# run is held, not stale.  A master is killed (-9) with three `sleep 60`
 # jobs running: "distribute machines" says "jobs still running", a run
 # with --break-stale-locks starts nothing there while they live; once they
-# end the lock is stale, and breaking it is said with whose lock it was.
+# end (the test ends them, and waits for their supervisors) the lock is
+# stale, and breaking it is said with whose lock it was.  The test's
+# processes are told from those of other tests (same test user) by their
+# working directory, under $T; no step relies on a job's duration, which a
+# loaded machine eats up.
 # "Yours" is the same SSH login, whatever the local user (root here).
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
@@ -16,11 +20,21 @@ m1=$TEST_USER@127.0.0.1:$port1
 lock1=$T/w1/lock/distribute.lock
 sed -n 1p "$T/machines" | sed "s|^|3/|" >"$T/m1"
 opts() { echo --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" -i "$T/id_master"; }
-sleeps() { pgrep -u "$TEST_USER" -f '^sleep 8$' | wc -l; }
+# our_sleeps: the PIDs of this test's sleep jobs (their cwd is under $T;
+# other tests run jobs as the same user at the same time)
+our_sleeps()
+{
+	for _p in $(pgrep -u "$TEST_USER" -x sleep); do
+		case $(readlink "/proc/$_p/cwd" 2>/dev/null) in
+		"$T"/*) echo "$_p" ;;
+		esac
+	done
+}
+sleeps() { our_sleeps | wc -l; }
 {
 	echo '<jobs>'
 	for i in 1 2 3; do
-		echo "<job name=\"s$i\"><arg>sleep</arg><arg>8</arg></job>"
+		echo "<job name=\"s$i\"><arg>sleep</arg><arg>60</arg></job>"
 	done
 	echo '</jobs>'
 } >"$T/sleep.xml"
@@ -31,6 +45,16 @@ sleeps() { pgrep -u "$TEST_USER" -f '^sleep 8$' | wc -l; }
 	done
 	echo '</jobs>'
 } >"$T/quick.xml"
+
+# procs_alive FILE: a PID listed in FILE (lines "PID TICKS") lives
+procs_alive()
+{
+	[ -f "$1" ] || return 1
+	while read -r _p _; do
+		kill -0 "$_p" 2>/dev/null && return 0
+	done <"$1"
+	return 1
+}
 
 # shellcheck disable=SC2046
 "$DISTRIBUTE" --machines "$T/m1" --config "$T/sleep.xml" --results "$T/rA" \
@@ -45,8 +69,8 @@ check "three sleeps run" [ "$(sleeps)" -eq 3 ]
 kill -9 "$pa"
 wait "$pa" 2>/dev/null
 i=0
-while pgrep -u "$TEST_USER" -f 'sh -s$' >/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1	# the agent goes at end of input
+while [ -n "$(descendants "$(cat "$T/w1/sshd.pid")")" ] && [ $i -lt 100 ]; do
+	sleep 0.1	# the session, and the agent at end of its input, go
 	i=$((i + 1))
 done
 check "the killed master's lock stays" grep -qx "login=$TEST_USER" "$lock1"
@@ -68,12 +92,14 @@ check "... it started nothing on the held machine" \
 check "... saying why" grep -q "$m1: locked: locked by root .*(jobs still running)" "$T/oB"
 check "... and left the lock alone" grep -q "^run=.*-root-sleep" "$lock1"
 
+# the jobs end; their supervisors pack the results and go
+# shellcheck disable=SC2046 # one PID a word
+kill $(our_sleeps) 2>/dev/null
 i=0
-while [ "$(sleeps)" -gt 0 ] && [ $i -lt 200 ]; do
+while procs_alive "$lock1.procs" && [ $i -lt 200 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-sleep 1		# their supervisors pack the results
 # shellcheck disable=SC2046
 "$DISTRIBUTE" machines --machines "$T/m1" $(opts) >"$T/mach2" 2>&1
 check "once the sleeps end: stale" grep -q "^$m1: up, locked by root .*stale, yours)" "$T/mach2"
