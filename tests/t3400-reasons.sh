@@ -86,10 +86,14 @@ check "an exit code declared failing: its meaning from the config" \
     "exit 11: compile error" "$T/out2"
 
 # --- Ctrl-C: draining, and how to carry on --------------------------------
+# The jobs wait (at most ~60 s) for a gate the test opens after Ctrl-C: the
+# first two are still running when it lands however slowly a loaded machine
+# runs this shell (with fixed sleeps they could have ended, and others
+# started, before it, or before the take-back of those sent ahead).
 {
 	echo '<jobs>'
 	for i in 1 2 3 4 5; do
-		echo "<job name=\"d$i\"><arg>sh</arg><arg>-c</arg><arg>sleep 2</arg></job>"
+		echo "<job name=\"d$i\"><arg>sh</arg><arg>-c</arg><arg>i=0; while [ ! -e \"\$1\" ]; do i=\$((i + 1)); if [ \$i -gt 600 ]; then break; fi; sleep 0.1; done</arg><arg>x</arg><arg>$T/go3</arg></job>"
 	done
 	echo '</jobs>'
 } >"$T/drain.xml"
@@ -104,6 +108,21 @@ while [ "$(grep -c ': started' "$T/out3")" -lt 2 ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 kill -s INT "$pid"
+# the gate opens once the jobs sent ahead behind the running two are taken
+# back (journal: a "start" without a "back" is one still out there); a
+# job that starts before its take-back reaches the agent runs ("late")
+outstanding()
+{
+	echo $(( $(grep -c '^start ' "$T/results/CURRENT/journal") - \
+	    $(grep -c '^back ' "$T/results/CURRENT/journal") ))
+}
+i=0
+while { ! grep -q 'draining:' "$T/out3" || [ "$(outstanding)" -gt 2 ]; } &&
+    [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+touch "$T/go3"
 wait "$pid"
 rc=$?
 check "Ctrl-C: exit 130 (got $rc)" [ "$rc" -eq 130 ]
