@@ -24,6 +24,15 @@ job()
 	    "$1" "$2" "$1" "$T/counts"
 }
 
+# gated_job NAME: wait (at most ~60 s) for the file $T/go-NAME, then count
+# the run: the test decides when the job ends, however slowly a loaded
+# machine runs it (fixed sleeps could end before the step they must span)
+gated_job()
+{
+	printf '<job name="%s"><arg>sh</arg><arg>-c</arg><arg>i=0; while [ ! -e "$2" ]; do i=$((i + 1)); if [ $i -gt 600 ]; then break; fi; sleep 0.1; done; echo run &gt;&gt; "$1/%s"</arg><arg>x</arg><arg>%s</arg><arg>%s</arg></job>\n' \
+	    "$1" "$1" "$T/counts" "$T/go-$1"
+}
+
 # wait_for WHAT FILE PATTERN: up to 20 s for an extended regex in FILE
 wait_for()
 {
@@ -60,10 +69,12 @@ assert all(j["status"] == "ok" for j in r["jobs"]), r["jobs"]
 }
 
 # --- (a) a reconnect while the job's requeued copy waits elsewhere --------
+# (x and l wait for gates: x ends after its machine is lost, l once x's
+# result came back with the machine and x's copy behind l is cancelled)
 {
 	echo '<jobs>'
-	job x 3
-	job l 14
+	gated_job x
+	gated_job l
 	echo '</jobs>'
 } >"$T/a.xml"
 dist --machines "$T/machines" --config "$T/a.xml" >"$T/out-a" 2>&1 &
@@ -88,11 +99,17 @@ done)
 # shellcheck disable=SC2086 # one pid a word
 kill -9 "$listener" $sessions || note "kill -9 $listener $sessions failed"
 rm -f "$T/w$n/sshd.pid"
+touch "$T/go-x"		# x ends on the lost machine
 run=$(readlink -f "$T/results/CURRENT")
 wait_for "x requeued and sent ahead" "$run/journal" '^start 0 2 '
 wait_for "x done on the lost machine" "$T/counts/x" run
 sleep 0.5
 start_worker "$n"
+# l ends once x's result is in and its copy waiting behind l is cancelled
+# (a master that failed to cancel it lets it run when l ends: x runs twice)
+wait_for "x collected" "$T/out-a" 'finished x .*collected after a reconnect'
+wait_for "x's copy cancelled" "$T/out-a" 'copy of x \(attempt 2\) cancelled'
+touch "$T/go-l"
 wait "$pid"
 rc=$?
 check "(a) the run exits 0 (got $rc)" [ "$rc" -eq 0 ]

@@ -49,14 +49,23 @@ printf '%s@%s workdir=%s lockfile=%s\n' "$TEST_USER" "$NSIP" "$w/work" \
     "$w/lock/distribute.lock" >"$T/machines"
 start_worker 2
 
-# each job counts its runs in $T/counts/NAME (the workers share this disk)
+# GATE: a job's wait (at most ~60 s) for the file $2, which the test
+# creates once the machine is lost (or killed): the run still goes on when
+# the loss comes, however slowly a loaded machine runs this shell (a fixed
+# sleep could end first: nothing lost, or no job in flight to give back).
+GATE='i=0; while [ ! -e "$2" ]; do i=$((i + 1)); if [ $i -gt 600 ]; then break; fi; sleep 0.1; done'
+
+# jobs_xml GATE-FILE: each job counts its runs in $T/counts/NAME (the
+# workers share this disk), says where it ran, and waits for the gate
+jobs_xml()
 {
 	echo '<jobs>'
 	for i in 1 2 3 4; do
-		echo "<job name=\"j$i\"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; \"\$1/j$i\"; echo \"\$DIST_MACHINE\" &gt; where; sleep 3</arg><arg>x</arg><arg>$T/counts</arg></job>"
+		echo "<job name=\"j$i\"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; \"\$1/j$i\"; echo \"\$DIST_MACHINE\" &gt; where; $GATE</arg><arg>x</arg><arg>$T/counts</arg><arg>$1</arg></job>"
 	done
 	echo '</jobs>'
-} >"$T/jobs.xml"
+}
+jobs_xml "$T/go1" >"$T/jobs.xml"
 
 "$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --results "$T/results" --progress lines --keepalive 1s \
@@ -70,10 +79,14 @@ done
 sleep 0.5
 ip link set "$VH" down		# the machine vanishes: no RST, no FIN
 t0=$(date +%s)
-while ! grep -q 'connection lost' "$T/out" && kill -0 "$pid" 2>/dev/null; do
+i=0
+while ! grep -q 'connection lost' "$T/out" && kill -0 "$pid" 2>/dev/null &&
+    [ $i -lt 150 ]; do
 	sleep 0.2
+	i=$((i + 1))
 done
 secs=$(( $(date +%s) - t0 ))
+touch "$T/go1"
 wait "$pid"
 rc=$?
 check "the run completes after a machine vanished (exit $rc)" [ "$rc" -eq 0 ]
@@ -94,9 +107,10 @@ ip link set "$VH" up
 rm -f "$T/counts"/*
 start_worker 3
 sed -i 1d "$T/machines"		# w2 and w3
+jobs_xml "$T/go2" >"$T/jobs2.xml"
 "$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --results "$T/results" --progress lines --keepalive 1s \
-    --machines "$T/machines" --config "$T/jobs.xml" >"$T/out2" 2>&1 &
+    --machines "$T/machines" --config "$T/jobs2.xml" >"$T/out2" 2>&1 &
 pid=$!
 i=0
 while ! grep -q "$(worker_port 3): started" "$T/out2" && [ $i -lt 150 ]; do
@@ -106,6 +120,7 @@ done
 sleep 0.5
 kill_worker 3
 t0=$(date +%s)
+touch "$T/go2"
 wait "$pid"
 rc=$?
 note "part 2 took $(( $(date +%s) - t0 ))s after the kill"
@@ -116,12 +131,13 @@ check "killed sshd: every result exactly once (got $n)" [ "$n" -eq 4 ]
 check "killed sshd: all ok" [ "$(grep -c '"status": "ok"' "$T/results/CURRENT/run.json")" -eq 4 ]
 
 # the only machine is down for 3 s: the run waits for it, nothing fails
+# (its jobs wait for a gate opened once it is back: they cannot end first)
 rm -f "$T/counts"/*
 sed -i 2d "$T/machines"		# w2 alone
 {
 	echo '<jobs>'
 	for i in 1 2; do
-		echo "<job name=\"a$i\"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; \"\$1/a$i\"; sleep 1</arg><arg>x</arg><arg>$T/counts</arg></job>"
+		echo "<job name=\"a$i\"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; \"\$1/a$i\"; $GATE</arg><arg>x</arg><arg>$T/counts</arg><arg>$T/go3</arg></job>"
 	done
 	echo '</jobs>'
 } >"$T/alone.xml"
@@ -137,6 +153,7 @@ done
 kill_worker 2
 sleep 3
 start_worker 2
+touch "$T/go3"
 wait "$pid"
 rc=$?
 tail -4 "$T/out3" | sed 's/^/# /'
