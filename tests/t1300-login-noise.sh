@@ -11,22 +11,26 @@
 . "$(dirname "$0")/lib.sh"
 
 # a user of its own: dist-test (and dist-tcsh, quiet in t1000) are used
-# by other tests at the same time
+# by other tests at the same time.  Its ~/.cshrc is the same for every run
+# of this test (two may run at once): the login shell that never starts
+# the agent is worker 2's, whose sshd sets DIST_NOAGENT, not a file in
+# the shared home.
 NOISY=dist-noisy
 ensure_test_user
 ensure_test_user "$NOISY" /usr/bin/tcsh
 start_worker 1
+start_worker 2 "SetEnv DIST_NOAGENT=1"
 port=$(worker_port 1)
+port2=$(worker_port 2)
 home=$(getent passwd "$NOISY" | cut -d: -f6)
 [ -d "$home" ] || fatal "no home for $NOISY"
 cat >"$home/.cshrc" <<'EOF'
 echo "Welcome to the CS department"
 echo "Quota: 2 GB"
 echo -n "no newline here "
-if ( -e ~/.noagent ) exec /bin/false
+if ( $?DIST_NOAGENT ) exec /bin/false
 EOF
 chown "$NOISY" "$home/.cshrc"
-rm -f "$home/.noagent"
 mkdir -p "$T/tw/lock"
 chown -R "$NOISY" "$T/tw"
 chmod 755 "$T/tw" "$T/tw/lock"
@@ -40,10 +44,11 @@ echo "$NOISY@127.0.0.1:$port workdir=$T/tw lockfile=$T/tw/lock/distribute.lock" 
 	echo '</jobs>'
 } >"$T/noise.xml"
 
-# accepted NAME: logins of user NAME on worker 1 so far
+# accepted NAME [N]: logins of user NAME on worker N (1) so far
 accepted()
 {
-	grep -c "Accepted publickey for $1 " "$T/w1/sshd.log" 2>/dev/null || true
+	grep -c "Accepted publickey for $1 " "$T/w${2:-1}/sshd.log" 2>/dev/null ||
+	    true
 }
 
 # --- a chatty login shell: the agent starts anyway ---------------------------
@@ -64,10 +69,9 @@ check "noisy login shell: the job's output is the job's" \
 
 # --- a login shell that never starts the agent ----------------------------
 # (with a working machine beside it, so that the run goes on meanwhile)
-touch "$home/.noagent"
 {
-	cat "$T/mt"
-	cat "$T/machines"
+	echo "$NOISY@127.0.0.1:$port2 workdir=$T/tw lockfile=$T/tw/lock/distribute.lock"
+	sed -n 1p "$T/machines"
 } >"$T/mt2"
 {
 	echo '<jobs>'
@@ -75,7 +79,7 @@ touch "$home/.noagent"
 	echo '<job name="b"><arg>sleep</arg><arg>3</arg></job>'
 	echo '</jobs>'
 } >"$T/noagent.xml"
-before=$(accepted "$NOISY")
+before=$(accepted "$NOISY" 2)
 t0=$(date +%s)
 timeout 60 "$DISTRIBUTE" --known-hosts "$T/known_hosts" \
     --ssh-config "$T/ssh_config" -i "$T/id_master" --results "$T/results" \
@@ -83,7 +87,7 @@ timeout 60 "$DISTRIBUTE" --known-hosts "$T/known_hosts" \
     >"$T/out2" 2>&1
 rc=$?
 secs=$(( $(date +%s) - t0 ))
-n=$(( $(accepted "$NOISY") - before ))
+n=$(( $(accepted "$NOISY" 2) - before ))
 check "no agent: the run completes on the other machine (exit $rc)" \
     [ "$rc" -eq 0 ]
 check "no agent: a bounded number of logins ($n, at most 3)" \
@@ -96,7 +100,6 @@ check "no agent: ... and a hint at its startup files" \
     grep -q "out: .*check its startup files (~/.cshrc" "$T/out2"
 check "no agent: one 'down' line, not one per try" \
     [ "$(grep -c "$NOISY@.*: down: " "$T/out2")" -le 1 ]
-rm -f "$home/.noagent"
 sed 's/^/# /' "$T/out2" | tail -6
 
 # --- failures say why: the key file named (issue 12, item 11) ----------------
