@@ -81,12 +81,17 @@
 # background subshell, SIGHUP ignored, so it outlives the connection)
 # waits for the slot (sv_turn), then runs "sh SCRIPT" there (see job.sh
 # for the contract), or the argv itself with "set direct 1", with stdin
-# /dev/null and output in ./stdout and ./stderr, in its own session when
-# setsid(1) exists.  "started", "ended" and "done" all come from the
-# supervisor, so they are never out of order; PID is the job's process
-# (and process group when setsid exists).  The moment the job ends the
-# slot's next job is let go, before any bookkeeping: no process is started
-# between the end of one job and the start of the next.  ./status holds
+# /dev/null and output in ./stdout and ./stderr; with a job timeout in its
+# own session when setsid(1) exists (the supervisor may have to kill it:
+# otherwise one exec less per job, and tree_kill finds the job's tree by
+# its token).  "started" comes from the job's own process just before its
+# exec, "ended" and "done" from the supervisor once the job is gone, so
+# they are never out of order and no line is written by a fork; PID is
+# the job's process (and process group with setsid).  The moment the job
+# ends the slot's next job is let go, before any bookkeeping: no process
+# is started between the end of one job and the start of the next.  Per
+# job the worker starts the supervisor, the job and tar, nothing else
+# (forgotten jobs are removed by one rm per 32).  ./status holds
 # state=, job=, slot=, machine=, run=, start=, pid=, pgid= (with setsid),
 # and once done a second state= with end= and exit= (appended; a reader
 # takes a key's last value; times in epoch seconds with two decimals, from
