@@ -1295,11 +1295,67 @@ supervise()
 	else
 		set -- "$sh_cmd" "$script"
 	fi
+	if [ "$sv_iso" = 0 ] && [ "$sv_self" = 1 ] && [ -z "$sv_grp" ] &&
+	    [ "${jobtimeout:-0}" -eq 0 ]; then
+		sv_early "$@" || return 0
+	else
+		sv_late "$@" || return 0
+	fi
+	sv_pass
+	now
+	sv_end=$t
+	sv_report "ended $sv_slot $sv_dir"
+	sv_done
+}
+
+# sv_early CMD...: the job's process is forked now and waits for the
+# slot's turn itself (sv_spawn_early): at the hand-over nothing is forked
+# and its environment is ready.  1 when it never started (taken back).
+sv_early()
+{
+	sv_spawn_early "$@" </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
+	sv_pid=$! sv_end='' sv_rc='' sv_wd=''
+	lock_note "$sv_pid"
+	trap '' PIPE		# after the fork: the job keeps SIGPIPE
+	trap 'sv_kill' TERM
+	sv_wait
+	[ -e "$sv_jd/status" ] && return 0
+	sv_pass			# taken back ("unqueue"): never started
+	sv_forget_prev
+	return 1
+}
+
+# sv_spawn_early CMD...: (in the background) wait for the slot's turn,
+# claim the job, write its status and "started" (our own pid: the job's),
+# then exec CMD as sv_spawn does; exit 0 without a status when the job was
+# taken back.
+sv_spawn_early()
+{
+	job_env "$sv_jd" "$sv_slot" "$sv_id_raw"
+	sv_turn
+	claim "$sv_jd.claim" || exit 0
+	{ read -r sv_pid _ </proc/self/stat; } 2>/dev/null
+	now
+	sv_start=$t
+	sv_status running
+	sv_report "started $sv_slot $sv_dir $sv_pid"
+	cd "$iso_dir" || exit 125
+	if [ "$#" -eq 0 ]; then
+		echo "distribute: the job has no arguments" >&2
+		exit 127
+	fi
+	iso_exec "$@"
+}
+
+# sv_late CMD...: wait for the slot's turn, then fork the job (sv_spawn),
+# with its timeout's watchdog; 1 when it never started (taken back).
+sv_late()
+{
 	sv_turn
 	if ! claim "$sv_jd.claim"; then
 		sv_pass		# taken back ("unqueue"): never started
 		sv_forget_prev
-		return 0
+		return 1
 	fi
 	# nothing between the slot's turn and the job's fork
 	if [ "$sv_iso" = 0 ]; then
@@ -1329,10 +1385,12 @@ supervise()
 	fi
 	[ "$sv_self" = 1 ] || sv_report_child "started $sv_slot $sv_dir $sv_pid"
 	sv_wait
-	sv_pass
-	now
-	sv_end=$t
-	sv_report "ended $sv_slot $sv_dir"
+}
+
+# sv_done: the job has ended: its timeout's watchdog stopped, its status,
+# its environment after, its results packed, "done".
+sv_done()
+{
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
 		if [ -e "$sv_jd/.timeout" ]; then
