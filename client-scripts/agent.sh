@@ -79,7 +79,9 @@
 # A job: RUNDIR/jobs/JOBDIR/ gets argv/0..N-1 (exact bytes), argc, env/NAME
 # (exact bytes of each variable of the job), then a supervisor (a
 # background subshell, SIGHUP ignored, so it outlives the connection)
-# waits for the slot (sv_turn), then runs "sh SCRIPT" there (see job.sh
+# forks the job's process at once, which waits for the slot (sv_turn,
+# sv_early; with a job timeout the supervisor waits and forks after it,
+# sv_late), then runs "sh SCRIPT" there (see job.sh
 # for the contract), or the argv itself with "set direct 1", with stdin
 # /dev/null and output in ./stdout and ./stderr; with a job timeout in its
 # own session when setsid(1) exists (the supervisor may have to kill it:
