@@ -79,14 +79,21 @@
 # A job: RUNDIR/jobs/JOBDIR/ gets argv/0..N-1 (exact bytes), argc, env/NAME
 # (exact bytes of each variable of the job), then a supervisor (a
 # background subshell, SIGHUP ignored, so it outlives the connection)
-# waits for the slot (sv_turn), then runs "sh SCRIPT" there (see job.sh
+# forks the job's process at once, which waits for the slot (sv_turn,
+# sv_early; with a job timeout the supervisor waits and forks after it,
+# sv_late), then runs "sh SCRIPT" there (see job.sh
 # for the contract), or the argv itself with "set direct 1", with stdin
-# /dev/null and output in ./stdout and ./stderr, in its own session when
-# setsid(1) exists.  "started", "ended" and "done" all come from the
-# supervisor, so they are never out of order; PID is the job's process
-# (and process group when setsid exists).  The moment the job ends the
-# slot's next job is let go, before any bookkeeping: no process is started
-# between the end of one job and the start of the next.  ./status holds
+# /dev/null and output in ./stdout and ./stderr; with a job timeout in its
+# own session when setsid(1) exists (the supervisor may have to kill it:
+# otherwise one exec less per job, and tree_kill finds the job's tree by
+# its token).  "started" comes from the job's own process just before its
+# exec, "ended" and "done" from the supervisor once the job is gone, so
+# they are never out of order and no line is written by a fork; PID is
+# the job's process (and process group with setsid).  The moment the job
+# ends the slot's next job is let go, before any bookkeeping: no process
+# is started between the end of one job and the start of the next.  Per
+# job the worker starts the supervisor, the job and tar, nothing else
+# (forgotten jobs are removed by one rm per 32).  ./status holds
 # state=, job=, slot=, machine=, run=, start=, pid=, pgid= (with setsid),
 # and once done a second state= with end= and exit= (appended; a reader
 # takes a key's last value; times in epoch seconds with two decimals, from
@@ -951,6 +958,8 @@ do_start()
 		start_refuse "bad job dir"
 	elif [ -z "$rundir" ]; then
 		start_refuse "no run dir set"
+	elif forget_pending "$st_dir" && ! forget_flush; then
+		start_refuse "cannot remove an earlier $st_dir"
 	elif job_dir_make; then
 		jobs >/dev/null 2>&1	# reap finished supervisors
 		_n=''
@@ -1034,15 +1043,38 @@ relay_stop()
 }
 
 # sv_report LINE: a supervisor's line to the master, through the relay,
-# written by a short-lived child: the supervisor itself (the job's parent)
-# never holds the relay either, not even while it writes.
+# written without a fork: only once its job is gone ("ended", "done"), or
+# before it exists: the supervisor (the job's parent) never holds the
+# relay while the job runs.  "started" comes from the job's own process
+# before its exec (sv_started), or, without /proc, from a short-lived
+# child (sv_report_child).
 sv_report()
 {
 	if [ -n "$relay" ]; then
-		(printf '%s\n' "$1" 1<>"$relay") 2>/dev/null
+		printf '%s\n' "$1" 2>/dev/null 1<>"$relay"
 	else
 		printf '%s\n' "$1" 2>/dev/null
 	fi
+}
+
+# sv_report_child LINE: sv_report LINE from a short-lived child (the
+# supervisor holds nothing while its job runs).
+sv_report_child()
+{
+	(sv_report "$1")
+}
+
+# sv_started: (in the job's process, before its exec) "started SLOT
+# JOBDIR PID", PID our own from /proc/self/stat (no fork; a subshell's $$
+# is its parent's); the relay is closed again before the exec.
+sv_started()
+{
+	_sp=''
+	{ read -r _sp _ </proc/self/stat; } 2>/dev/null
+	case $_sp in
+	''|*[!0-9]*) return 0 ;;
+	esac
+	sv_report "started $sv_slot $sv_dir $_sp"
 }
 
 # slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once: job number N
@@ -1114,18 +1146,56 @@ unqueue_all()
 }
 
 # do_forget JOBDIR: the master has the job's results (or wants none):
-# remove its directory, packed result and marks.  Its .ended stays for the
-# slot's next job, whose supervisor removes it (sv_forget_prev).
+# remove its directory, packed result and marks, and the end marks of the
+# slot's job before it (PREV.ended, PREV.next: JOBDIR has had its turn;
+# JOBDIR.ended names PREV).  Its own .ended stays for the slot's next job
+# (removed when that one is forgotten).  Removed in batches, one rm for
+# 32 jobs (forget_flush), before a job dir of the batch is made again,
+# and when the agent ends.
 do_forget()
 {
 	safe_token "$arg" && [ -n "$rundir" ] || return 0
-	rm -rf "$rundir/jobs/$arg" "$rundir/jobs/$arg.tar" \
-	    "$rundir/jobs/$arg.packed" "$rundir/jobs/$arg.unpacked" \
-	    "$rundir/jobs/$arg.claim"
+	_fp=''
+	{ IFS= read -r _fp <"$rundir/jobs/$arg.ended"; } 2>/dev/null
+	safe_token "$_fp" || _fp=''
+	forgets=$forgets$arg${_fp:+ $_fp}$nl
+	forget_n=$((forget_n + 1))
+	[ "$forget_n" -lt 32 ] || forget_flush
 }
 
-# sv_forget_prev: this job's turn has come: the marks of the slot's job
-# before it (PREV.ended, PREV.next) are no longer needed.
+# forget_flush: remove what do_forget listed, with one rm.
+forget_flush()
+{
+	[ -n "$forgets" ] && [ -n "$rundir" ] || return 0
+	set --
+	_fw=$forgets
+	forgets='' forget_n=0
+	while [ -n "$_fw" ]; do
+		_fl=${_fw%%"$nl"*}
+		_fw=${_fw#*"$nl"}
+		_fa=$rundir/jobs/${_fl%% *}
+		set -- "$@" "$_fa" "$_fa.tar" "$_fa.packed" "$_fa.unpacked" \
+		    "$_fa.claim"
+		case $_fl in
+		*' '*) set -- "$@" "$rundir/jobs/${_fl#* }.ended" \
+		    "$rundir/jobs/${_fl#* }.next" ;;
+		esac
+	done
+	rm -rf "$@"
+}
+
+# forget_pending NAME: NAME (a job dir) waits in the forget batch.
+forget_pending()
+{
+	case $nl$forgets in
+	*"$nl$1$nl"*|*"$nl$1 "*|*" $1$nl"*) return 0 ;;
+	esac
+	return 1
+}
+
+# sv_forget_prev: (a job taken back) the marks of the slot's job before
+# it (PREV.ended, PREV.next) are no longer needed.  A job that ran leaves
+# them to do_forget (its rm), so that its supervisor starts no rm.
 sv_forget_prev()
 {
 	[ -n "$sv_prev" ] && rm -f "$rundir/jobs/$sv_prev.ended" \
@@ -1208,7 +1278,11 @@ supervise()
 	esc "$3"
 	sv_id=$e
 	sv_jd=$rundir/jobs/$2
-	sv_iso=0
+	sv_iso=0 sv_grp=''
+	# a process group (setsid) only where the supervisor may have to
+	# kill the job (--job-timeout): otherwise one exec less per job,
+	# and the job's tree is still found by its DIST_JOB_TOKEN (tree_kill)
+	[ "${jobtimeout:-0}" -gt 0 ] && sv_grp=$setsid_cmd
 	iso_setup "$sv_jd" 2>"$sv_jd/stderr" || sv_iso=1
 	env_record "$sv_jd" before	# while the slot's last job ends
 	# the job's command, ready before the wait
@@ -1223,18 +1297,74 @@ supervise()
 	else
 		set -- "$sh_cmd" "$script"
 	fi
+	if [ "$sv_iso" = 0 ] && [ "$sv_self" = 1 ] && [ -z "$sv_grp" ] &&
+	    [ "${jobtimeout:-0}" -eq 0 ]; then
+		sv_early "$@" || return 0
+	else
+		sv_late "$@" || return 0
+	fi
+	sv_pass
+	now
+	sv_end=$t
+	sv_report "ended $sv_slot $sv_dir"
+	sv_done
+}
+
+# sv_early CMD...: the job's process is forked now and waits for the
+# slot's turn itself (sv_spawn_early): at the hand-over nothing is forked
+# and its environment is ready.  1 when it never started (taken back).
+sv_early()
+{
+	sv_spawn_early "$@" </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
+	sv_pid=$! sv_end='' sv_rc='' sv_wd=''
+	lock_note "$sv_pid"
+	trap '' PIPE		# after the fork: the job keeps SIGPIPE
+	trap 'sv_kill' TERM
+	sv_wait
+	[ -e "$sv_jd/status" ] && return 0
+	sv_pass			# taken back ("unqueue"): never started
+	sv_forget_prev
+	return 1
+}
+
+# sv_spawn_early CMD...: (in the background) wait for the slot's turn,
+# claim the job, write its status and "started" (our own pid: the job's),
+# then exec CMD as sv_spawn does; exit 0 without a status when the job was
+# taken back.
+sv_spawn_early()
+{
+	job_env "$sv_jd" "$sv_slot" "$sv_id_raw"
+	sv_turn
+	claim "$sv_jd.claim" || exit 0
+	{ read -r sv_pid _ </proc/self/stat; } 2>/dev/null
+	now
+	sv_start=$t
+	sv_status running
+	sv_report "started $sv_slot $sv_dir $sv_pid"
+	cd "$iso_dir" || exit 125
+	if [ "$#" -eq 0 ]; then
+		echo "distribute: the job has no arguments" >&2
+		exit 127
+	fi
+	iso_exec "$@"
+}
+
+# sv_late CMD...: wait for the slot's turn, then fork the job (sv_spawn),
+# with its timeout's watchdog; 1 when it never started (taken back).
+sv_late()
+{
 	sv_turn
 	if ! claim "$sv_jd.claim"; then
 		sv_pass		# taken back ("unqueue"): never started
 		sv_forget_prev
-		return 0
+		return 1
 	fi
 	# nothing between the slot's turn and the job's fork
 	if [ "$sv_iso" = 0 ]; then
 		sv_spawn "$@" </dev/null >"$sv_jd/stdout" 2>>"$sv_jd/stderr" &
 		sv_pid=$!
 	else
-		(exit 126) &
+		(sv_started; exit 126) &
 		sv_pid=$!
 	fi
 	lock_note "$sv_pid"
@@ -1255,13 +1385,14 @@ supervise()
 		) </dev/null >/dev/null 2>&1 &
 		sv_wd=$!
 	fi
-	sv_report "started $sv_slot $sv_dir $sv_pid"
-	sv_forget_prev
+	[ "$sv_self" = 1 ] || sv_report_child "started $sv_slot $sv_dir $sv_pid"
 	sv_wait
-	sv_pass
-	now
-	sv_end=$t
-	sv_report "ended $sv_slot $sv_dir"
+}
+
+# sv_done: the job has ended: its timeout's watchdog stopped, its status,
+# its environment after, its results packed, "done".
+sv_done()
+{
 	sv_reason=''
 	if [ -n "$sv_wd" ]; then
 		if [ -e "$sv_jd/.timeout" ]; then
@@ -1298,7 +1429,8 @@ sv_spawn()
 		echo "distribute: the job has no arguments" >&2
 		exit 127
 	fi
-	[ -n "$setsid_cmd" ] && iso_exec "$setsid_cmd" "$@"
+	[ "$sv_self" = 1 ] && sv_started
+	[ -n "$sv_grp" ] && iso_exec "$sv_grp" "$@"
 	iso_exec "$@"
 }
 
@@ -1329,7 +1461,7 @@ sv_turn()
 # may go.
 sv_pass()
 {
-	: >"$sv_jd.ended"
+	printf '%s\n' "$sv_prev" >"$sv_jd.ended"
 	if [ -e "$sv_jd.next" ]; then
 		slot_fifo "$sv_slot" "$((sv_seq + 1))"
 		printf '\n' 2>/dev/null 1<>"$f"
@@ -1481,7 +1613,7 @@ do_watch()
 # shellcheck disable=SC2317 # called by the TERM trap
 sv_kill()
 {
-	if [ -n "$setsid_cmd" ]; then
+	if [ -n "$sv_grp" ]; then
 		kill -s TERM -- "-$sv_pid" 2>/dev/null ||
 		    kill -s TERM "$sv_pid" 2>/dev/null
 	else
@@ -1519,7 +1651,7 @@ sv_status()
 		printf 'state=running\njob=%s\nslot=%s\nmachine=%s\nrun=%s\n' \
 		    "$sv_id" "$sv_slot" "$mkey" "$run_e"
 		printf 'start=%s\npid=%s\n' "$sv_start" "$sv_pid"
-		if [ -n "$setsid_cmd" ]; then
+		if [ -n "$sv_grp" ]; then
 			printf 'pgid=%s\n' "$sv_pid"
 		fi
 	} >"$sv_jd/status"
@@ -1587,6 +1719,7 @@ do_set()
 # shellcheck disable=SC2317 # called by the EXIT trap
 agent_exit()
 {
+	forget_flush
 	unqueue_all
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
@@ -1600,6 +1733,7 @@ main()
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
 	slots='' direct=0 my_uid='' lk_procs=0 testhooks='' relay=''
+	forgets='' forget_n=0
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
@@ -1607,6 +1741,8 @@ main()
 	sh_cmd=$c
 	find_cmd setsid
 	setsid_cmd=$c
+	sv_self=0
+	[ -r /proc/self/stat ] && sv_self=1
 	clock_init
 	trap agent_exit EXIT
 	trap 'exit 129' HUP
@@ -1640,7 +1776,7 @@ main()
 		info) do_info ;;
 		unqueue) do_unqueue ;;
 		forget) do_forget ;;
-		quit) unqueue_all; lock_release; reply bye; exit 0 ;;
+		quit) forget_flush; unqueue_all; lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac
 	done

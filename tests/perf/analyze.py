@@ -144,15 +144,23 @@ ROWS = [
     ("1", "dispatch gap, median (ms)", "s1.{}.gap_median_ms", "", 1, "<=", 5),
     ("1", "dispatch gap, p95 (ms)", "s1.{}.gap_p95_ms", "", 1, None, None),
     ("1", "tool wall time (s)", "s1.{}.wall", "", 1, None, None),
+    ("1", "worker CPU per job, all (ms)", "s1.{}.wcpu_ms", "", 1, None, None),
+    ("1", "worker CPU per job beyond the floor (ms)", "s1.{}.wcpu_extra_ms",
+     "", 1, "<=", 3),
     ("1", "one machine alone: gap median (ms)", "s1one.{}.gap_median_ms", "",
-     1, None, None),
+     1, "<=", "floor + 3"),
     ("1", "one machine alone: gap p95 (ms)", "s1one.{}.gap_p95_ms", "", 1,
      None, None),
+    ("1", "one machine alone: worker CPU per job beyond the floor (ms)",
+     "s1one.{}.wcpu_extra_ms", "", 1, "<=", 3),
     ("2", "makespan, job stamps (s)", "s2.{}.span", "", 1, None, None),
     ("2", "efficiency, ideal/makespan (%)", "s2.{}.eff_pct", "", 0,
-     ">=", 95),
+     ">=", "90% of floor"),
     ("2", "machines busy (%)", "s2.{}.busy_pct", "", 0, None, None),
     ("2", "tool wall time (s)", "s2.{}.wall", "", 1, None, None),
+    ("2", "worker CPU per job, all (ms)", "s2.{}.wcpu_ms", "", 1, None, None),
+    ("2", "worker CPU per job beyond the floor (ms)", "s2.{}.wcpu_extra_ms",
+     "", 1, "<=", 3),
     ("3", "upload to 8 machines (s)", "s3.{}.upload_s", "", 1, None, None),
     ("3", "upload, aggregate (MB/s)", "s3.{}.upload_mbs", "", 0,
      ">=", "80% of scp"),
@@ -180,6 +188,13 @@ TOOLS = ("dist", "par", "parcm", "loop")
 def met(v, op, want, ctx):
     if op is None or v is None:
         return ""
+    if want == "floor + 3":
+        ref = ctx.get("s1one.loop.gap_median_ms")
+        return "-" if ref is None else ("met" if v <= ref + 3 else "missed")
+    if want == "90% of floor":
+        ref = ctx.get("s2.loop.eff_pct")
+        return "-" if ref is None else ("met" if v >= 0.9 * ref
+                                        else "missed")
     if want == "80% of scp":
         ref = ctx.get("s3.par.upload_mbs")
         return "-" if ref is None else ("met" if v >= 0.8 * ref

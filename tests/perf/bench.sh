@@ -338,9 +338,79 @@ setup()
 	slf "$T/slf4" 4 1
 	check "OpenSSH reaches the workers" \
 	    ssh -F "$T/ssh_config_plain" w1-1 true
+	worker_cg
 }
 
 # --- scenarios ------------------------------------------------------------
+
+# worker_cg: the workers' sshd daemons go into a cpuacct cgroup of their
+# own (WCG), so every process of theirs counts, however short-lived or
+# orphaned (an agent's last supervisors, its relay); without one (no
+# cgroup v1 cpuacct here), worker_ticks falls back to the daemons' own
+# and reaped children's times, which miss the orphans.
+WCG=
+worker_cg()
+{
+	b_cg=/sys/fs/cgroup/cpuacct/dist-bench-$$
+	mkdir "$b_cg" 2>/dev/null || return 0
+	for b_pf in "$T"/w*/sshd.pid; do
+		[ -s "$b_pf" ] && cat "$b_pf" >"$b_cg/cgroup.procs" 2>/dev/null
+	done
+	WCG=$b_cg
+}
+
+# worker_cg_end: the cgroup removed (its processes back in the root one).
+worker_cg_end()
+{
+	[ -n "$WCG" ] || return 0
+	while read -r b_p; do
+		printf '%s\n' "$b_p" >"${WCG%/*}/cgroup.procs" 2>/dev/null
+	done <"$WCG/cgroup.procs"
+	rmdir "$WCG" 2>/dev/null
+	WCG=
+}
+
+# worker_ticks NW: the workers' CPU time so far, in ns: the cgroup's, or
+# workers 1..NW's sshd daemons with their reaped children (fields 14-17
+# of /proc/PID/stat): each connection's sshd processes, the agent, its
+# supervisors and jobs (or the loop's shell and jobs).
+worker_ticks()
+{
+	if [ -n "$WCG" ] && [ -r "$WCG/cpuacct.usage" ]; then
+		cat "$WCG/cpuacct.usage"
+		return 0
+	fi
+	b_wt=0 b_wi=1
+	while [ "$b_wi" -le "$1" ]; do
+		b_wp=$(cat "$T/w$b_wi/sshd.pid" 2>/dev/null)
+		b_wt=$((b_wt + $(awk '{ sub(/^.*\) /, "")
+		    print $12 + $13 + $14 + $15 }' "/proc/$b_wp/stat" 2>/dev/null ||
+		    echo 0)))
+		b_wi=$((b_wi + 1))
+	done
+	echo "$((b_wt * 1000000000 / $(getconf CLK_TCK)))"
+}
+
+# worker_cpu KEY NJOBS NW BEFORE: record KEY = the workers' CPU per job
+# (ms) since worker_ticks gave BEFORE, once the connections have ended.
+worker_cpu()
+{
+	sleep 1.5	# the agents' last processes end
+	b_wd=$(( $(worker_ticks "$3") - $4 ))
+	record "$1" "$(calc "$b_wd / 1000000 / $2")"
+}
+
+# worker_extra SC: sSC.dist.wcpu_extra_ms = distribute's worker CPU per
+# job beyond the floor's (agent, supervisors, packing, SFTP and sshd,
+# less the loop's own shell): what the tool costs the workers.
+worker_extra()
+{
+	b_wa=$(sed -n "s/^s$1\.dist\.wcpu_ms	//p" "$TSV" | tail -1)
+	b_wb=$(sed -n "s/^s$1\.loop\.wcpu_ms	//p" "$TSV" | tail -1)
+	[ -n "$b_wa" ] && [ -n "$b_wb" ] &&
+	    record "s$1.dist.wcpu_extra_ms" "$(calc "$b_wa - $b_wb")"
+	return 0
+}
 
 # stamped SCENARIO N CMD...: the same N stamped jobs with distribute,
 # parallel over plain ssh and parallel over ControlMaster, 4 machines.
@@ -350,8 +420,10 @@ stamped()
 	shift 2
 	b_d=$(stamps_dir "s$b_sc-dist")
 	jobs_xml "$T/s$b_sc.xml" "$b_nj" "$b_d" "$@"
+	b_w0=$(worker_ticks 4)
 	dist_run "s$b_sc-dist" "$T/machines4" "$T/s$b_sc.xml"
 	record "s$b_sc.dist.wall" "$WALL"
+	worker_cpu "s$b_sc.dist.wcpu_ms" "$b_nj" 4 "$b_w0"
 	stamps dist "$b_sc" "$b_d" "$b_nj"
 
 	b_d=$(stamps_dir "s$b_sc-par")
@@ -370,8 +442,11 @@ stamped()
 	stamps parcm "$b_sc" "$b_d" "$b_nj"
 
 	LOOP_DIR=$(stamps_dir "s$b_sc-loop")
+	b_w0=$(worker_ticks 4)
 	loop_run "s$b_sc-loop" "$b_nj" 4 "$@"
 	record "s$b_sc.loop.wall" "$WALL"
+	worker_cpu "s$b_sc.loop.wcpu_ms" "$b_nj" 4 "$b_w0"
+	worker_extra "$b_sc"
 	stamps loop "$b_sc" "$LOOP_DIR" "$b_nj"
 }
 
@@ -385,10 +460,15 @@ scenario1()
 	b_d=$(stamps_dir s1one-dist)
 	jobs_xml "$T/s1one.xml" "$b_n1" "$b_d" true
 	head -1 "$T/machines" >"$T/machines1"
+	b_w0=$(worker_ticks 1)
 	dist_run s1one-dist "$T/machines1" "$T/s1one.xml"
+	worker_cpu s1one.dist.wcpu_ms "$b_n1" 1 "$b_w0"
 	stamps dist 1one "$b_d" "$b_n1" 1
 	LOOP_DIR=$(stamps_dir s1one-loop)
+	b_w0=$(worker_ticks 1)
 	loop_run s1one-loop "$b_n1" 1 true
+	worker_cpu s1one.loop.wcpu_ms "$b_n1" 1 "$b_w0"
+	worker_extra 1one
 	stamps loop 1one "$LOOP_DIR" "$b_n1" 1
 }
 
@@ -605,6 +685,7 @@ bench_cleanup()
 	# shellcheck disable=SC2086
 	[ -n "$CM_HOSTS" ] && cm_exit $CM_HOSTS
 	[ -n "${POLL:-}" ] && kill "$POLL" 2>/dev/null
+	worker_cg_end
 	for b_pf in "$T"/w*/sshd.pid; do
 		[ -s "$b_pf" ] || continue
 		b_pid=$(cat "$b_pf")
