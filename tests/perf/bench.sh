@@ -619,7 +619,8 @@ report()
 		    "$((S4_SSHDS * 4)) machines; parallel+CM ran $S4_PAR_JOBS" \
 		    "jobs (compare CPU per 1000 jobs)"
 		wanted 4 && [ -n "$S4_MANY" ] && echo "s4: then" \
-		    "$S4_MANY_JOBS jobs of sh -c 'echo ...' on $S4_MANY machines" \
+		    "$S4_MANY_JOBS jobs of sh -c 'echo ...' on" \
+		    "$(echo "$S4_MANY" | sed 's/ /, /g') machines" \
 		    "(tests/perf/many.sh: sshd's reached at several addresses)"
 		echo
 		"$PY" "$PERF/analyze.py" table "$TSV"
