@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -672,6 +673,13 @@ main(int argc, char **argv)
 	char **words = xcalloc((size_t)argc + 1, sizeof *words), **kept;
 	int first, rc, i, n = 0, at = first_operand(argc, argv);
 
+	/*
+	 * One malloc arena for every thread: with a thread per machine glibc
+	 * makes up to 8 per core, each holding its own free space (256
+	 * machines: 73 MB of arenas, 57 MB of heap with one; the master's CPU
+	 * per job is the same).  Set before any thread is started.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	dist_opts_init(&o);
 	config_init();
 	if (at < argc && find_cmd(argv[at]) != NULL)

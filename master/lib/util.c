@@ -260,18 +260,21 @@ sv_copy(struct strvec *dst, const struct strvec *src)
 		sv_push(dst, src->v[i]);
 }
 
+#define READ_BUF	65536
+
 int
 read_file_max(const char *path, size_t max, char **data, size_t *len,
     char **cause)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
+	char *buf;	/* on the heap: a machine thread's stack stays small */
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return set_cause(cause, "%s: %s", path, strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
+	buf = xmalloc(READ_BUF);
+	while ((n = read(fd, buf, READ_BUF)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 || (size_t)n > max - sb.len) {
@@ -282,12 +285,14 @@ read_file_max(const char *path, size_t max, char **data, size_t *len,
 				set_cause(cause, "%s: skipped: too large (more "
 				    "than %zu bytes)", path, max);
 			close(fd);
+			free(buf);
 			sb_release(&sb);
 			return -1;
 		}
 		sb_add(&sb, buf, (size_t)n);
 	}
 	close(fd);
+	free(buf);
 	if (len != NULL)
 		*len = sb.len;
 	*data = sb_detach(&sb);

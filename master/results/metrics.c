@@ -294,16 +294,19 @@ has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+#define LOAD_BUF	65536
+
 static int
 load_plain(const char *path, struct strbuf *sb, char **cause)
 {
-	char buf[65536];
+	char *buf;	/* on the heap: a machine thread's stack stays small */
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return set_cause(cause, "%s: %s", path, strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
+	buf = xmalloc(LOAD_BUF);
+	while ((n = read(fd, buf, LOAD_BUF)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -319,6 +322,7 @@ load_plain(const char *path, struct strbuf *sb, char **cause)
 		sb_add(sb, buf, (size_t)n);
 	}
 	close(fd);
+	free(buf);
 	return n == 0 ? 0 : -1;
 }
 
@@ -328,20 +332,20 @@ load_compressed(const char *path, struct strbuf *sb, char **cause)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *entry;
-	char buf[65536];
+	char *buf = xmalloc(LOAD_BUF);	/* not on a machine thread's stack */
 	la_ssize_t n = 0;
 	int r, rc = -1;
 
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_bzip2(a);
 	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, path, sizeof buf) != ARCHIVE_OK)
+	if (archive_read_open_filename(a, path, LOAD_BUF) != ARCHIVE_OK)
 		goto fail;
 	if ((r = archive_read_next_header(a, &entry)) == ARCHIVE_EOF)
 		rc = 0;
 	else if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 		goto fail;
-	while (rc == -1 && (n = archive_read_data(a, buf, sizeof buf)) > 0) {
+	while (rc == -1 && (n = archive_read_data(a, buf, LOAD_BUF)) > 0) {
 		if (sb->len + (size_t)n > METRICS_MAX_BYTES) {
 			set_cause(cause, "%s: skipped: too large (more than "
 			    "%zu MB decompressed)", path,
@@ -359,6 +363,7 @@ fail:
 	    archive_error_string(a) : "cannot decompress");
 out:
 	archive_read_free(a);
+	free(buf);
 	return rc;
 }
 

@@ -90,6 +90,8 @@ results_json(struct json *j, const struct request_info *r, const char *dir)
 	free(e);
 }
 
+#define COPY_BUF	65536
+
 /* Append the file dir/name to out, streamed (it may be gigabytes):
  * "==> name <==", its bytes, a newline if it lacks one.  A missing file
  * adds nothing. */
@@ -97,7 +99,8 @@ static int
 append_part(int out, const char *dir, const char *name, char **cause)
 {
 	char *path = xasprintf("%s/%s", dir, name), *head;
-	char buf[65536], last = '\n';
+	char *buf, last = '\n';	/* on the heap: a machine thread's
+					   stack stays small (issue 15) */
 	ssize_t n;
 	int in, rc = 0;
 
@@ -105,11 +108,12 @@ append_part(int out, const char *dir, const char *name, char **cause)
 		free(path);
 		return 0;
 	}
+	buf = xmalloc(COPY_BUF);
 	head = xasprintf("==> %s <==\n", name);
 	if (write_all(out, head, strlen(head)) == -1)
 		rc = set_cause(cause, "run.log: %s", strerror(errno));
 	free(head);
-	while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0) {
+	while (rc == 0 && (n = read(in, buf, COPY_BUF)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -122,6 +126,7 @@ append_part(int out, const char *dir, const char *name, char **cause)
 	if (rc == 0 && last != '\n' && write_all(out, "\n", 1) == -1)
 		rc = set_cause(cause, "run.log: %s", strerror(errno));
 	close(in);
+	free(buf);
 	free(path);
 	return rc;
 }

@@ -107,6 +107,9 @@ struct run_ctx {
 	const char	*agent_text;
 	char		*script_text;	/* the startup script to push */
 	char		*prepare_text;	/* --prepare, or NULL */
+	char		*config_text;	/* the job config, read once for every
+					   machine to stage (issue 15) */
+	size_t		 config_len;
 	char		*archive_stage;	/* the file sent as tools/<sha256> */
 	uint64_t	 archive_stage_size;
 	struct notify	*notify;	/* status reports, or NULL */

@@ -295,25 +295,21 @@ static int
 stage(struct mconn *c, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
-	char *jobs = xasprintf("%s/jobs", c->rundir), *cfg = NULL;
-	size_t len;
+	char *jobs = xasprintf("%s/jobs", c->rundir);
 	int rc = -1;
 
 	machine_set_status(ctx, c->ms, M_STAGING, NULL);
-	if (read_file(ctx->plan->config.path, &cfg, &len, cause) == -1)
-		goto out;
-	if (check_space(c, len, cause) == -1)
+	if (check_space(c, ctx->config_len, cause) == -1)
 		goto out;
 	if (dssh_sftp_mkdir_p(c->ssh, jobs, cause) == -1)
 		goto out;
-	if (stage_text(c, c->config, cfg, 0644, cause) == -1 ||
+	if (stage_text(c, c->config, ctx->config_text, 0644, cause) == -1 ||
 	    stage_text(c, c->script, ctx->script_text, 0755, cause) == -1)
 		goto out;
 	if (ctx->plan->have_archive && stage_archive(c, cause) == -1)
 		goto out;
 	rc = 0;
 out:
-	free(cfg);
 	free(jobs);
 	return rc;
 }

@@ -9,7 +9,10 @@
 #include "ssh/ssh-internal.h"
 
 #define CHAN_READ_MAX	(64 * 1024)
-#define CHAN_WRITE_MAX	(1024 * 1024)
+/* Each ssh_channel_write() is sent whole before it returns; libssh's send
+ * buffers grow to hold it and never shrink: the agent (80 kB) written at
+ * once left 192 kB per machine, these pieces leave 32 kB. */
+#define CHAN_WRITE_MAX	(16 * 1024 - 512)
 
 /*
  * libssh calls this as data arrives, during any call on the session

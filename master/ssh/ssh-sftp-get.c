@@ -10,7 +10,12 @@
 
 #include "ssh/ssh-internal.h"
 
-#define SFTP_GET_DEPTH	16	/* reads in flight while downloading */
+#define SFTP_GET_DEPTH	64	/* reads in flight while downloading ... */
+/* ... of this size each (~1 MB in flight): libssh's receive buffers grow
+ * to the largest reply and never shrink; replies of 16 kB keep them at
+ * 16 kB each, 128 kB replies took 3 x 32 kB and more per machine for the
+ * whole run (issue 15). */
+#define SFTP_GET_CHUNK	(16 * 1024 - 512)
 
 /* A download in flight: reads requested, answered in order. */
 struct get_state {
@@ -54,7 +59,7 @@ get_fill(struct get_state *g, char **cause)
 	uint32_t len;
 
 	while (g->n < SFTP_GET_DEPTH && g->next < g->size) {
-		len = g->size - g->next > DSSH_XFER_CHUNK ? DSSH_XFER_CHUNK :
+		len = g->size - g->next > SFTP_GET_CHUNK ? SFTP_GET_CHUNK :
 		    (uint32_t)(g->size - g->next);
 		if (get_request(g, g->next, len) != 0)
 			return dsftp_fail(g->s, cause, "read", g->remote);
@@ -136,7 +141,7 @@ dssh_sftp_get_file(struct dist_ssh *s, const char *remote, const char *local,
 		set_cause(cause, "create '%s': %s", local, strerror(errno));
 		goto out;
 	}
-	g.buf = xmalloc(DSSH_XFER_CHUNK);
+	g.buf = xmalloc(SFTP_GET_CHUNK);
 	while (g.got < g.size) {
 		if (get_fill(&g, cause) != 0 || get_one(&g, cause) != 0)
 			goto out;

@@ -54,6 +54,10 @@ wire_read(ssh_channel c, unsigned char *buf, uint32_t len)
 #define FXP_EXTENDED	200
 #define FXP_STATUS	101
 #define FXP_RENAME_ID	0x64697374u	/* "dist" */
+/* A file from memory (config, script) goes in pieces this small: libssh's
+ * send buffers grow to the largest packet and never shrink, 128 kB per
+ * machine for the whole run with 32 kB packets, 32 kB with these. */
+#define PUT_MEM_CHUNK	(16 * 1024 - 512)
 
 /*
  * posix-rename@openssh.com replaces the target atomically, where plain
@@ -131,8 +135,8 @@ put_next(struct put_src *src, const char **p)
 	ssize_t n;
 
 	if (src->fd < 0) {
-		n = (ssize_t)(src->len - src->off > DSSH_XFER_CHUNK ?
-		    DSSH_XFER_CHUNK : src->len - src->off);
+		n = (ssize_t)(src->len - src->off > PUT_MEM_CHUNK ?
+		    PUT_MEM_CHUNK : src->len - src->off);
 		*p = src->mem + src->off;
 		src->off += (size_t)n;
 		return n;

@@ -181,6 +181,19 @@ ROWS = [
     ("4", "tool wall time (s)", "s4.{}.wall", "", None, None, None),
     ("4", "tool wall per 1000 jobs (s)", "s4.{}.wall_per_1000", "", 1,
      None, None),
+    # then larger pools, distribute alone (tests/perf/many.sh)
+    ("4", "128 machines: master peak RSS (MB)", "s4m128.{}.rss_kb", "MB",
+     None, None, None),
+    ("4", "128 machines: master CPU per 1000 jobs (s)",
+     "s4m128.{}.cpu_per_1000", "", None, None, None),
+    ("4", "128 machines: tool wall time (s)", "s4m128.{}.wall", "", None,
+     None, None),
+    ("4", "256 machines: master peak RSS (MB)", "s4m256.{}.rss_kb", "MB",
+     None, "<=", 64),
+    ("4", "256 machines: master CPU per 1000 jobs (s)",
+     "s4m256.{}.cpu_per_1000", "", None, None, None),
+    ("4", "256 machines: tool wall time (s)", "s4m256.{}.wall", "", None,
+     None, None),
 ]
 TOOLS = ("dist", "par", "parcm", "loop")
 

@@ -18,7 +18,8 @@
 #   3 archive fan-out: a tool archive of random data to 8 machines, against
 #     8 scp's at once; then the same run again with the archive cached
 #   4 master footprint: many machines (sshd's x users), many true jobs:
-#     the master's peak RSS and CPU time
+#     the master's peak RSS and CPU time; then 128 and 256 machines
+#     (tests/perf/many.sh, BENCH_S4_MANY="128 256", BENCH_S4_MANY_JOBS)
 # Times come from the jobs themselves (tests/perf/stamp.bash), not from
 # either tool's records.
 # shellcheck disable=SC1091 # lib.sh is found at run time
@@ -35,15 +36,16 @@ CM_HOSTS=
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	S1_JOBS=40 S2_JOBS=80 S3_MB=32 S4_SSHDS=4 S4_JOBS=400 S4_PAR_JOBS=200
+	S4_MANY="128 256" S4_MANY_JOBS=500
 elif [ -n "${BENCH_FULL:-}" ]; then
 	# the sizes of the brief: ~20 min on a 2-core VM
 	S1_JOBS=200 S2_JOBS=400 S3_MB=256 S4_SSHDS=16 S4_JOBS=5000
-	S4_PAR_JOBS=1000
+	S4_PAR_JOBS=1000 S4_MANY="128 256" S4_MANY_JOBS=2000
 else
 	# ~10 min on a 2-core VM, where each job costs the workers ~15
 	# process starts: fewer jobs in scenarios 2 and 4
 	S1_JOBS=200 S2_JOBS=200 S3_MB=256 S4_SSHDS=16 S4_JOBS=1500
-	S4_PAR_JOBS=300
+	S4_PAR_JOBS=300 S4_MANY="128 256" S4_MANY_JOBS=2000
 fi
 # each size can be set on its own, e.g. BENCH_S4_JOBS=2000
 S1_JOBS=${BENCH_S1_JOBS:-$S1_JOBS}
@@ -52,6 +54,8 @@ S3_MB=${BENCH_S3_MB:-$S3_MB}
 S4_SSHDS=${BENCH_S4_SSHDS:-$S4_SSHDS}
 S4_JOBS=${BENCH_S4_JOBS:-$S4_JOBS}
 S4_PAR_JOBS=${BENCH_S4_PAR_JOBS:-$S4_PAR_JOBS}
+S4_MANY=${BENCH_S4_MANY-$S4_MANY}	# pool sizes of many.sh ("": none)
+S4_MANY_JOBS=${BENCH_S4_MANY_JOBS:-$S4_MANY_JOBS}
 ONLY=${BENCH_ONLY:-1 2 3 4}
 
 # --- helpers --------------------------------------------------------------
@@ -637,6 +641,35 @@ scenario4()
 	s4_record parcm "$S4_PAR_JOBS"
 	record s4.parcm.jobs "$S4_PAR_JOBS"
 	SAMPLE_RSS=
+	for b_m in $S4_MANY; do
+		s4_many "$b_m"
+	done
+}
+
+# s4_many MACHINES: S4_MANY_JOBS jobs on that many machines, the run of
+# tests/perf/many.sh (its own sshd's, each reached at several addresses);
+# its figures (GNU time) are read from its notes.
+s4_many()
+{
+	# shellcheck disable=SC2086 # BENCH_DIST_WRAP: words
+	MANY_MACHINES=$1 MANY_JOBS=$S4_MANY_JOBS MANY_DISTRIBUTE=$DISTRIBUTE \
+	    MANY_WRAP=${BENCH_DIST_WRAP:-} sh "$PERF/many.sh" >"$T/s4m$1.out" 2>&1
+	b_rc=$?
+	check "s4: many.sh, $S4_MANY_JOBS jobs on $1 machines (exit $b_rc)" \
+	    [ "$b_rc" -eq 0 ]
+	[ "$b_rc" -eq 0 ] || grep -v '^ok' "$T/s4m$1.out" | tail -5 |
+	    sed 's/^/#   /'
+	b_wall=$(sed -n 's/^# .* machines (.*): \([0-9.]*\)s wall$/\1/p' \
+	    "$T/s4m$1.out")
+	sed -n 's/^# master: peak RSS \([0-9.]*\) MB, CPU \([0-9.]*\) s .*/\1 \2/p' \
+	    "$T/s4m$1.out" >"$T/s4m$1.fig"
+	read -r b_mb b_cpu <"$T/s4m$1.fig" || return 0
+	note "s4: $S4_MANY_JOBS jobs on $1 machines: ${b_wall}s wall," \
+	    "master ${b_mb} MB peak RSS, ${b_cpu}s cpu"
+	record "s4m$1.dist.rss_kb" "$(calc "$b_mb * 1024")"
+	record "s4m$1.dist.cpu_per_1000" "$(calc "$b_cpu * 1000 / $S4_MANY_JOBS")"
+	record "s4m$1.dist.wall" "$b_wall"
+	record "s4m$1.dist.wall_per_1000" "$(calc "$b_wall * 1000 / $S4_MANY_JOBS")"
 }
 
 # --- the machine and the table ---------------------------------------------
@@ -665,6 +698,10 @@ report()
 		wanted 4 && echo "s4: $S4_JOBS jobs of true on" \
 		    "$((S4_SSHDS * 4)) machines; parallel+CM ran $S4_PAR_JOBS" \
 		    "jobs (compare CPU per 1000 jobs)"
+		wanted 4 && [ -n "$S4_MANY" ] && echo "s4: then" \
+		    "$S4_MANY_JOBS jobs of sh -c 'echo ...' on" \
+		    "$(echo "$S4_MANY" | sed 's/ /, /g') machines" \
+		    "(tests/perf/many.sh: sshd's reached at several addresses)"
 		echo
 		"$PY" "$PERF/analyze.py" table "$TSV"
 		echo

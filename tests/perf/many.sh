@@ -7,14 +7,18 @@
 # taken back while others end.  Asserts: the summary says N/N ok (never
 # more), run.json's totals add up to the job count and its state is final,
 # every job ran once, no "bad unqueue line" and no lost connection.
-# Prints the wall time and the result line.  Needs root, like make check.
+# Prints the wall time, the master's peak RSS and CPU (GNU time) and the
+# result line.  Needs root, like make check.  MANY_DISTRIBUTE runs another
+# build (a before/after comparison); MANY_WRAP puts a command in front of
+# it (words split on blanks, e.g. "valgrind --tool=massif").
 #
 #	sh tests/perf/many.sh				# 2,000 jobs, 256 machines
 #	MANY_MACHINES=64 MANY_JOBS=500 sh tests/perf/many.sh
+#	flock /tmp/dist-bench.lock sh tests/perf/many.sh	# beside benchmarks
 # shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
-DISTRIBUTE=$TOP/distribute
+DISTRIBUTE=${MANY_DISTRIBUTE:-$TOP/distribute}
 
 JOBS=${MANY_JOBS:-2000}
 MACHINES=${MANY_MACHINES:-256}
@@ -74,13 +78,23 @@ done
 } >"$T/many.xml"
 
 t0=$(date +%s.%N)
-dist --machines "$T/many" --config "$T/many.xml" >"$T/out" 2>&1
+# shellcheck disable=SC2086 # MANY_WRAP: words, e.g. "strace -c -f"
+/usr/bin/time -f '%M %U %S' -o "$T/time" ${MANY_WRAP:-} "$DISTRIBUTE" \
+    --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+    -i "$T/id_master" --results "$T/results" --progress lines \
+    --machines "$T/many" --config "$T/many.xml" >"$T/out" 2>&1
 rc=$?
 t1=$(date +%s.%N)
 run=$T/results/CURRENT
 wall=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
 result=$(grep -E '^many: [0-9]+/[0-9]+ ok' "$T/out" | tail -1)
+# the last line: time(1) puts "Command exited with ..." before it
+tail -1 "$T/time" >"$T/time1"
+read -r rss_kb cpu_u cpu_s <"$T/time1" || rss_kb=0 cpu_u=0 cpu_s=0
 note "$JOBS jobs on $MACHINES machines ($SSHDS sshd's): ${wall}s wall"
+note "master: $(awk -v k="$rss_kb" -v u="$cpu_u" -v s="$cpu_s" -v n="$JOBS" \
+    'BEGIN { printf "peak RSS %.1f MB, CPU %.2f s (%.2f s per 1000 jobs)",
+    k / 1024, u + s, (u + s) * 1000 / n }')"
 note "$result"
 note "events: $(grep -c 'taken back' "$run/events.log") taken back," \
     "$(grep -c 'cancelled' "$run/events.log") copies cancelled," \
