@@ -2,7 +2,8 @@
 # t9200-interrupt: the first Ctrl-C stops starting jobs and lets the running
 # ones finish and be collected; a second one (or SIGTERM) kills the running
 # jobs on the workers; either way the locks are released and the exit
-# status is 130.
+# status is 130.  The same with notifications on (their thread must not
+# take the signal: it would drop it, or die of it).
 # shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -17,15 +18,17 @@ start_worker 2
 	echo '</jobs>'
 } >"$T/jobs.xml"
 
-# run_and_signal OUT SIGNAL...: start a run, send each signal 1 s apart
+# run_and_signal OUT SIGNAL...: start a run (with $EXTRA options), send each signal 1 s apart
 # (the first once two jobs run), wait for the end; rc in RC.
 run_and_signal()
 {
 	_out=$1
 	shift
+	# shellcheck disable=SC2086 # EXTRA: words
 	"$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
 	    -i "$T/id_master" --results "$T/results" --progress lines \
-	    --machines "$T/machines" --config "$T/jobs.xml" >"$T/$_out" 2>&1 &
+	    --machines "$T/machines" --config "$T/jobs.xml" $EXTRA \
+	    >"$T/$_out" 2>&1 &
 	_pid=$!
 	_i=0
 	while [ "$(grep -c 'started' "$T/$_out")" -lt 2 ] && [ $_i -lt 100 ]; do
@@ -66,4 +69,12 @@ check "SIGTERM: exit 130 (got $RC)" [ "$RC" -eq 130 ]
 check "SIGTERM: nothing left running" \
     [ "$(pgrep -u "$TEST_USER" -f 'sleep 3' | wc -l)" -eq 0 ]
 check "SIGTERM: locks released" [ -z "$(find "$T"/w*/lock -type f)" ]
+# notifications on (a webhook nobody listens to): same drain
+EXTRA="--notify-url http://127.0.0.1:1/hook"
+run_and_signal notify INT
+EXTRA=
+check "with notifications: one interrupt, exit 130 (got $RC)" [ "$RC" -eq 130 ]
+check "with notifications: it said it drains" grep -q 'draining' "$T/notify"
+check "with notifications: no other job started" \
+    [ "$(grep -c ': started' "$T/notify")" -eq 2 ]
 done_testing

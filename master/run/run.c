@@ -519,21 +519,24 @@ run_execute(struct dist_plan *plan, char **cause)
 		goto out;
 	if (ctx.opts->resume_dir != NULL && resume_restore(&ctx, cause) == -1)
 		goto out;
+	/* before any other thread starts (notify's too): a thread that does
+	 * not block SIGINT/SIGTERM could take them, and die of them or drop
+	 * them (ignored in a background job) */
+	block_signals();
+	if (pthread_create(&sig_thread, NULL, signal_main, &ctx) != 0) {
+		set_cause(cause, "cannot start the signal thread");
+		goto out;
+	}
 	if (notify_opts_enabled(&ctx.opts->notify)) {
 		char *mail = xasprintf("%s/mail", ctx.run_dir);
 
 		ctx.notify = notify_start(&ctx.opts->notify, mail, cause);
 		free(mail);
 		if (ctx.notify == NULL)
-			goto out;
+			goto out_signals;
 	}
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);
-	block_signals();
-	if (pthread_create(&sig_thread, NULL, signal_main, &ctx) != 0) {
-		set_cause(cause, "cannot start the signal thread");
-		goto out;
-	}
 	if (start_threads(&ctx, cause) == -1)
 		goto out_signals;
 	main_loop(&ctx);
