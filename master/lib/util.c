@@ -723,14 +723,18 @@ parse_epoch_ns(const char *s, int64_t *ns)
 	int64_t secs = 0, frac = 0, scale = NS_PER_SEC;
 	const char *p = s;
 
+	/* digits, optionally a point and 1 to 9 digits: no sign, exponent,
+	 * hex, inf or nan; after the epoch, at most 9999-12-31 */
 	if (*p < '0' || *p > '9')
 		return -1;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		secs = secs * 10 + (*p - '0');
-		if (secs >= (INT64_C(1) << 33))
+		if (secs > (int64_t)UTC_MAX)
 			return -1;
 	}
 	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
 		for (p++; *p >= '0' && *p <= '9'; p++) {
 			if (scale == 1)
 				return -1;
@@ -738,7 +742,7 @@ parse_epoch_ns(const char *s, int64_t *ns)
 			frac += (*p - '0') * scale;
 		}
 	}
-	if (*p != '\0')
+	if (*p != '\0' || secs * NS_PER_SEC + frac == 0)
 		return -1;
 	*ns = secs * NS_PER_SEC + frac;
 	return 0;
@@ -868,36 +872,6 @@ parse_int(const char *s, int min, int max, int *out)
 	if (parse_ll(s, min, max, &v) == -1)
 		return -1;
 	*out = (int)v;
-	return 0;
-}
-
-int
-parse_wall(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	double v;
-
-	/* digits, optionally a point and digits: no sign, exponent, hex,
-	 * inf or nan */
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p == s || p - s > 12)
-		return -1;
-	if (*p == '.') {
-		const char *f = ++p;
-
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == f || p - f > 9)
-			return -1;
-	}
-	if (*p != '\0')
-		return -1;
-	v = strtod(s, &end);
-	if (*end != '\0' || !(v > 0 && v <= UTC_MAX))
-		return -1;
-	*out = v;
 	return 0;
 }
 

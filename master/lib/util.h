@@ -132,7 +132,6 @@ int	 parse_ll(const char *, long long min, long long max, long long *out);
 int	 parse_int(const char *, int min, int max, int *out);
 /* A wall-clock time "1764000000.25" (seconds since the epoch, no sign or
  * exponent, at most 9 decimals), after 1970 and before the year 10000. */
-int	 parse_wall(const char *, double *out);
 
 /* The agent's safe_token: a name in a worker's directory, as the agent
  * checks it ([A-Za-z0-9._+@-], not "." or "..", at most 1024 bytes). */

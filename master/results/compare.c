@@ -680,18 +680,7 @@ json_counts_side(struct json *j, const char *key, const struct metric_counts *c)
 		json_null(j, key);
 		return;
 	}
-	json_obj_open(j, key);
-	json_str(j, "job", c->job);
-	json_uint(j, "tasks", c->tasks);
-	json_uint(j, "correct", c->correct);
-	json_uint(j, "correct_unconfirmed", c->correct_unconfirmed);
-	json_uint(j, "wrong", c->wrong);
-	json_uint(j, "unknown", c->unknown);
-	json_uint(j, "error", c->error);
-	json_uint(j, "missing", c->missing);
-	json_double(j, "cputime", c->cputime);
-	json_double(j, "walltime", c->walltime);
-	json_obj_close(j);
+	metric_counts_json(j, key, c, 0);
 }
 
 static void

@@ -617,29 +617,34 @@ rows_to_json(const struct metric_table *t, struct json *j)
 	json_arr_close(j);
 }
 
+void
+metric_counts_json(struct json *j, const char *key,
+    const struct metric_counts *c, int with_machine)
+{
+	json_obj_open(j, key);
+	json_str(j, "job", c->job);
+	if (with_machine)
+		json_str(j, "machine", c->machine);
+	json_uint(j, "tasks", c->tasks);
+	json_uint(j, "correct", c->correct);
+	json_uint(j, "correct_unconfirmed", c->correct_unconfirmed);
+	json_uint(j, "wrong", c->wrong);
+	json_uint(j, "unknown", c->unknown);
+	json_uint(j, "error", c->error);
+	json_uint(j, "missing", c->missing);
+	json_double(j, "cputime", c->cputime);
+	json_double(j, "walltime", c->walltime);
+	json_obj_close(j);
+}
+
 static void
 counts_to_json(const struct metric_table *t, struct json *j)
 {
 	size_t i;
 
 	json_arr_open(j, "benchexec");
-	for (i = 0; i < t->ncounts; i++) {
-		const struct metric_counts *c = &t->counts[i];
-
-		json_obj_open(j, NULL);
-		json_str(j, "job", c->job);
-		json_str(j, "machine", c->machine);
-		json_uint(j, "tasks", c->tasks);
-		json_uint(j, "correct", c->correct);
-		json_uint(j, "correct_unconfirmed", c->correct_unconfirmed);
-		json_uint(j, "wrong", c->wrong);
-		json_uint(j, "unknown", c->unknown);
-		json_uint(j, "error", c->error);
-		json_uint(j, "missing", c->missing);
-		json_double(j, "cputime", c->cputime);
-		json_double(j, "walltime", c->walltime);
-		json_obj_close(j);
-	}
+	for (i = 0; i < t->ncounts; i++)
+		metric_counts_json(j, NULL, &t->counts[i], 1);
 	json_arr_close(j);
 }
 

@@ -162,6 +162,11 @@ void	metrics_scan_run(struct metric_table *, const char *run_dir);
 /* metrics.json: {"rows": [...], "benchexec": [...], "hosts": [...],
  * "warnings": [...]}. */
 char	*metrics_to_json(const struct metric_table *);
+/* One BenchExec counts object (with its machine, or without: compare's
+ * per-side copy), as metrics.json writes it. */
+struct json;
+void	metric_counts_json(struct json *, const char *key,
+	    const struct metric_counts *, int with_machine);
 int	metrics_write_json(const struct metric_table *, const char *path,
 	    char **cause);
 int	metrics_read_json(struct metric_table *, const char *path,

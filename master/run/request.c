@@ -166,11 +166,9 @@ static void
 status_time(const char *line, const char *value, int64_t *out,
     struct strvec *bad)
 {
-	double t;
 	int64_t ns;
 
-	/* parse_wall: a sane wall clock; parse_epoch_ns: its exact value */
-	if (parse_wall(value, &t) == 0 && parse_epoch_ns(value, &ns) == 0)
+	if (parse_epoch_ns(value, &ns) == 0)
 		*out = ns;
 	else
 		sv_push(bad, line);

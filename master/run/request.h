@@ -34,7 +34,7 @@ struct strvec;
  * The job's status file, written on the worker (where the job itself can
  * append to it): "start=" and "end=" wall-clock times override ri's
  * running and end, "reason=timeout" fails it.  A value that is not a sane
- * time (parse_wall), or an end before the start, is ignored and its line
+ * time (parse_epoch_ns), or an end before the start, is ignored and its line
  * pushed on bad (control characters escaped, cut to 80 bytes).
  */
 void	request_parse_status(const char *data, struct request_info *,

@@ -58,7 +58,7 @@ test_parse_numbers(void)
 	static const char *bad_wall[] = { "1e17", "", "-1", "+5", "1.", ".5",
 	    "inf", "nan", "0x1p3", "1764000000.1234567890", "0",
 	    "9999999999999", "1 ", "1764000000,5", "253402300800" };
-	double w = -1;
+	int64_t w = -1;
 	long long ll;
 	size_t i;
 	int v = 7;
@@ -77,14 +77,14 @@ test_parse_numbers(void)
 	    ll == LLONG_MAX, "parse_ll LLONG_MAX");
 	TEST_OK(parse_ll("9223372036854775808", 0, LLONG_MAX, &ll) == -1,
 	    "parse_ll overflow refused");
-	TEST_OK(parse_wall("1764000000.25", &w) == 0 && w == 1764000000.25,
-	    "parse_wall with decimals");
-	TEST_OK(parse_wall("1764000000", &w) == 0 && w == 1764000000,
-	    "parse_wall without");
+	TEST_OK(parse_epoch_ns("1764000000.25", &w) == 0 &&
+	    w == INT64_C(1764000000250000000), "an epoch time with decimals");
+	TEST_OK(parse_epoch_ns("1764000000", &w) == 0 &&
+	    w == INT64_C(1764000000000000000), "an epoch time without");
 	for (i = 0; i < ARRAY_SIZE(bad_wall); i++) {
 		w = -1;
-		TEST_OK(parse_wall(bad_wall[i], &w) == -1 && w == -1,
-		    "parse_wall refuses a bad time");
+		TEST_OK(parse_epoch_ns(bad_wall[i], &w) == -1 && w == -1,
+		    "a bad epoch time refused");
 	}
 }
 
