@@ -36,7 +36,7 @@ endif
 # part of the library (lib/ ssh/ input/ results/ notify/ run/ ...): a new
 # file or folder is built without a list to edit.  run/scripts.c is
 # generated from client-scripts/.
-GEN_SRCS = master/run/scripts.c
+GEN_SRCS = master/run/scripts.c master/run/helper-bin.c
 CLI_SRCS = master/distribute.c $(wildcard master/cmd-*.c)
 LIB_SRCS = $(filter-out $(GEN_SRCS), $(wildcard master/*/*.c)) $(GEN_SRCS)
 # A source left in master/ itself would not be built: say so (master/scripts.c
@@ -70,6 +70,22 @@ master/%.o: master/%.c .build-flags
 master/run/scripts.c: $(SCRIPTS) tests/embed.sh
 	sh tests/embed.sh $(SCRIPTS) >$@.tmp && mv $@.tmp $@
 
+# The worker's per-job supervisor in C (client-scripts/dist-helper.c),
+# static with musl (musl-tools) so that any x86_64 Linux runs it whatever
+# its libc; embedded into the binary (run/helper-bin.c), pushed to each
+# worker once.  Without musl-gcc nothing is embedded: the workers use the
+# agent's sh supervisor.
+HELPER_CC := $(shell command -v musl-gcc 2>/dev/null)
+HELPER_BIN = $(if $(HELPER_CC),client-scripts/dist-helper)
+
+client-scripts/dist-helper: client-scripts/dist-helper.c
+	$(HELPER_CC) -static -Os -s $(WARN) -o $@ $<
+
+master/run/helper-bin.c: client-scripts/dist-helper.c $(HELPER_BIN) \
+	    tests/embed-helper.sh
+	sh tests/embed-helper.sh client-scripts/dist-helper.c $(HELPER_BIN) \
+	    >$@.tmp && mv $@.tmp $@
+
 master/libdistribute.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
@@ -90,7 +106,8 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
-	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make
+	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make \
+	     musl-tools
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
 	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time
 deps:
@@ -145,7 +162,8 @@ clean:
 	rm -f distribute master/*.o master/*/*.o master/*.d master/*/*.d \
 	    master/libdistribute.a $(GEN_SRCS) $(GEN_SRCS).tmp master/scripts.c \
 	    $(DEPS) \
-	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags
+	    $(UNIT_BINS) $(HELPER_BINS) tests/fuzz/fuzz-json .build-flags \
+	    client-scripts/dist-helper
 	rm -rf tests/logs
 
 .PHONY: all unit deps test-deps check check-scripts demo bench fuzz install \

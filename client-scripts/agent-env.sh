@@ -13,7 +13,7 @@
 #   iso_exec CMD...   in the job's subshell: exec CMD under the isolation
 #   iso_finish JOBDIR after the job: bring files back from a tmpfs dir;
 #                     non-zero (and a line in JOBDIR/stderr) if it could not
-#   env_record JOBDIR before|after   write JOBDIR/env.json
+#   env_record JOBDIR before|after|parts   write JOBDIR/env.json
 #   do_info           reply "info KEY VALUE" lines, then "info end"
 #
 # Isolation (the master sends normalized values, see master/input/isolation.h):
@@ -432,8 +432,9 @@ env_now()
 	env_disturb
 }
 
-# env_record JOBDIR before|after: the machine around the job, written to
-# JOBDIR/env.json after it.
+# env_record JOBDIR before|after|parts: the machine around the job,
+# written to JOBDIR/env.json after it; parts: env_json_parts only (the
+# worker helper writes env.json, see sv_helper in agent.sh).
 env_record()
 {
 	if [ "$2" = before ]; then
@@ -442,19 +443,14 @@ env_record()
 		iso_j=''
 		return 0
 	fi
-	env_load
-	if [ -n "$iso_be_cpus" ] && [ "$iso_refused" != true ]; then
+	[ "$2" = parts ] || env_load
+	if [ "$2" = after ] && [ -n "$iso_be_cpus" ] &&
+	    [ "$iso_refused" != true ]; then
 		iso_not=''
 		iso_be_verify "$1"
 	fi
 	json_num "$env_before"
 	_evb=$j
-	json_num "$env_l1"
-	_eva=$j
-	json_opt "$env_gov"
-	_evg=$j
-	json_opt "$env_users"
-	_evu=$j
 	[ -n "$iso_j" ] || iso_json
 	json_num "$env_mem_total"
 	_evm="\"memory_total_kb\": $j"
@@ -464,9 +460,21 @@ env_record()
 	_evm="$_evm, \"swap_used_kb\": $j"
 	json_str "${iso_dir:-$1}"
 	_evm="$_evm, \"cwd\": $j"
-	printf '{%s, "governor": %s, %s, "load_before": %s, "load_after": %s, "users": %s,\n "isolation": %s,\n "disturbances": [%s]}\n' \
-	    "$env_static_j" "$_evg" "$_evm" "$_evb" "$_eva" "$_evu" "$iso_j" \
-	    "$env_dist_j" >"$1/env.json"
+	env_json_parts "$_evb" "$_evm"
+	[ "$2" = parts ] && return 0
+	json_num "$env_l1"
+	printf '%s%s%s\n' "$env_jh" "$j" "$env_jt" >"$1/env.json"
+}
+
+# env_json_parts LOAD_BEFORE MEMORY_AND_CWD: env_jh and env_jt = env.json
+# before and after the value of load_after (also written by the worker
+# helper, see sv_helper in agent.sh).
+env_json_parts()
+{
+	json_opt "$env_gov"
+	env_jh="{$env_static_j, \"governor\": $j, $2, \"load_before\": $1, \"load_after\": "
+	json_opt "$env_users"
+	env_jt=", \"users\": $j,$nl \"isolation\": $iso_j,$nl \"disturbances\": [$env_dist_j]}"
 }
 
 # --- the machine summary -------------------------------------------------

@@ -62,6 +62,12 @@
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   forget JOBDIR        -> nothing; the master has collected the job:
 #                           its directory, JOBDIR.tar and its marks go
+#   helper SHA VERSION   -> helper on | helper bad WHY | helper off WHY:
+#                           the jobs from now on run under the C
+#                           supervisor WORKDIR/tools/dist-helper-SHA
+#                           (client-scripts/dist-helper.c; do_helper,
+#                           sv_helper); otherwise, and for a job with
+#                           tmpfs or benchexec, under supervise
 #   ping [N]             -> pong [N] (at once, whatever runs: the master
 #                           declares the machine lost when pongs stop)
 #   quit                 -> bye (jobs still waiting for their slot are taken
@@ -975,6 +981,11 @@ do_start()
 		(
 			exec </dev/null 2>>"$rundir/agent-$mkey.log"
 			[ -z "$relay" ] || exec >/dev/null
+			# the helper, unless tmpfs or BenchExec need sh after
+			[ -n "$helper" ] && [ -z "$iso_tmpfs$iso_be" ] &&
+			    [ -x "$helper" ] &&
+			    sv_helper "$st_slot" "$st_dir" "$st_id" \
+			    "$sl_prev" "$sl_seq"
 			supervise "$st_slot" "$st_dir" "$st_id" "$sl_prev" \
 			    "$sl_seq"
 		) &
@@ -1308,6 +1319,90 @@ supervise()
 	sv_end=$t
 	sv_report "ended $sv_slot $sv_dir"
 	sv_done
+}
+
+# sv_helper SLOT JOBDIR JOBID PREV SEQ: supervise with the worker helper
+# (do_helper): the job's isolation is checked and the machine noted here,
+# then this process becomes the helper (client-scripts/dist-helper.c),
+# which does the rest in C with the same files and lines: waits for the
+# slot, runs the job in its own session, reports, packs.  The job's
+# environment is the helper's, but for DIST_JOB_TOKEN (given to the job
+# alone: tree_kill must not find the helper).  Never returns.
+sv_helper()
+{
+	trap - EXIT INT TERM PIPE
+	trap '' HUP
+	sv_jd=$rundir/jobs/$2 _hf='' _hi=$3
+	iso_setup "$sv_jd" 2>"$sv_jd/stderr" || _hf=-F
+	env_record "$sv_jd" before
+	env_record "$sv_jd" parts
+	esc "$3"
+	_hid=$e _hs=$1 _hd=$2 _hp=$4 _hq=$5 _hl=''
+	[ "$lk_procs" = 1 ] && _hl=$lockfile.procs
+	set --
+	if [ "$direct" = 1 ]; then
+		_w=$args
+		while [ -n "$_w" ]; do
+			unesc "${_w%%"$nl"*}"
+			_w=${_w#*"$nl"}
+			set -- "$@" "$u"
+		done
+	else
+		set -- "$sh_cmd" "$script"
+	fi
+	job_env "$sv_jd" "$_hs" "$_hi"
+	unset DIST_JOB_TOKEN
+	# shellcheck disable=SC2154 # iso_dir, env_jh/jt: agent-env.sh
+	set -- "$helper" -s "$_hs" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
+	    -p "$_hp" -i "$_hid" -m "$mkey" -R "$run_e" -T "$run/$_hd" \
+	    -t "${jobtimeout:-0}" -l "$_hl" -o "$relay" -a "$tar_cmd" \
+	    -w "$iso_dir" -e "$env_jh" -E "$env_jt" ${_hf:+"$_hf"} -- "$@"
+	[ -n "$_hf" ] && exec "$@"
+	iso_exec "$@"
+}
+
+# do_helper SHA VERSION: from now on the jobs run under the worker helper
+# WORKDIR/tools/dist-helper-SHA (sent by the master over SFTP) when it is
+# a file of ours that group and others cannot write, with that SHA-256,
+# and prints VERSION: "helper on".  "helper bad WHY": not the file the
+# master sent (it sends it again); "helper off WHY": it cannot run here
+# (built for x86_64 only, a noexec WORKDIR, nothing to check its digest
+# with): the sh supervisor stays.
+do_helper()
+{
+	helper=''
+	_hs=${arg%% *} _hv=${arg#* }
+	_hp=$workdir/tools/dist-helper-$_hs
+	[ -n "$my_uid" ] || my_uid=$(id -u)
+	_ha=$(uname -m 2>/dev/null)
+	if ! safe_token "$_hs" || [ -z "$workdir" ]; then
+		reply "helper off bad name or no workdir"
+	elif [ "$_ha" != x86_64 ]; then
+		esc "${_ha:-unknown}"
+		reply "helper off built for x86_64, this machine is $e"
+	elif [ ! -f "$_hp" ] || [ -L "$_hp" ] || ! path_mode "$_hp" ||
+	    [ "$p_uid" != "$my_uid" ]; then
+		reply "helper bad missing or not ours"
+	elif case $p_mode in -????w*|-???????w*) ;; *) false ;; esac; then
+		reply "helper bad writable by group or others"
+	elif ! find_cmd sha256sum; then
+		reply "helper off no sha256sum to check it with"
+	else
+		_hc=$(sha256sum <"$_hp" 2>/dev/null)
+		_hc=${_hc%% *}
+		_ho=$("$_hp" --version 2>&1)
+		if [ "$_hc" != "$_hs" ]; then
+			esc "$_hc"
+			reply "helper bad sha256 $e"
+		elif [ "$_ho" != "$_hv" ]; then
+			esc "${_ho:-no output}"
+			reply "helper off $e"
+		else
+			find_cmd tar || c=tar
+			tar_cmd=$c helper=$_hp
+			reply "helper on"
+		fi
+	fi
 }
 
 # sv_early CMD...: the job's process is forked now and waits for the
@@ -1733,7 +1828,7 @@ main()
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
 	slots='' direct=0 my_uid='' lk_procs=0 testhooks='' relay=''
-	forgets='' forget_n=0
+	forgets='' forget_n=0 helper='' tar_cmd=tar
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
@@ -1776,6 +1871,7 @@ main()
 		info) do_info ;;
 		unqueue) do_unqueue ;;
 		forget) do_forget ;;
+		helper) do_helper ;;
 		quit) forget_flush; unqueue_all; lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac

@@ -15,6 +15,7 @@
 #include "input/input.h"
 #include "lib/lib.h"
 #include "run/agent-proto.h"
+#include "run/helper.h"
 #include "run/journal.h"
 #include "run/mconn.h"
 #include "run/request.h"
@@ -307,6 +308,8 @@ stage(struct mconn *c, char **cause)
 	    stage_text(c, c->script, ctx->script_text, 0755, cause) == -1)
 		goto out;
 	if (ctx->plan->have_archive && stage_archive(c, cause) == -1)
+		goto out;
+	if (helper_stage(c, cause) == -1)
 		goto out;
 	rc = 0;
 out:

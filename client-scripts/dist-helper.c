@@ -1,0 +1,579 @@
+/*
+ * dist-helper.c - distribute's per-job supervisor on a worker, in C: the
+ * agent (agent.sh, sv_helper) execs it in the background in place of its
+ * sh supervisor, so that a job costs the worker this process and the job's
+ * own, and no shell interpreting between them.  Built static (musl-gcc
+ * -static), pushed by the master into WORKDIR/tools/dist-helper-SHA256;
+ * the agent runs "dist-helper --version" once and falls back to its sh
+ * supervisor when that does not print HELPER_VERSION.
+ *
+ *	dist-helper -s SLOT -J RUNDIR/jobs -d JOBDIR -q SEQ [-p PREV]
+ *	    -i JOBID -m MKEY -R RUN -T TOKEN [-t SECS] [-l PROCS] [-o RELAY]
+ *	    [-a TAR] -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
+ *
+ * What the sh supervisor does, in the same order and with the same files
+ * (agent.sh, supervise): wait for the slot's turn (PREV.ended, the FIFO
+ * .go-SLOT-N), claim JOBDIR.claim (taken back: hand over, exit), fork the
+ * job in its own session (stdin /dev/null, ./stdout, ./stderr appended,
+ * cwd CWD, DIST_JOB_TOKEN=TOKEN added to the environment we were given),
+ * record it in PROCS, write ./status (supervisor=helper), report
+ * "started"; wait (SECS: then kill its tree, exit 124), hand the slot
+ * over, report "ended", write env.json (HEAD, the 1-minute load, TAIL),
+ * append the end to ./status, pack JOBDIR.tar with TAR, mark it, report
+ * "done".  -F: strict isolation refused the job: it exits 126 unstarted.
+ * A TERM is passed on to the job's process group.  Exit codes of the job
+ * as sh gives them: 125 it could not start, 126 not executable, 127 not
+ * found, 128+N killed by signal N.  POSIX only.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HELPER_VERSION	"dist-helper 1"
+
+struct sv {
+	const char	*slot, *jobs, *dir, *prev, *id, *mkey, *run, *token;
+	const char	*procs, *relay, *tar, *cwd, *head, *tail;
+	long		 seq;
+	unsigned	 timeout;
+	int		 refused;
+	char		 jd[PATH_MAX];
+	pid_t		 pid;
+};
+
+static volatile sig_atomic_t got_alarm, got_term;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGALRM)
+		got_alarm = 1;
+	else
+		got_term = 1;
+}
+
+/* buf = the formatted path; 0, or -1 when it does not fit. */
+static int
+pathf(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return n < 0 || n >= PATH_MAX ? -1 : 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, s, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write text to path (flags: O_TRUNC or O_APPEND, or O_EXCL); -1 fails. */
+static int
+put_file(const char *path, int flags, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | flags, 0666), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = write_all(fd, text, strlen(text));
+	return close(fd) == -1 ? -1 : rc;
+}
+
+/* One line to the master: through the relay FIFO when there is one,
+ * opened for this line only (it is never held while the job runs). */
+static void
+report(const struct sv *s, const char *fmt, ...)
+{
+	char line[PATH_MAX + 256];
+	va_list ap;
+	int n, fd = 1;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof line - 1)
+		return;
+	line[n++] = '\n';
+	if (s->relay != NULL && (fd = open(s->relay, O_RDWR)) == -1)
+		return;
+	write_all(fd, line, (size_t)n);
+	if (fd != 1)
+		close(fd);
+}
+
+/* out = the time in epoch seconds with two decimals, as the agent's. */
+static void
+now(char out[32])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, 32, "%lld.%02ld", (long long)ts.tv_sec,
+	    ts.tv_nsec / 10000000);
+}
+
+/* The FIFO job number n of the slot waits on (agent.sh, slot_fifo). */
+static int
+slot_fifo(const struct sv *s, char *buf, long n)
+{
+	return pathf(buf, "%s/.go-%s-%ld", s->jobs, s->slot, n % 8);
+}
+
+/* Wait until the slot's previous job has ended (agent.sh, sv_turn). */
+static void
+turn(const struct sv *s)
+{
+	char ended[PATH_MAX], next[PATH_MAX], f[PATH_MAX], c;
+	struct stat st;
+	int fd;
+
+	if (s->prev == NULL ||
+	    pathf(ended, "%s/%s.ended", s->jobs, s->prev) == -1 ||
+	    access(ended, F_OK) == 0)
+		return;
+	if (slot_fifo(s, f, s->seq) == -1 || stat(f, &st) == -1 ||
+	    !S_ISFIFO(st.st_mode) || (fd = open(f, O_RDWR)) == -1) {
+		while (access(ended, F_OK) == -1)	/* no FIFOs: look */
+			sleep(1);
+		return;
+	}
+	if (pathf(next, "%s/%s.next", s->jobs, s->prev) == 0)
+		put_file(next, O_TRUNC, "");
+	while (access(ended, F_OK) == -1 && read(fd, &c, 1) == -1 &&
+	    errno == EINTR)
+		;
+	close(fd);
+}
+
+/* This job has ended (or will never start): the slot's next may go. */
+static void
+pass(const struct sv *s)
+{
+	char p[PATH_MAX], f[PATH_MAX], line[NAME_MAX + 2];
+	int fd;
+
+	snprintf(line, sizeof line, "%s\n", s->prev != NULL ? s->prev : "");
+	if (pathf(p, "%s.ended", s->jd) == 0)
+		put_file(p, O_TRUNC, line);
+	if (pathf(p, "%s.next", s->jd) == 0 && access(p, F_OK) == 0 &&
+	    slot_fifo(s, f, s->seq + 1) == 0 && (fd = open(f, O_RDWR)) != -1) {
+		write_all(fd, "\n", 1);
+		close(fd);
+	}
+}
+
+/* Record pid and its start in clock ticks in LOCKFILE.procs. */
+static void
+lock_note(const struct sv *s, pid_t pid)
+{
+	char p[64], buf[1024], line[64], *q;
+	unsigned long long ticks;
+	ssize_t n;
+	int fd, i;
+
+	if (s->procs == NULL)
+		return;
+	snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(p, O_RDONLY)) == -1)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if ((q = strrchr(buf, ')')) == NULL)
+		return;
+	for (i = 0; i < 20 && q != NULL; i++)	/* to field 22 */
+		q = strchr(q + 1, ' ');
+	if (q == NULL || sscanf(q, " %llu", &ticks) != 1)
+		return;
+	snprintf(line, sizeof line, "%ld %llu\n", (long)pid, ticks);
+	put_file(s->procs, O_APPEND, line);
+}
+
+/* Does process dir (under /proc) carry "DIST_JOB_TOKEN=token"? */
+static int
+has_token(const char *dir, const char *token)
+{
+	char p[300], *buf = NULL, *e, *z, *nb;
+	size_t cap = 0, len = 0;
+	ssize_t n = 1;
+	int fd, found = 0;
+
+	snprintf(p, sizeof p, "/proc/%s/environ", dir);
+	if ((fd = open(p, O_RDONLY)) == -1)
+		return 0;
+	while (n > 0 && cap < (8u << 20)) {
+		if (len + 4096 > cap) {
+			if ((nb = realloc(buf, cap + 65536)) == NULL)
+				break;
+			buf = nb;
+			cap += 65536;
+		}
+		if ((n = read(fd, buf + len, cap - len - 1)) > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (buf == NULL)
+		return 0;
+	buf[len] = '\0';	/* entries are NUL-terminated */
+	for (e = buf; !found && e < buf + len; e = z + 1) {
+		z = e + strlen(e);
+		found = strncmp(e, "DIST_JOB_TOKEN=", 15) == 0 &&
+		    strcmp(e + 15, token) == 0;
+	}
+	free(buf);
+	return found;
+}
+
+/* Kill the job's whole tree: its process group, then (10 rounds) every
+ * process carrying its token, stopped first (agent.sh, tree_kill). */
+static void
+tree_kill(const struct sv *s)
+{
+	pid_t found[1024];
+	struct dirent *d;
+	size_t n, i;
+	DIR *dp;
+
+	if (kill(-s->pid, SIGKILL) == -1)
+		kill(s->pid, SIGKILL);
+	for (int round = 0; round < 10; round++) {
+		if ((dp = opendir("/proc")) == NULL)
+			return;
+		n = 0;
+		while ((d = readdir(dp)) != NULL && n < 1024) {
+			pid_t p = (pid_t)atol(d->d_name);
+
+			if (p > 0 && p != getpid() &&
+			    has_token(d->d_name, s->token) &&
+			    kill(p, SIGSTOP) == 0)
+				found[n++] = p;
+		}
+		closedir(dp);
+		for (i = 0; i < n; i++)
+			kill(found[i], SIGKILL);
+		if (n == 0)
+			return;
+	}
+}
+
+/* execv path; a file without a magic number is run by sh.  The errno
+ * worth telling (not "no such file"), else 0. */
+static int
+try_exec(const char *path, char **argv)
+{
+	execv(path, argv);
+	if (errno == ENOEXEC) {
+		argv[-1] = (char *)"sh";
+		argv[0] = (char *)path;
+		execv("/bin/sh", argv - 1);
+	}
+	return errno == ENOENT || errno == ENOTDIR ? 0 : errno;
+}
+
+/* exec argv[0] as sh would, searched in PATH; 126 or 127 (sh's exit
+ * statuses) when it cannot be. */
+static void
+exec_job(char **argv)
+{
+	const char *p = getenv("PATH"), *q;
+	const char *name = argv[0];
+	char full[PATH_MAX];
+	int err = 0, e;
+
+	if (p == NULL)
+		p = "/usr/local/bin:/usr/bin:/bin";
+	if (strchr(name, '/') != NULL)
+		err = try_exec(name, argv);
+	else
+		for (;; p = q + 1) {
+			q = p + strcspn(p, ":");
+			if (snprintf(full, sizeof full, "%.*s%s%s", (int)(q - p),
+			    p, q == p ? "" : "/", name) < (int)sizeof full &&
+			    (e = try_exec(full, argv)) != 0 && err == 0)
+				err = e;
+			if (*q == '\0')
+				break;
+		}
+	if (err == 0)
+		dprintf(2, "distribute: %s: not found\n", name);
+	else
+		dprintf(2, "distribute: %s: %s\n", name, strerror(err));
+	_exit(err == 0 ? 127 : 126);
+}
+
+/* In the job's process: its session, files, directory, token; exec. */
+static void
+child(const struct sv *s, char **argv, int argc)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	setsid();
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1 ||
+	    pathf(p, "%s/stdout", s->jd) == -1 ||
+	    (fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0666)) == -1 ||
+	    dup2(fd, 1) == -1 || pathf(p, "%s/stderr", s->jd) == -1 ||
+	    (fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0666)) == -1 ||
+	    dup2(fd, 2) == -1)
+		_exit(125);
+	if (fd > 2)
+		close(fd);
+	if (s->refused)
+		_exit(126);
+	if (chdir(s->cwd) == -1) {
+		dprintf(2, "distribute: cannot cd to %s: %s\n", s->cwd,
+		    strerror(errno));
+		_exit(125);
+	}
+	if (setenv("DIST_JOB_TOKEN", s->token, 1) == -1)
+		_exit(125);
+	if (argc == 0) {
+		dprintf(2, "distribute: the job has no arguments\n");
+		_exit(127);
+	}
+	exec_job(argv);
+}
+
+static void
+status_running(const struct sv *s, const char *start)
+{
+	char p[PATH_MAX], text[PATH_MAX + 512];
+
+	snprintf(text, sizeof text, "state=running\njob=%s\nslot=%s\n"
+	    "machine=%s\nrun=%s\nstart=%s\npid=%ld\npgid=%ld\n"
+	    "supervisor=helper\n", s->id, s->slot, s->mkey, s->run, start,
+	    (long)s->pid, (long)s->pid);
+	if (pathf(p, "%s/status", s->jd) == 0)
+		put_file(p, O_TRUNC, text);
+}
+
+/* The job's exit status as sh's $? has it. */
+static int
+wait_job(const struct sv *s, int *timed_out)
+{
+	int st;
+
+	while (waitpid(s->pid, &st, 0) == -1) {
+		if (errno != EINTR)
+			return 125;
+		if (got_term) {
+			got_term = 0;
+			if (kill(-s->pid, SIGTERM) == -1)
+				kill(s->pid, SIGTERM);
+		}
+		if (got_alarm && !*timed_out) {
+			*timed_out = 1;
+			tree_kill(s);
+		}
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/* env.json: HEAD, the 1-minute load now (a JSON number or null), TAIL. */
+static void
+env_json(const struct sv *s)
+{
+	char p[PATH_MAX], load[32] = "", *text;
+	size_t n, i;
+	FILE *f;
+
+	if (s->head == NULL || s->tail == NULL)
+		return;
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(f, "%31s", load) != 1)
+			load[0] = '\0';
+		fclose(f);
+	}
+	n = strspn(load, "0123456789.");
+	for (i = 0; load[i] != '\0' && load[i] != '.'; i++)
+		;
+	if (n == 0 || load[n] != '\0' || load[0] == '.' ||
+	    load[n - 1] == '.' || strchr(load + i + 1, '.') != NULL ||
+	    (load[0] == '0' && load[1] != '.' && load[1] != '\0'))
+		snprintf(load, sizeof load, "null");
+	n = strlen(s->head) + strlen(load) + strlen(s->tail) + 2;
+	if ((text = malloc(n)) == NULL)
+		return;
+	snprintf(text, n, "%s%s%s\n", s->head, load, s->tail);
+	if (pathf(p, "%s/env.json", s->jd) == 0)
+		put_file(p, O_TRUNC, text);
+	free(text);
+}
+
+/* Pack the job directory into JOBDIR.tar; res = its name or "-". */
+static void
+pack(const struct sv *s, char *res, size_t len)
+{
+	char out[PATH_MAX];
+	pid_t pid;
+	int st = -1, fd;
+
+	snprintf(res, len, "-");
+	if (pathf(out, "%s.tar", s->jd) == -1)
+		return;
+	if ((pid = fork()) == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666)) == -1 ||
+		    dup2(fd, 1) == -1)
+			_exit(1);
+		execlp(s->tar, "tar", "-C", s->jd, "-cf", "-", ".", (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		snprintf(res, len, "%s.tar", s->dir);
+	else
+		unlink(out);
+}
+
+static void
+finish(struct sv *s, int rc, int timed_out)
+{
+	char p[PATH_MAX], end[32], text[128], res[NAME_MAX + 8];
+
+	now(end);
+	report(s, "ended %s %s", s->slot, s->dir);
+	if (timed_out)
+		rc = 124;
+	env_json(s);
+	snprintf(text, sizeof text, "state=done\nend=%s\nexit=%d\n%s", end, rc,
+	    timed_out ? "reason=timeout\n" : "");
+	if (pathf(p, "%s/status", s->jd) == 0)
+		put_file(p, O_APPEND, text);
+	pack(s, res, sizeof res);
+	if (pathf(p, "%s.%s", s->jd, strcmp(res, "-") == 0 ? "unpacked" :
+	    "packed") == 0)
+		put_file(p, O_TRUNC, "");
+	report(s, "done %s %s %d %s", s->slot, s->dir, rc, res);
+}
+
+static int
+supervise(struct sv *s, char **argv, int argc)
+{
+	char p[PATH_MAX], start[32];
+	int rc, timed_out = 0;
+
+	turn(s);
+	if (pathf(p, "%s.claim", s->jd) == -1 ||
+	    put_file(p, O_EXCL, "") == -1) {
+		pass(s);	/* taken back ("unqueue"): never started */
+		if (s->prev != NULL && pathf(p, "%s/%s.ended", s->jobs,
+		    s->prev) == 0) {
+			unlink(p);
+			if (pathf(p, "%s/%s.next", s->jobs, s->prev) == 0)
+				unlink(p);
+		}
+		return 0;
+	}
+	if ((s->pid = fork()) == 0)
+		child(s, argv, argc);
+	now(start);
+	if (s->pid == -1) {
+		s->pid = getpid();
+		status_running(s, start);
+		pass(s);
+		finish(s, 125, 0);
+		return 0;
+	}
+	lock_note(s, s->pid);
+	status_running(s, start);
+	report(s, "started %s %s %ld", s->slot, s->dir, (long)s->pid);
+	if (s->timeout > 0)
+		alarm(s->timeout);
+	rc = wait_job(s, &timed_out);
+	alarm(0);
+	pass(s);
+	finish(s, rc, timed_out);
+	return 0;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: dist-helper --version | -s SLOT -J JOBS "
+	    "-d JOBDIR -q SEQ [-p PREV] -i ID -m MKEY -R RUN -T TOKEN "
+	    "[-t SECS] [-l PROCS] [-o RELAY] [-a TAR] -w CWD [-e HEAD "
+	    "-E TAIL] [-F] -- CMD...\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sv s = { .tar = "tar", .id = "", .mkey = "", .run = "" };
+	struct sigaction sa;
+	int c;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0)
+		return puts(HELPER_VERSION) == EOF ? 1 : 0;
+	while ((c = getopt(argc, argv, "s:J:d:q:p:i:m:R:T:t:l:o:a:w:e:E:F")) != -1)
+		switch (c) {
+		case 's': s.slot = optarg; break;
+		case 'J': s.jobs = optarg; break;
+		case 'd': s.dir = optarg; break;
+		case 'q': s.seq = atol(optarg); break;
+		case 'p': s.prev = *optarg != '\0' ? optarg : NULL; break;
+		case 'i': s.id = optarg; break;
+		case 'm': s.mkey = optarg; break;
+		case 'R': s.run = optarg; break;
+		case 'T': s.token = optarg; break;
+		case 't': s.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'l': s.procs = *optarg != '\0' ? optarg : NULL; break;
+		case 'o': s.relay = *optarg != '\0' ? optarg : NULL; break;
+		case 'a': s.tar = optarg; break;
+		case 'w': s.cwd = optarg; break;
+		case 'e': s.head = optarg; break;
+		case 'E': s.tail = optarg; break;
+		case 'F': s.refused = 1; break;
+		default: return usage();
+		}
+	if (s.slot == NULL || s.jobs == NULL || s.dir == NULL ||
+	    s.token == NULL || s.cwd == NULL || optind < 1 ||
+	    pathf(s.jd, "%s/%s", s.jobs, s.dir) == -1)
+		return usage();
+	/* argv[optind - 1] ("--") is free for exec_job's "sh" */
+	if (strcmp(argv[optind - 1], "--") != 0)
+		return usage();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waitpid returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return supervise(&s, argv + optind, argc - optind);
+}
