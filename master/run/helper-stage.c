@@ -104,8 +104,8 @@ helper_stage(struct mconn *c, char **cause)
 		verbose("%s: jobs run under the worker helper", c->ms->m->name);
 		goto out;
 	}
-	why = xstrdup(strncmp(c->line.buf, "helper ", 7) == 0 ?
-	    c->line.buf + 7 : c->line.buf);
+	why = xstrdup(strncmp(c->line.buf, "helper off ", 11) == 0 ?
+	    c->line.buf + 11 : c->line.buf);
 off:
 	if (mconn_lost(c)) {
 		rc = -1;
