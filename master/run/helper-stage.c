@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "lib/lib.h"
-#include "lib/sha256.h"
 #include "run/helper.h"
 #include "run/mconn.h"
 
