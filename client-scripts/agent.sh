@@ -107,7 +107,10 @@
 # JOBDIR.tar, and JOBDIR.packed made (JOBDIR.unpacked when packing failed:
 # RESULT is "-").  RC is 125 when the job could not be started.
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
-# own errors go to RUNDIR/agent-MKEY.log.
+# own errors go to RUNDIR/agent-MKEY.log.  Once "helper" said "on", the
+# supervisor is the worker helper (sv_helper): the same files and lines,
+# the job always in its own session (pgid=), status supervisor=helper,
+# and no shell between the job's end and "done".
 #
 # The lock (LOCKFILE, made atomically with ln, fine on NFS) holds user=
 # (on the master), master=, run=, pid=, started=, boot_id=, host=,
