@@ -97,9 +97,11 @@ check "... the file is the master's again" \
     sh -c '[ "$(sha256sum <"$1")" != "$2" ]' x "$h" "$sum_bad"
 
 # --job-timeout: the whole tree goes, a child that left the session too
+# (a sleep of a length of our own: other tests may run as the same user)
+nap=$((600 + $$ % 1000))
 {
 	echo '<jobs>'
-	echo '<job name="slow"><arg>sh</arg><arg>-c</arg><arg>setsid sleep 60 &amp; sleep 60</arg></job>'
+	printf '<job name="slow"><arg>sh</arg><arg>-c</arg><arg>setsid sleep %s &amp; sleep %s</arg></job>\n' "$nap" "$nap"
 	echo '</jobs>'
 } >"$T/slow.xml"
 dist -v --job-timeout 1 --machines "$T/m1" --config "$T/slow.xml" \
@@ -110,8 +112,8 @@ check "timeout: exit 124, reason=timeout" \
 check "timeout: under the helper" grep -q '^supervisor=helper$' "$s"
 # (killed ones may stay zombies: PID 1 of a container may not reap)
 check "timeout: no sleep of the job is left" \
-    sh -c '! ps -o stat=,comm= -u "$1" | grep -v "^Z" | grep -q sleep' \
-    x "$TEST_USER"
+    sh -c '! ps -o stat=,args= -u "$1" | grep -v "^Z" | grep -q "sleep $2"' \
+    x "$TEST_USER" "$nap"
 
 # noexec workdir, other arch: the sh supervisor, said at -v
 dist -v --machines "$T/m2" --config "$T/jobs.xml" >"$T/out5" 2>&1
