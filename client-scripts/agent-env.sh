@@ -723,7 +723,8 @@ iso_chain()
 	    set -- "$iso_numactl" --cpunodebind "$iso_use_numa" \
 	    --membind "$iso_use_numa" "$@"
 	[ -n "$iso_use_nice" ] && set -- "$iso_nicecmd" -n "$iso_use_nice" "$@"
-	exec "$@"
+	# iso_runner: what execs it (the worker helper: sv_helper_exec)
+	"${iso_runner:-exec}" "$@"
 }
 
 iso_exec()

@@ -1355,13 +1355,21 @@ sv_helper()
 	fi
 	job_env "$sv_jd" "$_hs" "$_hi"
 	unset DIST_JOB_TOKEN
+	# the helper outermost: the isolation prefixes are the job's alone
+	[ -n "$_hf" ] && sv_helper_exec "$@"
+	# shellcheck disable=SC2034 # read by iso_chain (agent-env.sh)
+	iso_runner=sv_helper_exec
+	iso_exec "$@"
+}
+
+# sv_helper_exec CMD...: (sv_helper) exec the worker helper to run CMD.
+sv_helper_exec()
+{
 	# shellcheck disable=SC2154 # iso_dir, env_jh/jt: agent-env.sh
-	set -- "$helper" -s "$_hs" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
+	exec "$helper" -s "$_hs" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
 	    -p "$_hp" -i "$_hid" -m "$mkey" -R "$run_e" -T "$run/$_hd" \
 	    -t "${jobtimeout:-0}" -l "$_hl" -o "$relay" -a "$tar_cmd" \
 	    -w "$iso_dir" -e "$env_jh" -E "$env_jt" ${_hf:+"$_hf"} -- "$@"
-	[ -n "$_hf" ] && exec "$@"
-	iso_exec "$@"
 }
 
 # do_helper SHA VERSION: from now on the jobs run under the worker helper

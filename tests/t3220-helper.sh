@@ -115,6 +115,18 @@ check "timeout: no sleep of the job is left" \
     sh -c '! ps -o stat=,args= -u "$1" | grep -v "^Z" | grep -q "sleep $2"' \
     x "$TEST_USER" "$nap"
 
+# an isolation wrapper applies to the job, not to the helper above it
+{
+	echo '<jobs>'
+	echo '<job name="nice"><arg>sh</arg><arg>-c</arg><arg>cut -d" " -f19 /proc/$$/stat >own; cut -d" " -f19 /proc/$PPID/stat >parent; cat /proc/$PPID/comm >pcomm</arg></job>'
+	echo '</jobs>'
+} >"$T/nice.xml"
+dist --nice 5 --machines "$T/m1" --config "$T/nice.xml" >"$T/out7" 2>&1
+n=$T/results/CURRENT/jobs/nice
+check "--nice 5: the job runs at 5 under the helper at 0" \
+    sh -c '[ "$(cat "$1/own") $(cat "$1/parent")" = "5 0" ] &&
+	grep -q "^dist-helper" "$1/pcomm"' x "$n"
+
 # noexec workdir, other arch: the sh supervisor, said at -v
 dist -v --machines "$T/m2" --config "$T/jobs.xml" >"$T/out5" 2>&1
 check "noexec workdir: the jobs run (1/4 ok)" grep -q '1/4 ok, 3 failed' \
