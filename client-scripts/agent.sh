@@ -1478,8 +1478,11 @@ sv_late()
 	sv_start=$t sv_end='' sv_rc=''
 	sv_status running
 	trap '' PIPE		# after the fork: the job keeps SIGPIPE
-	trap 'sv_kill' TERM
 	sv_tok=$run/$sv_dir sv_wd=''
+	# the watchdog before our TERM trap: a subshell keeps its parent's
+	# traps until it sets its own, and sv_kill there would let a TERM
+	# that comes early (a job of a few ms) leave it waiting out the
+	# whole timeout
 	if [ "${jobtimeout:-0}" -gt 0 ]; then
 		(
 			sleep "$jobtimeout" &
@@ -1491,6 +1494,7 @@ sv_late()
 		) </dev/null >/dev/null 2>&1 &
 		sv_wd=$!
 	fi
+	trap 'sv_kill' TERM
 	[ "$sv_self" = 1 ] || sv_report_child "started $sv_slot $sv_dir $sv_pid"
 	sv_wait
 }
