@@ -26,6 +26,7 @@ int	cmd_resume(struct dist_opts *, int, char **);
 int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
 int	cmd_clean(struct dist_opts *, int, char **);
+int	cmd_merge(struct dist_opts *, int, char **);
 /* Parse argv (argv[0] the program) as the options of command name into o;
  * *first is the index of the first operand.  0, or -1 after an error was
  * printed. */

@@ -59,6 +59,8 @@ struct dist_opts {
 	const char	*settings_path;	/* --settings, or NULL: the default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
+	int		 table;		/* --table: table-generator at the end */
+	const char	*table_generator;	/* --table-generator PATH */
 };
 
 struct dist_plan {

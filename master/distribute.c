@@ -22,7 +22,8 @@
 #define C_UNLOCK	0x08
 #define C_COMPARE	0x10
 #define C_CLEAN		0x20
-#define C_ALL		0x3f
+#define C_MERGE		0x400
+#define C_ALL		0x7ff
 #define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN)
 
 static const struct dist_cmd cmds[] = {
@@ -42,6 +43,9 @@ static const struct dist_cmd cmds[] = {
 	{ "clean", cmd_clean, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
 	  "remove your old run directories and unused tools from the workers" },
+	{ "merge", cmd_merge, C_MERGE, 0, 1,
+	  "merge [--table-generator PATH] [RESULTS/RUN-ID]",
+	  "BenchExec: one results file per rundefinition, and the tables" },
 };
 
 enum opt_id {
@@ -53,6 +57,7 @@ enum opt_id {
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
 	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN, O_MAX_JOBS,
 	O_NOTIFY_URL_FILE,
+	O_TABLE, O_TABLE_GENERATOR,	/* BenchExec merge */
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -87,7 +92,7 @@ static const struct dist_option options[] = {
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
-	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME, "DIR",
+	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE, "DIR",
 	  "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },
@@ -167,6 +172,11 @@ static const struct dist_option options[] = {
 	  "json|slack", "webhook body (default json)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
 	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
+	/* BenchExec merged results and tables (issue 17) */
+	{ "table", O_TABLE, no_argument, C_RUN, NULL,
+	  "BenchExec: run table-generator on the merged results at the end" },
+	{ "table-generator", O_TABLE_GENERATOR, required_argument,
+	  C_RUN | C_MERGE, "PATH", "table-generator to run (default: on $PATH)" },
 };
 
 static void
@@ -335,6 +345,8 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
 	case O_MIN_CHANGE: return set_percent(arg, &o->min_change, "min-change");
 	case O_SETTINGS: o->settings_path = arg; return 0;
+	case O_TABLE: o->table = 1; return 0;
+	case O_TABLE_GENERATOR: o->table_generator = arg; return 0;
 	}
 	return -1;
 }

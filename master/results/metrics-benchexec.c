@@ -25,6 +25,7 @@
 #include <libxml/xmlerror.h>
 
 #include "lib/lib.h"
+#include "results/benchexec-xml.h"
 #include "results/metrics.h"
 
 struct bx_parse {
@@ -104,7 +105,7 @@ bx_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *pubid,
 	    sysid, NULL);
 }
 
-static xmlDocPtr
+xmlDocPtr
 bx_parse_mem(const char *path, const char *data, size_t len, char **cause)
 {
 	struct bx_parse st = { NULL, 0 };
@@ -143,14 +144,14 @@ bx_parse_mem(const char *path, const char *data, size_t len, char **cause)
 	return doc;
 }
 
-static int
+int
 bx_is(const xmlNode *n, const char *name)
 {
 	return n != NULL && n->type == XML_ELEMENT_NODE &&
 	    strcmp((const char *)n->name, name) == 0;
 }
 
-static char *
+char *
 bx_attr(const xmlNode *n, const char *name)
 {
 	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
@@ -165,7 +166,7 @@ bx_attr(const xmlNode *n, const char *name)
 
 /* The run definition: <result name="RUNDEF.BLOCK" block="BLOCK"> in a
  * task-set file, name="RUNDEF" in the run definition's own file. */
-static char *
+char *
 bx_rundef(const xmlNode *root)
 {
 	char *name = bx_attr(root, "name"), *block = bx_attr(root, "block");
@@ -294,7 +295,7 @@ struct bx_ctx {
 
 /* Lexically normalized absolute path ("/a/./b/../c" -> "/a/c"), or NULL
  * when path is not absolute. */
-static char *
+char *
 bx_normpath(const char *path)
 {
 	struct strvec comps = STRVEC_INIT;
@@ -331,7 +332,7 @@ bx_normpath(const char *path)
 
 /* Path of the normalized absolute to relative to the normalized absolute
  * directory from ("/r/tasks/a.c" from "/r/defs": "../tasks/a.c"). */
-static char *
+char *
 bx_relpath(const char *to, const char *from)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -515,6 +516,16 @@ bx_worker_dirs(struct bx_ctx *c, const char *job_dir)
 		free(full);
 	}
 	free(def);
+}
+
+void
+bx_job_dirs(const char *job_dir, char **cwd, char **defdir)
+{
+	struct bx_ctx c = { NULL, NULL, NULL, 0, NULL, NULL };
+
+	bx_worker_dirs(&c, job_dir);
+	*cwd = c.cwd;
+	*defdir = c.defdir;
 }
 
 /* d->wdir: where BenchExec wrote the result file (the same place under

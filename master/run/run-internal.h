@@ -213,6 +213,8 @@ int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */
+/* A BenchExec run's merged results and tables (benchexec-end.c). */
+void	run_benchexec_end(struct run_ctx *);
 
 /* run-resume.c: the inputs a run keeps for resume, and the replay. */
 int	resume_save_inputs(struct run_ctx *, char **cause);

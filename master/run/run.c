@@ -568,6 +568,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	}
 	progress_summary(&ctx, stdout);
 	fflush(stdout);
+	run_benchexec_end(&ctx);
 	run_notify_done(&ctx);
 	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
 	if (ctx.nok == 0 && ctx.njobs > 0 && no_machine_ran(&ctx))
