@@ -38,8 +38,8 @@ tables(const struct bx_merged *m, const char *given, int run, int quiet,
 	if (prog == NULL) {
 		table_generator_argv(m, "table-generator", 0, &argv);
 		printf("tables: %s; run:\n  ", run ? "no table-generator on "
-		    "$PATH (BenchExec; or --table-generator PATH)" : "to make "
-		    "them (or --table)");
+		    "$PATH (BenchExec; or --table-generator PATH)" : "not made "
+		    "(--table makes them)");
 		print_command(&argv);
 	} else {
 		table_generator_argv(m, prog, quiet, &argv);
