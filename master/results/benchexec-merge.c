@@ -51,7 +51,8 @@ struct bm_input {
 					   rundefinition's file */
 	char		*wdir;		/* its directory on the worker */
 	char		*defdir;	/* the definition's there */
-	xmlDocPtr	 doc;
+	int		 keep;	/* merged (not skipped, not a duplicate) */
+	xmlDocPtr	 doc;	/* parsed while its rundefinition is merged */
 };
 
 struct bm_state {
@@ -110,18 +111,14 @@ bm_split_name(struct bm_input *in)
 	return 0;
 }
 
-/* Load and parse one file; its rundefinition and tasks set. */
+/* in->doc: the file parsed, its root a <result>. */
 static int
-bm_load(struct bm_input *in)
+bm_parse(struct bm_input *in)
 {
 	char *data = NULL, *cause = NULL;
 	xmlNodePtr root;
 	size_t len;
 
-	if (bm_split_name(in) == -1) {
-		warn("%s: not a BenchExec result file name, skipped", in->path);
-		return -1;
-	}
 	if (metrics_load_file(in->path, &data, &len, &cause) == -1 ||
 	    (in->doc = bx_parse_mem(in->path, data, len, &cause)) == NULL) {
 		warn("%s, skipped", cause);
@@ -135,17 +132,40 @@ bm_load(struct bm_input *in)
 		warn("%s: not a BenchExec result file (root element <%s>), "
 		    "skipped", in->path, root != NULL ?
 		    (const char *)root->name : "");
+		xmlFreeDoc(in->doc);
+		in->doc = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+/* Read one file: its rundefinition and tasks set (the document is
+ * parsed again when its rundefinition is merged: one at a time). */
+static int
+bm_load(struct bm_input *in)
+{
+	xmlNodePtr root;
+	int rc = 0;
+
+	if (bm_split_name(in) == -1) {
+		warn("%s: not a BenchExec result file name, skipped", in->path);
+		return -1;
+	}
+	if (bm_parse(in) == -1)
+		return -1;
+	root = xmlDocGetRootElement(in->doc);
 	in->rundef = bx_rundef(root);
 	in->block = bx_attr(root, "block");
 	if (!bm_safe(in->bench) || !bm_safe(in->date) ||
 	    (*in->rundef != '\0' && !bm_safe(in->rundef)) ||
 	    (in->block != NULL && !bm_safe(in->block))) {
 		warn("%s: a name in it cannot name a file, skipped", in->path);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	xmlFreeDoc(in->doc);
+	in->doc = NULL;
+	in->keep = rc == 0;
+	return rc;
 }
 
 /* in->wdir: the directory of the file on the worker. */
@@ -174,16 +194,14 @@ bm_drop_wholes(struct bm_state *st, size_t from)
 	size_t i, k;
 
 	for (i = from; i < st->n; i++) {
-		if (st->in[i].doc == NULL || st->in[i].block != NULL)
+		if (!st->in[i].keep || st->in[i].block != NULL)
 			continue;
 		for (k = from; k < st->n; k++)
-			if (st->in[k].doc != NULL && st->in[k].block != NULL &&
+			if (st->in[k].keep && st->in[k].block != NULL &&
 			    strcmp(st->in[k].rundef, st->in[i].rundef) == 0)
 				break;
-		if (k < st->n) {
-			xmlFreeDoc(st->in[i].doc);
-			st->in[i].doc = NULL;
-		}
+		if (k < st->n)
+			st->in[i].keep = 0;
 	}
 }
 
@@ -197,7 +215,7 @@ bm_duplicate(const struct bm_state *st, size_t i)
 	for (k = 0; k < i; k++) {
 		const struct bm_input *b = &st->in[k];
 
-		if (b->doc != NULL && strcmp(a->rundef, b->rundef) == 0 &&
+		if (b->keep && strcmp(a->rundef, b->rundef) == 0 &&
 		    ((a->block == NULL && b->block == NULL) ||
 		    (a->block != NULL && b->block != NULL &&
 		    strcmp(a->block, b->block) == 0)))
@@ -251,14 +269,13 @@ bm_scan_job(struct bm_state *st, const char *job)
 	free(ents);
 	bm_drop_wholes(st, from);
 	for (i = from; i < st->n; i++) {
-		if (st->in[i].doc != NULL && bm_duplicate(st, i)) {
+		if (st->in[i].keep && bm_duplicate(st, i)) {
 			warn("%s: rundefinition '%s' tasks '%s' met before, "
 			    "skipped", st->in[i].path, st->in[i].rundef,
 			    st->in[i].block != NULL ? st->in[i].block : "*");
-			xmlFreeDoc(st->in[i].doc);
-			st->in[i].doc = NULL;
+			st->in[i].keep = 0;
 		}
-		if (st->in[i].doc != NULL)
+		if (st->in[i].keep)
 			bm_add_rundef(st, st->in[i].rundef);
 	}
 	free(cwd);
@@ -290,7 +307,7 @@ bm_job_ids(const char *run_dir, struct strvec *ids)
 	}
 	if (ids->n == 0 && (n = scandir(jobs, &ents, NULL, alphasort)) > 0) {
 		for (k = 0; k < n; k++) {
-			if (ents[k]->d_name[0] != '.')
+			if (safe_name(ents[k]->d_name))
 				sv_push(ids, ents[k]->d_name);
 			free(ents[k]);
 		}
@@ -581,50 +598,59 @@ bm_systeminfo(const struct bm_input *const *ins, size_t n, xmlNodePtr root)
 	sv_clear(&seen);
 }
 
-/* The trailing totals (<column title value="Ns"/> after the runs),
- * summed per title when every value is seconds. */
+/* The sum of one trailing total (<column title value="Ns"/> after the
+ * runs) over the files: 0, or -1 when none has it or one is not seconds. */
+static int
+bm_total(const struct bm_input *const *ins, size_t n, const char *title,
+    double *sum)
+{
+	int any = 0, bad = 0;
+	xmlNodePtr c;
+	char *t, *v, *end;
+	double x;
+	size_t i;
+
+	*sum = 0;
+	for (i = 0; i < n; i++) {
+		for (c = xmlDocGetRootElement(ins[i]->doc)->children; c != NULL;
+		    c = c->next) {
+			if (!bx_is(c, "column") || (t = bx_attr(c, "title")) == NULL)
+				continue;
+			if (strcmp(t, title) == 0) {
+				v = bx_attr(c, "value");
+				x = v != NULL ? strtod(v, &end) : NAN;
+				if (v == NULL || end == v || strcmp(end, "s") != 0 ||
+				    !isfinite(x))
+					bad = 1;
+				else
+					*sum += x;
+				any = 1;
+				free(v);
+			}
+			free(t);
+		}
+	}
+	return any && !bad ? 0 : -1;
+}
+
+/* The totals of cputime and walltime, summed. */
 static void
 bm_totals(const struct bm_input *const *ins, size_t n, xmlNodePtr root)
 {
-	const char *titles[] = { "cputime", "walltime" };
-	size_t i, t;
+	static const char *const titles[] = { "cputime", "walltime" };
+	xmlNodePtr c;
+	double sum;
+	size_t t;
+	char *v;
 
 	for (t = 0; t < ARRAY_SIZE(titles); t++) {
-		double sum = 0;
-		int any = 0, bad = 0;
-
-		for (i = 0; i < n; i++) {
-			xmlNodePtr c;
-
-			for (c = xmlDocGetRootElement(ins[i]->doc)->children;
-			    c != NULL; c = c->next) {
-				char *title, *v, *end;
-				double x;
-
-				if (!bx_is(c, "column") ||
-				    (title = bx_attr(c, "title")) == NULL)
-					continue;
-				if (strcmp(title, titles[t]) == 0) {
-					v = bx_attr(c, "value");
-					x = v != NULL ? strtod(v, &end) : NAN;
-					bad |= v == NULL || end == v ||
-					    strcmp(end, "s") != 0 || !isfinite(x);
-					sum += bad ? 0 : x;
-					any = 1;
-					free(v);
-				}
-				free(title);
-			}
-		}
-		if (any && !bad) {
-			char *v = xasprintf("%.9gs", sum);
-			xmlNodePtr c = xmlNewChild(root, NULL,
-			    (const xmlChar *)"column", NULL);
-
-			bm_set(c, "title", titles[t]);
-			bm_set(c, "value", v);
-			free(v);
-		}
+		if (bm_total(ins, n, titles[t], &sum) == -1)
+			continue;
+		v = xasprintf("%.9gs", sum);
+		c = xmlNewChild(root, NULL, (const xmlChar *)"column", NULL);
+		bm_set(c, "title", titles[t]);
+		bm_set(c, "value", v);
+		free(v);
 	}
 }
 
@@ -721,16 +747,23 @@ static int
 bm_write_rundef(struct bm_state *st, struct bx_merged *m, const char *rd,
     char **cause)
 {
-	const struct bm_input **ins = xcalloc(st->n + 1, sizeof *ins);
+	struct bm_input **ins = xcalloc(st->n + 1, sizeof *ins);
 	char *file, *path, *target;
 	size_t i, n = 0;
 	xmlDocPtr doc;
 	int rc = 0;
 
 	for (i = 0; i < st->n; i++)
-		if (st->in[i].doc != NULL && strcmp(st->in[i].rundef, rd) == 0)
+		if (st->in[i].keep && strcmp(st->in[i].rundef, rd) == 0 &&
+		    bm_parse(&st->in[i]) == 0)
 			ins[n++] = &st->in[i];
-	doc = bm_document(st, ins, n, rd, &m->runs);
+	if (n == 0) {
+		free(ins);
+		return set_cause(cause, "rundefinition '%s': its result files "
+		    "cannot be read any more", rd);
+	}
+	doc = bm_document(st, (const struct bm_input *const *)ins, n, rd,
+	    &m->runs);
 	file = *rd != '\0' ? bm_name(m, rd, NULL, ".xml.bz2") :
 	    xasprintf("%s.results.xml.bz2", m->name);
 	path = xasprintf("%s/%s", m->dir, file);
@@ -752,6 +785,10 @@ bm_write_rundef(struct bm_state *st, struct bx_merged *m, const char *rd,
 		free(target);
 	}
 	xmlFreeDoc(doc);
+	for (i = 0; i < n; i++) {
+		xmlFreeDoc(ins[i]->doc);
+		ins[i]->doc = NULL;
+	}
 	free(path);
 	free(file);
 	free(ins);
@@ -815,7 +852,7 @@ bm_name_run(const struct bm_state *st, struct bx_merged *m)
 	size_t i;
 
 	for (i = 0; i < st->n; i++)
-		if (st->in[i].doc != NULL && (best == NULL ||
+		if (st->in[i].keep && (best == NULL ||
 		    strcmp(st->in[i].date, best->date) < 0))
 			best = &st->in[i];
 	m->name = xasprintf("%s.%s", best->bench, best->date);
