@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "input/input.h"
 #include "lib/lib.h"
+#include "results/results.h"
 #include "run/run.h"
 
 /* Mail and webhook settings: the settings file, then the command line. */
@@ -36,6 +37,23 @@ load_notify(struct dist_opts *o, char **cause)
 	return notify_opts_check(&o->notify, cause);
 }
 
+/* --table-generator: there before the run, not found at its end. */
+static int
+check_table_generator(const struct dist_opts *o)
+{
+	char *path, *cause = NULL;
+
+	if (o->table_generator == NULL || o->dry_run)
+		return 0;
+	if ((path = table_generator_find(o->table_generator, &cause)) == NULL) {
+		error("%s", cause);
+		free(cause);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
 int
 cmd_run(struct dist_opts *o, int argc, char **argv)
 {
@@ -45,6 +63,8 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 
 	if (argc > 0)
 		o->archive_path = argv[0];
+	if (check_table_generator(o) == -1)
+		return EXIT_USAGE;
 	if (load_notify(o, &cause) == -1 || plan_load(o, &plan, &cause) == -1) {
 		error("%s", cause);
 		free(cause);

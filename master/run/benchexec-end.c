@@ -19,7 +19,8 @@ run_benchexec_end(struct run_ctx *ctx)
 	if (ctx->plan->config.kind != CONFIG_BENCHEXEC || ctx->interrupts > 0 ||
 	    ctx->nok == 0)
 		return;
-	if (bx_merge_tables(ctx->run_dir, o->table_generator, o->table,
+	if (bx_merge_tables(ctx->run_dir, o->table_generator,
+	    o->table || o->table_generator != NULL,
 	    o->verbosity < 1, &cause) != 0)
 		warn("benchexec: %s", cause);
 	free(cause);
