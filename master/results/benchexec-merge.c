@@ -456,14 +456,13 @@ bm_run(const struct bm_state *st, const struct bm_input *in,
 
 /* A root attribute of the input whose own is least (or greatest). */
 static const struct bm_input *
-bm_extreme(const struct bm_state *st, const struct bm_input *const *ins,
-    size_t n, const char *attr, int greatest)
+bm_extreme(const struct bm_input *const *ins, size_t n, const char *attr,
+    int greatest)
 {
 	const struct bm_input *best = NULL;
 	char *bv = NULL, *v;
 	size_t i;
 
-	(void)st;
 	for (i = 0; i < n; i++) {
 		v = bx_attr(xmlDocGetRootElement(ins[i]->doc), attr);
 		if (v != NULL && (bv == NULL ||
@@ -490,11 +489,24 @@ bm_copy_attr(xmlNodePtr to, const struct bm_input *from, const char *attr)
 	free(v);
 }
 
+/* The first input with the root attribute, or NULL. */
+static const struct bm_input *
+bm_having(const struct bm_input *const *ins, size_t n, const char *attr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (xmlHasProp(xmlDocGetRootElement(ins[i]->doc),
+		    (const xmlChar *)attr) != NULL)
+			return ins[i];
+	return NULL;
+}
+
 /* The root: the first file's attributes, name="RD", no block, the
- * earliest start and the latest end. */
+ * earliest start and the latest end, an error when one had one. */
 static xmlNodePtr
-bm_root(const struct bm_state *st, const struct bm_input *const *ins,
-    size_t n, const char *rd, xmlDocPtr doc)
+bm_root(const struct bm_input *const *ins, size_t n, const char *rd,
+    xmlDocPtr doc)
 {
 	xmlNodePtr root = xmlNewDocNode(doc, NULL, (const xmlChar *)"result",
 	    NULL);
@@ -508,10 +520,11 @@ bm_root(const struct bm_state *st, const struct bm_input *const *ins,
 		bm_set(root, "name", rd);
 	else
 		xmlUnsetProp(root, (const xmlChar *)"name");
-	early = bm_extreme(st, ins, n, "starttime", 0);
+	early = bm_extreme(ins, n, "starttime", 0);
 	bm_copy_attr(root, early, "starttime");
 	bm_copy_attr(root, early, "date");
-	bm_copy_attr(root, bm_extreme(st, ins, n, "endtime", 1), "endtime");
+	bm_copy_attr(root, bm_extreme(ins, n, "endtime", 1), "endtime");
+	bm_copy_attr(root, bm_having(ins, n, "error"), "error");
 	return root;
 }
 
@@ -664,7 +677,7 @@ bm_document(const struct bm_state *st, const struct bm_input *const *ins,
 	xmlNodePtr root, c, r;
 	size_t i, lost = 0;
 
-	root = bm_root(st, ins, n, rd, doc);
+	root = bm_root(ins, n, rd, doc);
 	if (dtd != NULL && dtd->ExternalID != NULL && dtd->SystemID != NULL)
 		xmlCreateIntSubset(doc, (const xmlChar *)"result",
 		    dtd->ExternalID, dtd->SystemID);
