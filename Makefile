@@ -92,7 +92,8 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
 	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
-	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time
+	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time \
+	     libxml2-utils
 deps:
 	@sh tests/apt-install.sh $(BUILD_DEPS)
 
