@@ -155,8 +155,9 @@ check "merge of a directory without BenchExec results: exit 2 (got $rc)" \
 
 # machines that differ: a <systeminfo> each
 f=$(find "$run/jobs" -name 'suite.nightly.*.results.base.Loops.xml.bz2')
+[ -f "$f" ] || fatal "no result file of (base, Loops)"
 bzcat "$f" | sed 's/<systeminfo hostname="[^"]*"/<systeminfo hostname="other-host"/' |
-    bzip2 >"$f.new" && mv "$f.new" "$f"
+    bzip2 >"$T/si.bz2" && mv "$T/si.bz2" "$f"
 "$DISTRIBUTE" merge "$run" >"$T/out6" 2>&1
 check "a rundefinition run on 2 machines has 2 <systeminfo>, the other 1" \
     /usr/bin/python3 -c 'import bz2, sys
