@@ -59,6 +59,12 @@ struct dist_opts {
 	const char	*settings_path;	/* --settings, or NULL: the default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
+	/* results store and revisions (issue 16) */
+	const char	*db_url;	/* --db: may hold a secret, never written */
+	const char	*rerun_of;	/* run id this run reruns, or NULL */
+	const char	*revision;	/* --revision: the run's commit, or NULL */
+	const char	*project;	/* --project, or NULL */
+	int64_t		 revision_date;	/* --revision-date, UTC ns; 0: none */
 };
 
 struct dist_plan {
