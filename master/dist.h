@@ -84,6 +84,10 @@ int	plan_load(const struct dist_opts *, struct dist_plan *, char **cause);
 void	plan_free(struct dist_plan *);
 void	plan_print_text(const struct dist_plan *, FILE *);
 void	plan_print_json(const struct dist_plan *, FILE *);
+/* The run's "revision" object ({project, commit, branch, date, label})
+ * or null, for run.json and the JSON plan. */
+void	plan_revision_json(const struct dist_opts *, struct json *,
+	    const char *key);
 
 /* The worker directory of machine m (its workdir= or the default
  * "/var/tmp/distribute-USER" once USER is known). */
