@@ -26,11 +26,6 @@ int	cmd_resume(struct dist_opts *, int, char **);
 int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
 int	cmd_clean(struct dist_opts *, int, char **);
-/* Parse argv (argv[0] the program) as the options of command name into o;
- * *first is the index of the first operand.  The settings file is not
- * read.  0, or -1 after an error was printed. */
-int	cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
-	    int *first);
 /* The options of a run being resumed into r: argv (argv[0] the program)
  * are the run's saved words; the options given to resume replace them
  * (option by option), then the settings file fills in what neither gave.

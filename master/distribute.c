@@ -734,18 +734,6 @@ parse_all(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 	return rc;
 }
 
-int
-cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
-    int *first)
-{
-	const struct dist_cmd *cmd = find_cmd(name);
-	struct parse_state ps = { NULL, NULL, NULL, 0, 0 };
-
-	if (cmd == NULL || parse_options(o, cmd, argc, argv, first, &ps) != 0)
-		return -1;
-	return 0;
-}
-
 /* main()'s option words (the program's name first), for resume. */
 static char	**main_words;
 static int	  main_nwords;
