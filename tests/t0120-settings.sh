@@ -144,6 +144,16 @@ check "... before anything was sent: no login, no results directory" \
     sh -c '[ ! -e "$1/results" ] && [ "$2" = "$3" ]' x "$T" "$before" \
     "$(sshd_accepted_count 1)"
 
+"$DISTRIBUTE" --settings "$T/s-run" --config "$T/jobs.xml" --revision v1.2.3 \
+    --project demo --revision-date 2026-11-01T12:30Z --dry-run >"$T/plan" 2>&1
+check "--dry-run shows the revision, project and date" \
+    grep -q '^revision: v1.2.3  project: demo  date: 2026-11-01T12:30:00Z$' "$T/plan"
+check "--dry-run shows a job's revision" grep -q '^    revision: 8f3a1c2d$' "$T/plan"
+"$DISTRIBUTE" --settings "$T/s-run" --config "$TOP/configs/pyperformance.xml" \
+    --dry-run --json >"$T/plan.json" 2>&1
+check "pyperformance jobs carry their revision (plan JSON)" \
+    [ "$(jget "$T/plan.json" 'all(j.get("revision") for j in d["jobs"]) and d["revision"] is None')" = True ]
+
 "$DISTRIBUTE" --settings "$T/s-run" --config "$T/jobs.xml" -n from-cli \
     --revision v1.2.3 --project demo --revision-date 2026-11-01T12:30Z \
     --db="sqlite:$T/store-secret-cli.db" >"$T/out" 2>&1
@@ -167,5 +177,28 @@ for f in run.json events.log input/argv; do
 	check "$f: no store URL (neither the file's nor the command line's)" \
 	    sh -c '[ -f "$1" ] && ! grep -q "secret" "$1"' x "$run/$f"
 done
+
+# --- resume: the run's settings file read again, its options kept -----------
+printf '%s\n' '<jobs><job name="slow" revision="r2"><arg>sleep</arg><arg>3</arg></job></jobs>' \
+    >"$T/slow.xml"
+"$DISTRIBUTE" --settings "$T/s-run" --config "$T/slow.xml" --revision v2 \
+    -n slow >"$T/out-slow" 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q '"status": "running"' \
+    "$T/results/CURRENT/run.json" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+# known-hosts, identity and ssh-config come only from the settings file
+"$DISTRIBUTE" resume --results "$T/results" --progress lines -q \
+    >"$T/out-resume" 2>&1
+rc=$?
+run=$T/results/CURRENT
+check "resume reads the run's settings file again (rc $rc)" [ "$rc" -eq 0 ]
+check "resume keeps the run's --revision, exit 0 at the end" \
+    [ "$(jget "$run/run.json" '(d["name"], d["revision"]["commit"], d["exit"], d["jobs"][0]["revision"])')" = "('slow', 'v2', 0, 'r2')" ]
 
 done_testing
