@@ -242,6 +242,23 @@ find_cmd(const char *name)
  * The setters: 0, or -1 with a cause "--OPTION: ..." (the command line
  * prints it, the settings file puts FILE:LINE before it).
  */
+
+/* "--NAME: " before *cause, or only "--" when it begins with NAME. */
+static int
+prefix_option(char **cause, const char *name)
+{
+	size_t n = strlen(name);
+	char *c = *cause;
+
+	if (c != NULL && strncmp(c, name, n) == 0 &&
+	    (c[n] == ':' || c[n] == ' '))
+		*cause = xasprintf("--%s", c);
+	else
+		*cause = xasprintf("--%s: %s", name, c != NULL ? c : "error");
+	free(c);
+	return -1;
+}
+
 static int
 set_int(const char *arg, int min, int max, int *out, const char *opt,
     char **cause)
@@ -281,14 +298,8 @@ set_percent(const char *arg, double *out, const char *opt, char **cause)
 static int
 set_path(const char **out, const char *arg, const char *opt, char **cause)
 {
-	char *c;
-
-	if (machine_check_path(opt, arg, cause) == -1) {
-		c = *cause;	/* "OPT: ..." */
-		*cause = xasprintf("--%s", c);
-		free(c);
-		return -1;
-	}
+	if (machine_check_path(opt, arg, cause) == -1)
+		return prefix_option(cause, opt);
 	*out = arg;
 	return 0;
 }
@@ -407,7 +418,7 @@ set_isolation(struct dist_opts *o, const char *name, const char *arg,
     char **cause)
 {
 	if (isolation_opt_set(&o->iso, name, arg, cause) == -1)
-		return prefix_cause(cause, "--%s", name);
+		return prefix_option(cause, name);
 	return 0;
 }
 
@@ -416,7 +427,7 @@ set_notify(struct dist_opts *o, const char *name, const char *arg,
     char **cause)
 {
 	if (notify_opts_set(&o->notify, name, arg, cause) == -1)
-		return prefix_cause(cause, "--%s", name);
+		return prefix_option(cause, name);
 	return 0;
 }
 

@@ -65,6 +65,11 @@ printf 'json = no\nmin-change = lots\n' >"$T/s-val"
 "$DISTRIBUTE" compare --settings "$T/s-val" A B >"$T/err" 2>&1
 check "a bad value is said as FILE:LINE: key: why" \
     grep -q "s-val:2: min-change: 'lots' is not a percentage" "$T/err"
+printf 'json = no\nsmtp-tls = maybe\n' >"$T/s-tls"
+"$DISTRIBUTE" --settings "$T/s-tls" --machines "$T/none" --config "$T/none" \
+    >"$T/err" 2>&1
+check "a mail key's error as before, said once" \
+    grep -q "s-tls:2: smtp-tls: invalid value 'maybe' (expected" "$T/err"
 printf 'settings = /elsewhere\n' >"$T/s-self"
 "$DISTRIBUTE" compare --settings "$T/s-self" A B >"$T/err" 2>&1
 check "settings is not a setting" grep -q "s-self:1: settings: not a setting" "$T/err"
