@@ -683,6 +683,10 @@ settings_set(void *arg, const char *key, const char *value, char **cause)
 	const struct dist_option *d = option_by_name(key);
 	int on, rc;
 
+	if (d == NULL && strcmp(key, "smtp-password") == 0)
+		return set_cause(cause, "smtp-password: a password is never "
+		    "given as a value; use smtp-password-file or $%s",
+		    NOTIFY_PASSWORD_ENV);
 	if (d == NULL)
 		return set_cause(cause, "unknown key '%s': not an option of "
 		    "distribute (see distribute.conf(5))", key);

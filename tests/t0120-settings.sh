@@ -70,6 +70,10 @@ printf 'json = no\nsmtp-tls = maybe\n' >"$T/s-tls"
     >"$T/err" 2>&1
 check "a mail key's error as before, said once" \
     grep -q "s-tls:2: smtp-tls: invalid value 'maybe' (expected" "$T/err"
+printf 'smtp-password = hunter2\n' >"$T/s-smtppw"
+"$DISTRIBUTE" compare --settings "$T/s-smtppw" A B >"$T/err" 2>&1
+check "smtp-password = is refused, pointing to smtp-password-file" \
+    sh -c 'grep -q "s-smtppw:1: smtp-password: a password is never given as a value; use smtp-password-file" "$1" && ! grep -q hunter2 "$1"' x "$T/err"
 printf 'settings = /elsewhere\n' >"$T/s-self"
 "$DISTRIBUTE" compare --settings "$T/s-self" A B >"$T/err" 2>&1
 check "settings is not a setting" grep -q "s-self:1: settings: not a setting" "$T/err"
