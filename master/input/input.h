@@ -7,6 +7,7 @@
  *	archive.h	the tool archive's checks and zip-to-tar conversion
  *	settings.h	the settings file (mail, webhooks)
  *	isolation.h	the isolation options and their checks
+ *	require.h	machine facts matched to job requirements
  */
 #ifndef DIST_INPUT_INPUT_H
 #define DIST_INPUT_INPUT_H
@@ -15,6 +16,7 @@
 #include "input/config.h"
 #include "input/isolation.h"
 #include "input/machines.h"
+#include "input/require.h"
 #include "input/settings.h"
 
 #endif
