@@ -78,6 +78,13 @@ int	plan_load(const struct dist_opts *, struct dist_plan *, char **cause);
 void	plan_free(struct dist_plan *);
 void	plan_print_text(const struct dist_plan *, FILE *);
 void	plan_print_json(const struct dist_plan *, FILE *);
+/* --dry-run's judging of the requirements (run/plan-fit.c): printed
+ * (1 when a job no machine can take by known facts), as the plan's
+ * "requirements" member, or only the verdict. */
+struct json;
+int	plan_fit_text(const struct dist_plan *, FILE *);
+void	plan_fit_json(const struct dist_plan *, struct json *);
+int	plan_fit_refused(const struct dist_plan *);
 
 /* The worker directory of machine m (its workdir= or the default
  * "/var/tmp/distribute-USER" once USER is known). */

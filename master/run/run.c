@@ -393,6 +393,7 @@ main_loop(struct run_ctx *ctx)
 
 	for (;;) {
 		pthread_mutex_lock(&ctx->mtx);
+		fit_judge_locked(ctx);
 		finished = all_threads_done(ctx) ||
 		    (sched_machines_exhausted(ctx) && ctx->nrunning == 0);
 		if (!finished && ctx->events == NULL) {
@@ -510,6 +511,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	size_t i;
 
 	ctx_init(&ctx, plan);
+	fit_init(&ctx);
 	signal(SIGPIPE, SIG_IGN);
 	if (ctx.opts->progress == -1)
 		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
@@ -549,6 +551,7 @@ run_execute(struct dist_plan *plan, char **cause)
 			pthread_join(ctx.ms[i].thread, NULL);
 	if (ctx.interrupts == 0)
 		fail_leftovers(&ctx);
+	fit_save(&ctx);
 	pthread_mutex_lock(&ctx.mtx);
 	ctx.ended = 1;		/* run.json's state is final from here */
 	ctx.end_wall = clock_wall_ns();
@@ -574,10 +577,15 @@ run_execute(struct dist_plan *plan, char **cause)
 		rc = EXIT_RUNTIME;
 	if (ctx.interrupts > 0 && !sched_all_done(&ctx))
 		rc = EXIT_INTERRUPT;
+	if (fit_refusal(&ctx) != NULL) {	/* before any job started */
+		set_cause(cause, "run refused: %s", fit_refusal(&ctx));
+		rc = EXIT_RUNTIME;
+	}
 out_signals:
 	pthread_kill(sig_thread, SIGUSR1);
 	pthread_join(sig_thread, NULL);
 out:
+	fit_free(&ctx);
 	ctx_free(&ctx);
 	return rc;
 }
