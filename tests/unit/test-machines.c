@@ -11,7 +11,7 @@
 #include "test.h"
 
 #define KNOWN "(known: workdir, lockfile, benchdir, cpus, aslr, tmpfs, " \
-	"numa, nice, isolation)"
+	"numa, nice, isolation, tags, cores, memory, cpu-model, arch)"
 
 /* Parse a string literal (NUL bytes included) as file "m". */
 #define PARSE(lit, m, cause) machines_parse("m", (lit), sizeof(lit) - 1, \
