@@ -453,7 +453,7 @@ test_example(void)
 	ASSERT_INT_EQ(machines_load("machines.example", &m, &cause), 0,
 	    "machines.example parses");
 	ASSERT_STR_EQ(cause, NULL, "machines.example: no error");
-	ASSERT_INT_EQ(m.n, 20, "machines.example machine count");
+	ASSERT_INT_EQ(m.n, 21, "machines.example machine count");
 	for (i = 0; i < m.n; i++)
 		if (strcmp(m.v[i].name, "dave@gpu2:2022") == 0)
 			mc = &m.v[i];
