@@ -14,7 +14,6 @@
 
 #include "cli.h"
 #include "lib/lib.h"
-#include "run/facts.h"
 #include "run/run.h"
 
 static const struct probe_ask machines_ask[] = {

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/json-parse.h"
 #include "lib/lib.h"
 #include "run/agent-proto.h"
 #include "run/facts.h"
