@@ -83,6 +83,22 @@ check "... saying which job needs what" grep -q \
 check "... before any job started" no_job_dirs
 check "... none was sent" [ "$(grep -c '^start ' "$T/results/CURRENT/journal")" -eq 0 ]
 
+# --- only an unreachable machine qualifies: the run waits for it, says so -
+# (a port nothing listens on: never reached, out after its tries)
+{
+	cat "$T/m.tags"
+	echo "$TEST_USER@127.0.0.1:$(worker_port 9) tags=gpu"
+} >"$T/m.down"
+dist --machines "$T/m.down" --config "$T/gpu.xml" >"$T/out.down" 2>&1
+rc=$?
+check "a job only an unreachable machine may take: not refused (rc $rc)" [ "$rc" -eq 1 ]
+check "... the run says it waits for that machine" grep -q \
+    "job big can run only on locked or unreachable machines: $TEST_USER@127.0.0.1:$(worker_port 9) (down): waiting for them" "$T/out.down"
+check "... the other job ran" grep -q "gpu: 1/2 ok" "$T/out.down"
+check "run.json: each machine's probed facts" [ "$(jget \
+    "$T/results/CURRENT/run.json" "d['machines'][0]['facts']['cores']")" = "$cores" ]
+rm -rf "$T"/w1/work/runs "$T"/w2/work/runs "$T"/w3/work/runs
+
 # --- BenchExec <require cpuCores> against one slot's cores ----------------
 mkdir -p "$T/tool/bin"
 printf '#!/bin/sh\nexit 0\n' >"$T/tool/bin/benchexec"

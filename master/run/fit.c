@@ -208,9 +208,11 @@ jobs_of(const struct run_ctx *ctx, size_t r, size_t *count)
 	return first;
 }
 
-/* Requirement r fits only machines that are locked or down: say so. */
+/* A requirement fits (or may fit: maybe[m]) only machines that are
+ * locked or not reached: say so, the run waits for them. */
 static void
-say_waiting(struct run_ctx *ctx, size_t r, const char *job, size_t count)
+say_waiting(struct run_ctx *ctx, const char *job, size_t count,
+    const unsigned char *maybe)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t m, n = ctx->nmachines;
@@ -218,7 +220,7 @@ say_waiting(struct run_ctx *ctx, size_t r, const char *job, size_t count)
 	for (m = 0; m < n; m++) {
 		enum machine_status s = ctx->ms[m].status;
 
-		if (!ctx->fit->table[r * n + m])
+		if (!maybe[m])
 			continue;
 		if (s != M_LOCKED && s != M_DOWN && s != M_OUT) {
 			sb_release(&sb);
@@ -244,11 +246,18 @@ judge_one(struct run_ctx *ctx, size_t r, struct fit_machine *fm)
 	const char *job = jobs_of(ctx, r, &count);
 	char *why;
 
-	for (m = 0; m < n; m++)
-		ctx->fit->table[r * n + m] = require_fit(req, &fm[m], NULL) ==
-		    FIT_YES;
-	if (job == NULL)
+	unsigned char *maybe = xcalloc(n, 1);
+
+	for (m = 0; m < n; m++) {
+		enum fit fit = require_fit(req, &fm[m], NULL);
+
+		ctx->fit->table[r * n + m] = fit == FIT_YES;
+		maybe[m] = fit != FIT_NO;
+	}
+	if (job == NULL) {
+		free(maybe);
 		return NULL;
+	}
 	why = require_refusal(job, req, fm, n);
 	if (why != NULL && count > 1) {
 		char *more = xasprintf("%s (and %zu more jobs)", why, count - 1);
@@ -257,7 +266,8 @@ judge_one(struct run_ctx *ctx, size_t r, struct fit_machine *fm)
 		why = more;
 	}
 	if (why == NULL)
-		say_waiting(ctx, r, job, count);
+		say_waiting(ctx, job, count, maybe);
+	free(maybe);
 	return why;
 }
 
@@ -295,6 +305,12 @@ fit_judge_locked(struct run_ctx *ctx)
 		f->judged = 1;
 	ctx->dirty = 1;
 	pthread_cond_broadcast(&ctx->cond);
+}
+
+const struct dist_facts *
+fit_facts(const struct run_ctx *ctx, size_t machine)
+{
+	return ctx->fit != NULL ? &ctx->fit->probed[machine] : NULL;
 }
 
 const char *

@@ -184,6 +184,9 @@ int	fit_wait(struct run_ctx *);
 /* The main thread: judge once every machine was looked at (mtx). */
 void	fit_judge_locked(struct run_ctx *);
 const char *fit_refusal(const struct run_ctx *);	/* NULL: not refused */
+/* The facts probed on a machine this run (unknown ones -1/NULL; mtx),
+ * NULL without fit_init(). */
+const struct dist_facts *fit_facts(const struct run_ctx *, size_t machine);
 /* sched_pop() for machine ms: the first queued job it fits (mtx). */
 int	fit_pop(struct run_ctx *, struct machine_state *);
 /* A queued job, or one waiting ahead, fits ms (mtx). */
