@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "input/config.h"
 #include "input/machines.h"
 #include "input/require.h"
+#include "run/facts.h"
 #include "test.h"
 
 static void
@@ -244,6 +246,66 @@ test_config(void)
 	free(cause);
 }
 
+/* The cache remembers probed machines and keeps the others' entries. */
+static void
+test_cache(void)
+{
+	static const char text[] = "a\nb\n";
+	char dir[] = "/tmp/test-require.XXXXXX", *when[2], *path;
+	struct dist_machines m, one;
+	struct dist_facts f[2], got[2];
+	struct strvec lines = STRVEC_INIT;
+	FILE *fp;
+
+	if (mkdtemp(dir) == NULL || machines_parse("m", text, sizeof text - 1,
+	    &m, NULL) == -1) {
+		TEST_OK(0, "cache: setup");
+		return;
+	}
+	facts_init(&f[0]);
+	facts_init(&f[1]);
+	sv_push(&lines, "facts arch x86_64");
+	sv_push(&lines, "facts cpu_model Intel(R) Xeon(R)\\nX");
+	sv_push(&lines, "facts cores 8");
+	sv_push(&lines, "facts mem_total_kb 1024");
+	sv_push(&lines, "info cores 99");
+	facts_from_lines(&f[0], &lines, "facts");
+	TEST_OK(f[0].cores == 8 && f[0].memory == 1048576,
+	    "facts lines: cores, memory in bytes; other verbs ignored");
+	ASSERT_STR_EQ(f[0].cpu_model, "Intel(R) Xeon(R)\\nX",
+	    "... an escaped newline stays printable");
+	TEST_OK(facts_cache_save(dir, &m, f, NULL) == 0, "cache written");
+	facts_cache_load(dir, &m, got, when);
+	TEST_OK(got[0].cores == 8 && got[1].cores == -1 && when[0] != NULL &&
+	    when[1] == NULL, "... read back: a's facts, none for b");
+	facts_free(&got[0]);
+	facts_free(&got[1]);
+	free(when[0]);
+	/* a later probe of b alone keeps a's entry */
+	machines_parse("m", "b\n", 2, &one, NULL);
+	f[1].cores = 2;
+	TEST_OK(facts_cache_save(dir, &one, &f[1], NULL) == 0, "b probed");
+	facts_cache_load(dir, &m, got, NULL);
+	TEST_OK(got[0].cores == 8 && got[1].cores == 2,
+	    "... a's entry kept, b's added");
+	facts_free(&got[0]);
+	facts_free(&got[1]);
+	path = xasprintf("%s/%s", dir, FACTS_CACHE);
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs("{\"machines\": ", fp);
+		fclose(fp);
+	}
+	facts_cache_load(dir, &m, got, NULL);
+	TEST_OK(got[0].cores == -1, "a broken cache: nothing remembered");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	sv_clear(&lines);
+	facts_free(&f[0]);
+	machines_free(&m);
+	machines_free(&one);
+}
+
 int
 main(void)
 {
@@ -253,5 +315,6 @@ main(void)
 	test_disagree();
 	test_fit();
 	test_config();
+	test_cache();
 	return test_done();
 }
