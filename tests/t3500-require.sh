@@ -95,6 +95,8 @@ check "a job only an unreachable machine may take: not refused (rc $rc)" [ "$rc"
 check "... the run says it waits for that machine" grep -q \
     "job big can run only on locked or unreachable machines: $TEST_USER@127.0.0.1:$(worker_port 9) (down): waiting for them" "$T/out.down"
 check "... the other job ran" grep -q "gpu: 1/2 ok" "$T/out.down"
+check "the machine no job fits was left alone: nothing staged there" \
+    [ ! -d "$T/w3/work/runs" ]
 check "run.json: each machine's probed facts" [ "$(jget \
     "$T/results/CURRENT/run.json" "d['machines'][0]['facts']['cores']")" = "$cores" ]
 rm -rf "$T"/w1/work/runs "$T"/w2/work/runs "$T"/w3/work/runs

@@ -468,7 +468,8 @@ session(struct mconn *c, int retrying, char **cause)
 	mconn_watch(c, 0);	/* nothing is asked while the run is judged */
 	rc = fit_wait(ctx);
 	mconn_watch(c, 1);
-	if (rc == -1) {		/* refused: no job starts */
+	if (rc == -1 || !fit_wanted(ctx, c->ms)) {
+		/* refused, or no job fits it: nothing is staged */
 		quit_agent(c);
 		return S_DONE;
 	}
