@@ -6,8 +6,10 @@
 # probed facts are remembered for --dry-run; a requirement no machine
 # meets (tags, BenchExec's <require cpuCores> against what one slot gets)
 # is refused right after the probe, before any job starts (no job
-# directory on any worker); --dry-run judges from declared or remembered
-# facts and says "unknown" otherwise.
+# directory on any worker); a job only a locked or an unreachable machine
+# may take makes the run say so and wait for it; a machine no job fits is
+# left before anything is staged there; --dry-run judges from declared or
+# remembered facts and says "unknown" otherwise.
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/lib.sh"
 
@@ -99,6 +101,33 @@ check "the machine no job fits was left alone: nothing staged there" \
     [ ! -d "$T/w3/work/runs" ]
 check "run.json: each machine's probed facts" [ "$(jget \
     "$T/results/CURRENT/run.json" "d['machines'][0]['facts']['cores']")" = "$cores" ]
+rm -rf "$T"/w1/work/runs "$T"/w2/work/runs "$T"/w3/work/runs
+
+# --- only a locked machine qualifies: the run waits for its lock ---------
+echo "$w1" >"$T/m.w1"
+cat >"$T/hold.xml" <<'XML'
+<jobs><job name="hold"><arg>sleep</arg><arg>3</arg></job></jobs>
+XML
+cat >"$T/arm.xml" <<'XML'
+<jobs><job name="arm" require-tags="arm64"><arg>true</arg></job></jobs>
+XML
+"$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+    -i "$T/id_master" --results "$T/other" --progress lines \
+    --machines "$T/m.w1" --config "$T/hold.xml" >"$T/out.hold" 2>&1 &
+hold=$!
+i=0
+while ! grep -q "started hold" "$T/out.hold" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dist --machines "$T/m.tags" --config "$T/arm.xml" >"$T/out.lock" 2>&1
+rc=$?
+wait "$hold"
+check "a job only a locked machine may take waits for the lock (rc $rc)" [ "$rc" -eq 0 ]
+check "... and says so" grep -q \
+    "job arm can run only on locked or unreachable machines: $n1 (locked): waiting for them" "$T/out.lock"
+check "... then runs there" [ "$(jget "$T/results/CURRENT/run.json" \
+    "d['jobs'][0]['machine']")" = "$n1" ]
 rm -rf "$T"/w1/work/runs "$T"/w2/work/runs "$T"/w3/work/runs
 
 # --- BenchExec <require cpuCores> against one slot's cores ----------------
