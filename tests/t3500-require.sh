@@ -212,10 +212,12 @@ check "dry-run --json: the requirement and each machine's verdict" [ "$(jget \
 # --- distribute machines: the facts, text and JSON ------------------------
 "$DISTRIBUTE" machines --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --machines "$T/m.tags" >"$T/out.m" 2>&1
+check "machines: every machine up, exit 0" [ $? -eq 0 ]
 check "machines: arch, cpu and tags shown" grep -q "^  arch $(uname -m), cpu .*, tags quiet,arm64" "$T/out.m"
 check "machines: declared cores contradicted: warned with file:line" \
     grep -q "$T/m.tags:1: $n1: declared cores=" "$T/out.m"
 "$DISTRIBUTE" machines --json --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --machines "$T/m.tags" >"$T/out.mj" 2>/dev/null
+check "machines --json: exit 0" [ $? -eq 0 ]
 check "machines --json: facts" [ "$(jget "$T/out.mj" "d[1]['facts']['cores']")" = "$cores" ]
 done_testing
