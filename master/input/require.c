@@ -481,7 +481,8 @@ require_fit(const struct dist_require *r, const struct fit_machine *m,
 		if (!needs(r, (enum need)k))
 			continue;
 		one = need_fit(r, m, (enum need)k, &have);
-		if (one != FIT_YES && why != NULL) {
+		if (one != FIT_YES && why != NULL && (*why == NULL ||
+		    one == FIT_NO)) {	/* the first unmet, else unknown */
 			free(*why);
 			*why = xasprintf("%s: %s", need_names[k], have != NULL ?
 			    have : "unknown");

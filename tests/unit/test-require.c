@@ -183,6 +183,16 @@ test_fit(void)
 	    "needs missed by different machines: each machine's first");
 	free(text);
 	require_free(&r);
+	require_init(&r);
+	r.cores = 2;
+	r.memory = 1;
+	m[1] = fm("m3", &f2, -1, NULL);
+	why = NULL;
+	TEST_OK(require_fit(&r, &m[1], &why) == FIT_UNKNOWN,
+	    "cores and memory unknown: unknown");
+	ASSERT_STR_EQ(why, "cpuCores: unknown", "... the first one named");
+	free(why);
+	require_free(&r);
 	facts_free(&f1);
 	facts_free(&f2);
 }
