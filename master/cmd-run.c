@@ -51,8 +51,10 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 			plan_print_json(&plan, stdout);
 		else
 			plan_print_text(&plan, stdout);
+		/* a job no machine can take by known facts: as a run would */
+		rc = plan_fit_refused(&plan) ? EXIT_RUNTIME : EXIT_OK;
 		plan_free(&plan);
-		return EXIT_OK;
+		return rc;
 	}
 	rc = run_execute(&plan, &cause);
 	if (cause != NULL) {

@@ -90,6 +90,13 @@ void	plan_print_json(const struct dist_plan *, FILE *);
  * or null, for run.json and the JSON plan. */
 void	plan_revision_json(const struct dist_opts *, struct json *,
 	    const char *key);
+/* --dry-run's judging of the requirements (run/plan-fit.c): printed
+ * (1 when a job no machine can take by known facts), as the plan's
+ * "requirements" member, or only the verdict. */
+struct json;
+int	plan_fit_text(const struct dist_plan *, FILE *);
+void	plan_fit_json(const struct dist_plan *, struct json *);
+int	plan_fit_refused(const struct dist_plan *);
 
 /* The worker directory of machine m (its workdir= or the default
  * "/var/tmp/distribute-USER" once USER is known). */

@@ -106,7 +106,8 @@ static const struct dist_option options[] = {
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
-	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE,
+	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE |
+	  C_MACHINES,
 	  "DIR", "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },

@@ -33,6 +33,9 @@
  *	CDATA section or &lt; &amp; for markup characters).  The first one,
  *	the command, must not be empty.  A shell is run only if asked for,
  *	e.g. <arg>sh</arg><arg>-c</arg><arg>SCRIPT</arg>.
+ * require-tags="a,b" require-arch="ARCH" on <jobs> (every job) or on a
+ *	<job> (replacing the <jobs> one of the same name): the machines the
+ *	job may run on, by their tags= and arch (input/require.h).
  * Comments are allowed anywhere; text is allowed only inside <arg> and
  * <env>.  Jobs are submitted in document order.
  */
@@ -47,9 +50,10 @@
 
 #define JOBS_MAX_REPEAT 10000
 
-static const char *const jobs_attrs[] = { "needs-archive", NULL };
+static const char *const jobs_attrs[] = { "needs-archive", "require-tags",
+	"require-arch", NULL };
 static const char *const job_attrs[] = { "name", "repeat", "revision",
-	NULL };
+	"require-tags", "require-arch", NULL };
 static const char *const arg_attrs[] = { NULL };
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */
@@ -176,10 +180,27 @@ jobs_revision(const struct dist_config *cfg, const xmlNode *node, char **rev,
 	return -1;
 }
 
+/* require-tags= and require-arch= of a <job> over those of <jobs>: the
+ * machines its jobs (from first on) may run on. */
+static int
+jobs_require(struct dist_config *cfg, const xmlNode *node,
+    const struct dist_require *greq, size_t first, char **cause)
+{
+	struct dist_require r;
+	int rc = config_require_attrs(cfg, node, greq, &r, cause), req;
+
+	if (rc == 0 && (req = config_require_add(cfg, &r)) != -1)
+		for (; first < cfg->njobs; first++)
+			cfg->jobs[first].req = req;
+	require_free(&r);
+	return rc;
+}
+
 /* One <job>: its jobs are appended to cfg, their origins to *origins. */
 static int
 jobs_job(struct dist_config *cfg, const xmlNode *node,
-    const struct strvec *genv, struct config_origin **origins, char **cause)
+    const struct strvec *genv, const struct dist_require *greq,
+    struct config_origin **origins, char **cause)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
 	char *name = NULL, *rev = NULL;
@@ -206,6 +227,8 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 		jobs_add(cfg, name, &argv, genv, &env, i);
 	while (++i <= repeat);
 	*origins = xreallocarray(*origins, cfg->njobs, sizeof **origins);
+	if (jobs_require(cfg, node, greq, first, cause) == -1)
+		goto out;
 	for (; first < cfg->njobs; first++) {
 		(*origins)[first].name = cfg->jobs[first].name;
 		(*origins)[first].line = xmlGetLineNo(node);
@@ -292,16 +315,20 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 	const xmlNode *root = xmlDocGetRootElement(doc), *n;
 	struct strvec genv = STRVEC_INIT;
 	struct config_origin *origins = NULL;
+	struct dist_require none, greq;
 	int rc = -1;
 
+	require_init(&none);
+	require_init(&greq);
 	if (config_check_attrs(cfg, root, jobs_attrs, cause) == -1 ||
 	    jobs_needs_archive(cfg, root, cause) == -1 ||
+	    config_require_attrs(cfg, root, &none, &greq, cause) == -1 ||
 	    jobs_globals(cfg, root, &genv, cause) == -1 ||
 	    config_check_count(cfg, opts, jobs_count(root), cause) == -1)
 		goto out;
 	for (n = root->children; n != NULL; n = n->next) {
 		if (config_is(n, "job") &&
-		    jobs_job(cfg, n, &genv, &origins, cause) == -1)
+		    jobs_job(cfg, n, &genv, &greq, &origins, cause) == -1)
 			goto out;
 	}
 	if (cfg->njobs == 0) {
@@ -315,5 +342,6 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 out:
 	free(origins);
 	sv_clear(&genv);
+	require_free(&greq);
 	return rc;
 }

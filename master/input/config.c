@@ -502,6 +502,7 @@ config_add_job(struct dist_config *cfg)
 	job = &cfg->jobs[cfg->njobs++];
 	memset(job, 0, sizeof *job);
 	job->config_arg = -1;
+	job->req = -1;
 	return job;
 }
 
@@ -533,6 +534,7 @@ config_free(struct dist_config *cfg)
 	free(cfg->basename);
 	free(cfg->tool);
 	sv_clear(&cfg->warnings);
+	config_require_free(cfg);
 	memset(cfg, 0, sizeof *cfg);
 }
 

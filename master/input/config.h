@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "input/require.h"
 #include "lib/lib.h"
 
 enum dist_config_kind {
@@ -68,6 +69,7 @@ struct dist_job {
 	char		*revision;	/* pyperformance's or <job revision=>,
 					   or NULL */
 	char		*branch;	/* pyperformance: the branch, or NULL */
+	int		 req;		/* index in cfg->reqs, -1: none */
 };
 
 struct dist_config {
@@ -83,6 +85,8 @@ struct dist_config {
 	size_t			 warnings_dropped;	/* beyond those */
 	struct dist_job		*jobs;
 	size_t			 njobs;
+	struct dist_require	*reqs;		/* distinct requirements of */
+	size_t			 nreqs;		/* the jobs (config-require.c) */
 };
 
 const char *config_kind_name(enum dist_config_kind);
@@ -169,5 +173,18 @@ struct config_origin {
  * at line L)HINT".  Sorts origins. */
 int	config_names_unique(const struct dist_config *, struct config_origin *,
 	    size_t n, const char *what, const char *hint, char **cause);
+
+/* config-require.c: what machines a job may run on (require.h).  The
+ * index of r in cfg->reqs, added as a copy when new; -1 for an empty r. */
+int	config_require_add(struct dist_config *, const struct dist_require *r);
+/* BenchExec: the <require> children of <benchmark> (as BenchExec reads
+ * them: each need at most once) into r. */
+int	config_require_benchexec(const struct dist_config *,
+	    const struct _xmlNode *root, struct dist_require *r, char **cause);
+/* <jobs>/<job>: require-tags= and require-arch= of node over base. */
+int	config_require_attrs(const struct dist_config *,
+	    const struct _xmlNode *node, const struct dist_require *base,
+	    struct dist_require *r, char **cause);
+void	config_require_free(struct dist_config *);
 
 #endif

@@ -8,6 +8,7 @@
  *	settings.h	the settings file (every long option)
  *	isolation.h	the isolation options and their checks
  *	revision.h	revision and project labels, the store URL
+ *	require.h	machine facts matched to job requirements
  */
 #ifndef DIST_INPUT_INPUT_H
 #define DIST_INPUT_INPUT_H
@@ -17,6 +18,7 @@
 #include "input/isolation.h"
 #include "input/machines.h"
 #include "input/revision.h"
+#include "input/require.h"
 #include "input/settings.h"
 
 #endif

@@ -363,6 +363,7 @@ plan_print_text(const struct dist_plan *p, FILE *f)
 		fputs("(the config path differs between machines: {config=} "
 		    "in an argv is each machine's config= above)\n", f);
 	print_jobs_text(p, config, f);
+	plan_fit_text(p, f);
 	free(config);
 	plan_targets_free(p, t);
 	if (!p->have_archive) {
@@ -502,6 +503,7 @@ plan_print_json(const struct dist_plan *p, FILE *f)
 		json_job(&j, &p->config.jobs[i]);
 	json_arr_close(&j);
 	json_archive(&j, p);
+	plan_fit_json(p, &j);
 	json_obj_close(&j);
 	fputs(sb_str(&sb), f);
 	sb_release(&sb);

@@ -139,6 +139,7 @@ struct run_ctx {
 	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
 	int		 exit_status;	/* the master's, -1 while running */
 	uint64_t	 archive_sent;
+	struct run_fit	*fit;		/* machines x requirements (fit.c) */
 };
 
 /* sched.c: the queue; call with mtx held. */
@@ -168,6 +169,33 @@ void	sched_taken_back(struct run_ctx *, size_t job);
 void	sched_copy_gone(struct run_ctx *);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
+
+/* fit.c: machines matched to the jobs' requirements (input/require.h);
+ * the functions marked (mtx) are called with mtx held. */
+struct mconn;
+void	fit_init(struct run_ctx *);
+void	fit_free(struct run_ctx *);
+/* The machine thread: the agent's facts, once per run. */
+int	fit_ask(struct mconn *, char **cause);
+/* The machine was looked at: its first lock answer, or its first
+ * session ended without one. */
+void	fit_looked(struct run_ctx *, struct machine_state *);
+/* Wait for the judging: 0 go on, -1 the run was refused or stops. */
+int	fit_wait(struct run_ctx *);
+/* The main thread: judge once every machine was looked at (mtx). */
+void	fit_judge_locked(struct run_ctx *);
+const char *fit_refusal(const struct run_ctx *);	/* NULL: not refused */
+/* The facts probed on a machine this run (unknown ones -1/NULL; mtx),
+ * NULL without fit_init(). */
+const struct dist_facts *fit_facts(const struct run_ctx *, size_t machine);
+/* sched_pop() for machine ms: the first queued job it fits (mtx). */
+int	fit_pop(struct run_ctx *, struct machine_state *);
+/* A queued job, or one waiting ahead, fits ms (mtx). */
+int	fit_any_waiting(const struct run_ctx *, const struct machine_state *);
+/* An unsettled job fits ms (takes mtx). */
+int	fit_wanted(struct run_ctx *, const struct machine_state *);
+/* Remember the probed facts (RESULTS/machine-facts.json). */
+void	fit_save(struct run_ctx *);
 
 /* events: post with or without mtx held (post_event takes it). */
 void	post_event(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);

@@ -394,6 +394,7 @@ main_loop(struct run_ctx *ctx)
 
 	for (;;) {
 		pthread_mutex_lock(&ctx->mtx);
+		fit_judge_locked(ctx);
 		finished = all_threads_done(ctx) ||
 		    (sched_machines_exhausted(ctx) && ctx->nrunning == 0);
 		if (!finished && ctx->events == NULL) {
@@ -488,6 +489,8 @@ no_machine_ran(struct run_ctx *ctx)
 static int
 run_exit_status(struct run_ctx *ctx)
 {
+	if (fit_refusal(ctx) != NULL)
+		return EXIT_RUNTIME;
 	if (ctx->interrupts > 0 && !sched_all_done(ctx))
 		return EXIT_INTERRUPT;
 	if (ctx->nok == 0 && ctx->njobs > 0 && no_machine_ran(ctx))
@@ -522,6 +525,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	size_t i;
 
 	ctx_init(&ctx, plan);
+	fit_init(&ctx);
 	signal(SIGPIPE, SIG_IGN);
 	if (ctx.opts->progress == -1)
 		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
@@ -561,6 +565,7 @@ run_execute(struct dist_plan *plan, char **cause)
 			pthread_join(ctx.ms[i].thread, NULL);
 	if (ctx.interrupts == 0)
 		fail_leftovers(&ctx);
+	fit_save(&ctx);
 	pthread_mutex_lock(&ctx.mtx);
 	ctx.ended = 1;		/* run.json's state is final from here */
 	ctx.end_wall = clock_wall_ns();
@@ -584,10 +589,13 @@ run_execute(struct dist_plan *plan, char **cause)
 	run_benchexec_end(&ctx);
 	run_notify_done(&ctx);
 	rc = ctx.exit_status;
+	if (fit_refusal(&ctx) != NULL)	/* before any job started */
+		set_cause(cause, "run refused: %s", fit_refusal(&ctx));
 out_signals:
 	pthread_kill(sig_thread, SIGUSR1);
 	pthread_join(sig_thread, NULL);
 out:
+	fit_free(&ctx);
 	ctx_free(&ctx);
 	return rc;
 }

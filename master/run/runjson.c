@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
+#include "run/facts.h"
 #include "run/run-internal.h"
 
 static void
@@ -39,6 +40,8 @@ runjson_machines(struct run_ctx *ctx, struct json *j)
 		json_str(j, "reason", ms->why);
 		json_int(j, "jobs_done", ms->jobs_done);
 		json_uint(j, "archive_bytes_sent", ms->archive_sent);
+		if (fit_facts(ctx, i) != NULL)	/* probed this run */
+			facts_json(j, "facts", fit_facts(ctx, i));
 		json_obj_close(j);
 	}
 	json_arr_close(j);
