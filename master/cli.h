@@ -26,10 +26,12 @@ int	cmd_resume(struct dist_opts *, int, char **);
 int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
 int	cmd_clean(struct dist_opts *, int, char **);
-/* Parse argv (argv[0] the program) as the options of command name into o;
- * *first is the index of the first operand.  0, or -1 after an error was
- * printed. */
-int	cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
+/* The options of a run being resumed into r: argv (argv[0] the program)
+ * are the run's saved words; the options given to resume replace them
+ * (option by option), then the settings file fills in what neither gave.
+ * *first is the index of the first operand in argv.  0, or -1 after an
+ * error was printed. */
+int	cli_parse_resume(struct dist_opts *r, int argc, char **argv,
 	    int *first);
 
 #endif
