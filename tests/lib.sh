@@ -323,7 +323,8 @@ start_postgres()
 	[ -x "$PG_BIN/initdb" ] || return 1
 	ensure_test_user
 	port_in_use "$BASE_PORT" && fatal "port $BASE_PORT is in use"
-	mkdir -p "$T/pg" && chown "$TEST_USER" "$T/pg" || fatal "mkdir $T/pg"
+	{ mkdir -p "$T/pg" && chown "$TEST_USER" "$T/pg"; } ||
+	    fatal "mkdir $T/pg"
 	su "$TEST_USER" -s /bin/sh -c "'$PG_BIN/initdb' -D '$T/pg/data' \
 	    -U postgres --auth-local=trust --auth-host=trust --no-sync" \
 	    >"$T/pg.log" 2>&1 || fatal "initdb (see pg.log)"
@@ -336,6 +337,7 @@ start_postgres()
 	psql -q -h "$PG_SOCK" -p "$BASE_PORT" -U postgres -d postgres \
 	    -c 'CREATE DATABASE dist' >>"$T/pg.log" 2>&1 ||
 	    fatal "createdb (see pg.log)"
+	# shellcheck disable=SC2034 # for the tests
 	PG_URL=postgresql://postgres@127.0.0.1:$BASE_PORT/dist
 }
 
