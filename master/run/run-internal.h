@@ -228,7 +228,7 @@ void	run_notify_done(struct run_ctx *);
 
 /* run-store.c: the results store written as the run goes */
 void	run_store_start(struct run_ctx *);
-void	run_store_job(struct run_ctx *, const char *job_id);
+void	run_store_job(struct run_ctx *, size_t job);
 void	run_store_done(struct run_ctx *);
 void	run_store_summary(struct run_ctx *, FILE *);
 

@@ -63,7 +63,9 @@ struct store_writer;
 struct store_writer *store_writer_start(const char *url, const char *run_dir,
 	    void (*fail)(void *, const char *), void *arg);
 void	store_writer_run(struct store_writer *);	/* the run row */
-void	store_writer_job(struct store_writer *, const char *job_id);
+/* index: the job's place in run.json's jobs (a hint, to find it fast) */
+void	store_writer_job(struct store_writer *, const char *job_id,
+	    size_t index);
 int	store_writer_finish(struct store_writer *, unsigned wait_s,
 	    char **cause);
 
