@@ -31,6 +31,7 @@ struct store_writer {
 	int		 stop;		/* finish asked */
 	int		 done;		/* the thread is out of its loop */
 	int		 abandoned;	/* finish gave up: the thread frees */
+	int		 in_fail;	/* fail() is being called */
 	char		*url, *run_dir;
 	char		*cause;		/* the first failure */
 	void		(*fail)(void *, const char *);
@@ -118,9 +119,16 @@ writer_do(struct store_writer *w, struct witem *it)
 		cause = xstrdup("unknown error");
 	pthread_mutex_lock(&w->mtx);
 	w->cause = cause;
+	/* never after finish gave up on us: the caller's arg may be gone */
+	w->in_fail = !w->abandoned && w->fail != NULL;
 	pthread_mutex_unlock(&w->mtx);
-	if (w->fail != NULL)
-		w->fail(w->arg, cause);
+	if (!w->in_fail)
+		return;
+	w->fail(w->arg, cause);
+	pthread_mutex_lock(&w->mtx);
+	w->in_fail = 0;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mtx);
 }
 
 static void *
@@ -225,6 +233,8 @@ store_writer_finish(struct store_writer *w, unsigned wait_s, char **cause)
 		if (pthread_cond_timedwait(&w->cond, &w->mtx, &until) ==
 		    ETIMEDOUT)
 			break;
+	while (w->in_fail)	/* a short call: let it end */
+		pthread_cond_wait(&w->cond, &w->mtx);
 	if (!w->done) {
 		/* stuck in the store (a network one): leave it behind */
 		w->abandoned = 1;

@@ -108,6 +108,49 @@ make_run(void)
 	    "\"memory_total_kb\": 24683664, \"kernel\": \"Linux 6.2\"}");
 }
 
+static int nfail;
+
+static void
+on_fail(void *arg, const char *cause)
+{
+	(void)arg;
+	(void)cause;
+	nfail++;
+}
+
+/* The run's writer: a good store gets every job; a bad one fails once. */
+static void
+test_writer(const char *run)
+{
+	char url[256], *cause = NULL;
+	struct store_writer *w;
+	struct db *db;
+
+	snprintf(url, sizeof url, "sqlite:%s/w.db", dir);
+	w = store_writer_start(url, run, on_fail, NULL);
+	store_writer_run(w);
+	store_writer_job(w, "py", 1);
+	store_writer_job(w, "bx", 0);	/* a wrong hint: found anyway */
+	store_writer_run(w);
+	ASSERT_INT_EQ(store_writer_finish(w, 30, &cause), 0, "writer: done");
+	ASSERT_INT_EQ(nfail, 0, "writer: no failure");
+	if (store_open(url, &db, &cause) == 0) {
+		check_q(db, "SELECT COUNT(*) FROM attempts", 2,
+		    "writer: both jobs written");
+		db_close(db);
+	}
+	w = store_writer_start("sqlite:/nonexistent-dir/x.db", run, on_fail,
+	    NULL);
+	store_writer_run(w);
+	store_writer_job(w, "py", 1);
+	store_writer_job(w, "bx", 0);
+	ASSERT_INT_EQ(store_writer_finish(w, 30, &cause), -1,
+	    "writer: an unwritable store fails");
+	ASSERT_CONTAINS(cause, "no directory '/nonexistent-dir'", "saying why");
+	ASSERT_INT_EQ(nfail, 1, "writer: said once");
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -199,6 +242,7 @@ main(void)
 	ASSERT_CONTAINS(cause, "no run.json", "said so");
 	free(cause);
 	db_close(db);
+	test_writer(run);
 	free(run);
 	TEST_OK(rm_dir() == 0, "cleaned up");
 	return test_done();
