@@ -101,7 +101,7 @@ static const struct dist_option options[] = {
 	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
 	  "BenchExec <benchmark>, <jobs> or <pyperformance> XML" },
 	{ "name", O_NAME, required_argument, C_RUN | C_RUNS, "NAME",
-	  "the run's name (default: the config's basename)" },
+	  "the run's name (default: the config's basename; runs: only it)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
 	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_RUNS |
