@@ -256,10 +256,12 @@ pg_where(const PQconninfoOption *opts)
 	const char *user = opt_val(opts, "user"), *host = opt_val(opts, "host");
 	const char *port = opt_val(opts, "port"), *db = opt_val(opts, "dbname");
 
-	return xasprintf("postgresql://%s%s%s%s%s/%s", user != NULL ? user : "",
-	    user != NULL ? "@" : "", host != NULL ? host : "",
-	    port != NULL ? ":" : "", port != NULL ? port : "",
-	    db != NULL ? db : "");
+	int sock = host != NULL && host[0] == '/';	/* a socket directory */
+
+	return xasprintf("postgresql://%s%s%s%s%s/%s%s%s", user != NULL ?
+	    user : "", user != NULL ? "@" : "", host != NULL && !sock ? host :
+	    "", port != NULL ? ":" : "", port != NULL ? port : "",
+	    db != NULL ? db : "", sock ? "?host=" : "", sock ? host : "");
 }
 
 /* Refuse a URL that is not one or that carries a password; set *where. */
