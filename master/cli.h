@@ -27,6 +27,8 @@ int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
 int	cmd_clean(struct dist_opts *, int, char **);
 int	cmd_merge(struct dist_opts *, int, char **);
+int	cmd_runs(struct dist_opts *, int, char **);
+int	cmd_import(struct dist_opts *, int, char **);
 /* The options of a run being resumed into r: argv (argv[0] the program)
  * are the run's saved words; the options given to resume replace them
  * (option by option), then the settings file fills in what neither gave.

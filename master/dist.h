@@ -67,6 +67,9 @@ struct dist_opts {
 	const char	*revision;	/* --revision: the run's commit, or NULL */
 	const char	*project;	/* --project, or NULL */
 	int64_t		 revision_date;	/* --revision-date, UTC ns; 0: none */
+	int		 limit;		/* runs --limit (-1: default) */
+	const char	*user_filter;	/* runs --user */
+	int		 csv;		/* --csv */
 };
 
 struct dist_plan {

@@ -50,6 +50,11 @@ static const struct dist_cmd cmds[] = {
 	{ "merge", cmd_merge, C_MERGE, 0, 1,
 	  "merge [--table-generator PATH] [RESULTS/RUN-ID]",
 	  "BenchExec: one results file per rundefinition, and the tables" },
+	{ "runs", cmd_runs, C_RUNS, 0, 0,
+	  "runs [--limit N] [--name NAME] [--user U] [--json|--csv]",
+	  "list the runs of the results store, newest first" },
+	{ "import", cmd_import, C_IMPORT, 0, INT_MAX, "import [--db URL] RUNDIR...",
+	  "write run directories into the results store (idempotent)" },
 };
 
 enum opt_id {
@@ -63,6 +68,7 @@ enum opt_id {
 	O_NOTIFY_URL_FILE,
 	O_TABLE, O_TABLE_GENERATOR,	/* BenchExec merge */
 	O_DB, O_REVISION, O_PROJECT, O_REVISION_DATE,
+	O_LIMIT, O_USER, O_CSV,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -98,16 +104,17 @@ static const struct dist_option options[] = {
 	  "FILE", "the machines file (see machines.example)" },
 	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
 	  "BenchExec <benchmark>, <jobs> or <pyperformance> XML" },
-	{ "name", O_NAME, required_argument, C_RUN, "NAME",
-	  "the run's name (default: the config's basename)" },
+	{ "name", O_NAME, required_argument, C_RUN | C_RUNS, "NAME",
+	  "the run's name (default: the config's basename; runs: only it)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
-	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES, NULL,
+	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_RUNS |
+	  C_IMPORT, NULL,
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
 	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE |
-	  C_MACHINES,
+	  C_MACHINES | C_RUNS | C_IMPORT,
 	  "DIR", "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },
@@ -202,6 +209,13 @@ static const struct dist_option options[] = {
 	  "the project whose revisions are measured" },
 	{ "revision-date", O_REVISION_DATE, required_argument, C_RUN,
 	  "DATE", "the revision's date, YYYY-MM-DD[THH:MM[:SS]][Z]" },
+	/* the results store's commands: runs, import (issue 16) */
+	{ "limit", O_LIMIT, required_argument, C_RUNS, "N",
+	  "runs: at most N runs (default 20, 0: all)" },
+	{ "user", O_USER, required_argument, C_RUNS, "USER",
+	  "runs: only the runs of USER" },
+	{ "csv", O_CSV, no_argument, C_RUNS | C_IMPORT | C_HISTORY | C_COMPARE,
+	  NULL, "comma-separated values (RFC 4180) instead of a table" },
 };
 
 static void
@@ -408,6 +422,10 @@ apply_option(struct dist_opts *o, int id, const char *arg, char **cause)
 	case O_TABLE_GENERATOR: o->table_generator = arg; return 0;
 	case O_DB: case O_REVISION: case O_PROJECT: case O_REVISION_DATE:
 		return apply_store(o, id, arg, cause);
+	case O_LIMIT:
+		return set_int(arg, 0, INT_MAX, &o->limit, "limit", cause);
+	case O_USER: o->user_filter = arg; return 0;
+	case O_CSV: o->csv = 1; return 0;
 	}
 	return set_cause(cause, "option %d not handled", id);
 }

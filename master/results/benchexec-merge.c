@@ -154,7 +154,7 @@ bm_load(struct bm_input *in)
 	if (bm_parse(in) == -1)
 		return -1;
 	root = xmlDocGetRootElement(in->doc);
-	in->rundef = bx_rundef(root);
+	in->rundef = bx_rundef(root, NULL);
 	in->block = bx_attr(root, "block");
 	if (!bm_safe(in->bench) || !bm_safe(in->date) ||
 	    (*in->rundef != '\0' && !bm_safe(in->rundef)) ||

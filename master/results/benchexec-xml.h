@@ -18,7 +18,7 @@ xmlDocPtr bx_parse_mem(const char *path, const char *data, size_t len,
 int	bx_is(const xmlNode *n, const char *name);
 char	*bx_attr(const xmlNode *n, const char *name);
 /* The run definition of a <result>: name without ".BLOCK" ("" if none). */
-char	*bx_rundef(const xmlNode *root);
+char	*bx_rundef(const xmlNode *root, char **blockp);
 /* Lexically normalized absolute path, NULL when path is not absolute. */
 char	*bx_normpath(const char *path);
 /* Normalized absolute to, relative to normalized absolute directory from. */

@@ -53,10 +53,15 @@ metrics_free(struct metric_table *t)
 		free(r->values);
 		free(r->unit);
 		free(r->trend);
+		free(r->rundef);
+		free(r->tasks_set);
+		free(r->task);
 	}
 	for (i = 0; i < t->ncounts; i++) {
 		free(t->counts[i].job);
 		free(t->counts[i].machine);
+		free(t->counts[i].rundef);
+		free(t->counts[i].tasks_set);
 	}
 	for (i = 0; i < t->nhosts; i++) {
 		free(t->hosts[i].job);

@@ -20,6 +20,7 @@ dist_opts_init(struct dist_opts *o)
 	o->ssh.keepalive = 15;
 	o->progress = -1;
 	o->min_change = 1.0;
+	o->limit = -1;
 	o->older_than = 7 * 86400;
 	notify_opts_init(&o->notify);
 	isolation_opts_init(&o->iso);
