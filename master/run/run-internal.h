@@ -168,6 +168,14 @@ void	sched_copy_gone(struct run_ctx *);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
 
+/* order.c: --order longest-first.  order[] gets the job indices: those
+ * without a known duration (dur[i] < 0) first in config order, then the
+ * others longest first (ties: config order); returns how many were
+ * known.  sched_reorder() puts the queued jobs in that order (before the
+ * first pop). */
+size_t	sched_order_lpt(const double *dur, size_t n, size_t *order);
+void	sched_reorder(struct run_ctx *, const double *dur);
+
 /* events: post with or without mtx held (post_event takes it). */
 void	post_event(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
 void	post_event_locked(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
