@@ -378,12 +378,17 @@ bx_task_name(const struct bx_ctx *c, const struct bx_doc *d,
 }
 
 static void
-bx_value(const struct bx_ctx *c, const char *bench, const char *metric,
-    const char *unit, double v)
+bx_value(const struct bx_ctx *c, const char *rundef, const char *bench,
+    const char *metric, const char *unit, double v)
 {
-	if (!isnan(v))
-		metrics_add_value(metrics_row(c->t, c->job, c->machine, bench,
-		    metric, unit, TREND_LOWER), v);
+	struct metric_row *r;
+
+	if (isnan(v))
+		return;
+	r = metrics_row(c->t, c->job, c->machine, bench, metric, unit,
+	    TREND_LOWER);
+	metrics_set_rundef(r, rundef);
+	metrics_add_value(r, v);
 }
 
 static void
@@ -407,9 +412,9 @@ bx_run(const struct bx_ctx *c, const struct bx_doc *d, const xmlNode *run)
 		bx_columns(run, &r);
 		bench = c->prefix && *d->rundef != '\0' ?
 		    xasprintf("%s:%s", d->rundef, name) : xstrdup(name);
-		bx_value(c, bench, "cputime", "s", r.cputime);
-		bx_value(c, bench, "walltime", "s", r.walltime);
-		bx_value(c, bench, "memory", "B", r.memory);
+		bx_value(c, d->rundef, bench, "cputime", "s", r.cputime);
+		bx_value(c, d->rundef, bench, "walltime", "s", r.walltime);
+		bx_value(c, d->rundef, bench, "memory", "B", r.memory);
 		bx_count(metrics_counts(c->t, c->job, c->machine), &r);
 		free(r.category);
 		free(bench);
