@@ -57,6 +57,7 @@ struct dist_opts {
 	char		**argv;
 	const char	*resume_dir;	/* resume: the run's directory */
 	const char	*settings_path;	/* --settings, or NULL: the default */
+	const char	*db_url;	/* --db / db =: the store, NULL: default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
 };

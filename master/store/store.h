@@ -1,0 +1,70 @@
+/*
+ * store.h - the face of store/: the results store, where every run, job,
+ * attempt, machine and metric value is kept (SQLite by default,
+ * PostgreSQL for a team), and written as a run goes (layer: above
+ * results/, below notify/ and run/).
+ *
+ *	db.h		one SQL connection, SQLite or PostgreSQL
+ *
+ * Calling steps:
+ *  1. store_open(url, &db, &cause): db_open, then the schema brought up
+ *     to date under a lock (an old store migrated, a newer one refused);
+ *  2. store_put_run / store_put_job / store_import_run to write, each in
+ *     its own transactions, idempotent (a re-import replaces, never
+ *     duplicates); store_find_run to resolve a run argument;
+ *  3. db_close(db).
+ * During a run, a store_writer (one thread, a queue) does step 2 so that
+ * the scheduler never waits on the store.
+ */
+#ifndef DIST_STORE_STORE_H
+#define DIST_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/db.h"
+
+#define STORE_FILE	"distribute.db"	/* in RESULTS: the default store */
+
+int	store_open(const char *url, struct db **, char **cause);
+/* "sqlite:RESULTS/distribute.db" in buf. */
+const char *store_default_url(const char *results_dir, char *buf, size_t);
+/* The store's schema version, and this program's. */
+int	store_schema_version(void);
+
+/* The run row of run_dir (its run.json), inserted or updated. */
+int	store_put_run(struct db *, const char *run_dir, char **cause);
+/* One collected job: its run row first if missing, the job, its attempt,
+ * machine identity and every result row, in ONE transaction (the job's
+ * results replaced).  nresults (may be NULL): rows written. */
+int	store_put_job(struct db *, const char *run_dir, const char *job_id,
+	    char **cause);
+int	store_put_job_n(struct db *, const char *run_dir, const char *job_id,
+	    size_t *nresults, char **cause);
+/* A whole run directory: the run and every job that has a result. */
+int	store_import_run(struct db *, const char *run_dir, char **cause);
+int	store_import_run_n(struct db *, const char *run_dir, size_t *njobs,
+	    size_t *nresults, char **cause);
+
+/* A run argument: a store id ("12"), "run:RUN-ID", "name:NAME" (the
+ * latest of that name), or a bare RUN-ID or NAME; the runs.id, or -1
+ * with *cause (not found, or ambiguous: the candidates listed). */
+int64_t	store_find_run(struct db *, const char *spec, char **cause);
+
+/*
+ * The run's writer: one thread with its own connection and a queue.
+ * store_writer_start never fails (the store is opened in the thread);
+ * posting only queues.  On the first failure, fail(arg, cause) is called
+ * once from the writer thread and everything after is dropped (import
+ * catches up).  store_writer_finish waits for the queue (at most wait_s
+ * seconds), stops the thread and returns 0, or -1 with the first cause.
+ */
+struct store_writer;
+struct store_writer *store_writer_start(const char *url, const char *run_dir,
+	    void (*fail)(void *, const char *), void *arg);
+void	store_writer_run(struct store_writer *);	/* the run row */
+void	store_writer_job(struct store_writer *, const char *job_id);
+int	store_writer_finish(struct store_writer *, unsigned wait_s,
+	    char **cause);
+
+#endif
