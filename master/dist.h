@@ -60,7 +60,24 @@ struct dist_opts {
 	const char	*db_url;	/* --db / db =: the store, NULL: default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
+	/* history, compare, rerun, --order (issue 16, query) */
+	const char	*hist_metric;	/* history --metric */
+	const char	*hist_machine;	/* history --machine */
+	const char	*hist_project;	/* history --project */
+	const char	*hist_since;	/* history --since, as given */
+	int		 hist_limit;	/* history --limit, 0: all */
+	int		 csv;		/* --csv */
+	int		 pool_machines;	/* compare --pool-machines */
+	int		 failed;	/* rerun --failed */
+	int		 order;		/* run --order: ORDER_* */
+	const char	*rerun_of;	/* rerun: the first run's directory */
+	struct strvec	 only_jobs;	/* rerun: the job ids to run, or none */
 };
+
+/* --order: the queue's starting order. */
+#define ORDER_AUTO	0	/* longest-first when the store has durations */
+#define ORDER_CONFIG	1
+#define ORDER_LONGEST	2
 
 struct dist_plan {
 	const struct dist_opts	*opts;

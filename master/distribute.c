@@ -22,8 +22,11 @@
 #define C_UNLOCK	0x08
 #define C_COMPARE	0x10
 #define C_CLEAN		0x20
-#define C_ALL		0x3f
-#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN)
+#define C_HISTORY	0x80
+#define C_RERUN		0x200
+#define C_ALL		0x7ff
+#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN | \
+			 C_RERUN)
 
 static const struct dist_cmd cmds[] = {
 	{ "run", cmd_run, C_RUN, CMD_NEED_MACHINES | CMD_NEED_CONFIG, 1,
@@ -37,11 +40,17 @@ static const struct dist_cmd cmds[] = {
 	{ "unlock", cmd_unlock, C_UNLOCK, CMD_NEED_MACHINES, 0,
 	  "unlock --machines FILE", "release your own leftover locks" },
 	{ "compare", cmd_compare, C_COMPARE, 0, 2,
-	  "compare [--json] [--min-change PERCENT] A B",
-	  "compare the results of two runs (or two jobs)" },
+	  "compare [--json|--csv] [--min-change PERCENT] [--pool-machines] A B",
+	  "compare two runs (ids, names, rev:COMMIT) or result directories" },
 	{ "clean", cmd_clean, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
 	  "remove your old run directories and unused tools from the workers" },
+	{ "history", cmd_history, C_HISTORY, 0, 1,
+	  "history [BENCHMARK-GLOB] [--metric M] [--machine HOST] "
+	  "[--project P] [--since DATE] [--limit N] [--json|--csv]",
+	  "a benchmark's stored values, per revision (or run) and machine" },
+	{ "rerun", cmd_rerun, C_RERUN, 0, 1, "rerun RUN --failed",
+	  "run the failed jobs of a finished run again, as a new run" },
 };
 
 enum opt_id {
@@ -53,6 +62,8 @@ enum opt_id {
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
 	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN, O_MAX_JOBS,
 	O_NOTIFY_URL_FILE,
+	O_METRIC, O_MACHINE, O_PROJECT, O_SINCE, O_LIMIT, O_CSV,
+	O_POOL_MACHINES, O_FAILED, O_ORDER,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -83,11 +94,13 @@ static const struct dist_option options[] = {
 	  "the run's name (default: the config's basename)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
-	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES, NULL,
+	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_HISTORY,
+	  NULL,
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
-	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME, "DIR",
+	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME |
+	  C_HISTORY | C_COMPARE | C_RERUN, "DIR",
 	  "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },
@@ -167,6 +180,25 @@ static const struct dist_option options[] = {
 	  "json|slack", "webhook body (default json)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
 	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
+	/* history, compare, rerun, --order (issue 16: the store's queries) */
+	{ "metric", O_METRIC, required_argument, C_HISTORY, "M",
+	  "history: only metric M (time, cputime, ...)" },
+	{ "machine", O_MACHINE, required_argument, C_HISTORY, "HOST",
+	  "history: only the machine of hostname HOST" },
+	{ "project", O_PROJECT, required_argument, C_HISTORY, "P",
+	  "history: only revisions of project P" },
+	{ "since", O_SINCE, required_argument, C_HISTORY, "DATE",
+	  "history: runs from YYYY-MM-DD[THH:MM] on (local time; Z: UTC)" },
+	{ "limit", O_LIMIT, required_argument, C_HISTORY, "N",
+	  "history: the last N rows of each series" },
+	{ "csv", O_CSV, no_argument, C_HISTORY | C_COMPARE, NULL,
+	  "comma-separated values, a header line first" },
+	{ "pool-machines", O_POOL_MACHINES, no_argument, C_COMPARE, NULL,
+	  "compare: pool the samples of different machines in one row" },
+	{ "failed", O_FAILED, no_argument, C_RERUN, NULL,
+	  "rerun: the failed jobs (required)" },
+	{ "order", O_ORDER, required_argument, C_RUN, "config|longest-first",
+	  "queue order (default: longest-first when the store knows durations)" },
 };
 
 static void
@@ -299,6 +331,20 @@ apply_choice(struct dist_opts *o, int id, const char *arg)
 }
 
 static int
+set_order(struct dist_opts *o, const char *arg)
+{
+	if (strcmp(arg, "config") == 0)
+		o->order = ORDER_CONFIG;
+	else if (strcmp(arg, "longest-first") == 0)
+		o->order = ORDER_LONGEST;
+	else {
+		error("--order: '%s' is not 'config' or 'longest-first'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
 apply_option(struct dist_opts *o, int id, const char *arg)
 {
 	switch (id) {
@@ -335,6 +381,15 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
 	case O_MIN_CHANGE: return set_percent(arg, &o->min_change, "min-change");
 	case O_SETTINGS: o->settings_path = arg; return 0;
+	case O_METRIC: o->hist_metric = arg; return 0;
+	case O_MACHINE: o->hist_machine = arg; return 0;
+	case O_PROJECT: o->hist_project = arg; return 0;
+	case O_SINCE: o->hist_since = arg; return 0;
+	case O_LIMIT: return set_int(arg, 1, INT_MAX, &o->hist_limit, "limit");
+	case O_CSV: o->csv = 1; return 0;
+	case O_POOL_MACHINES: o->pool_machines = 1; return 0;
+	case O_FAILED: o->failed = 1; return 0;
+	case O_ORDER: return set_order(o, arg);
 	}
 	return -1;
 }

@@ -31,6 +31,7 @@ dist_opts_free(struct dist_opts *o)
 	sv_clear(&o->config.benchexec_args);
 	sv_clear(&o->ssh.identities);
 	free(o->argv_line);
+	sv_clear(&o->only_jobs);
 	notify_opts_free(&o->notify);
 }
 
