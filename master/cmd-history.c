@@ -209,8 +209,8 @@ cmd_history(struct dist_opts *o, int argc, char **argv)
 	q.glob = argc > 0 ? argv[0] : NULL;
 	q.metric = o->hist_metric;
 	q.machine = o->hist_machine;
-	q.project = o->hist_project;
-	q.limit = (size_t)o->hist_limit;
+	q.project = o->project;
+	q.limit = o->limit > 0 ? (size_t)o->limit : 0;
 	if (o->hist_since != NULL &&
 	    history_parse_since(o->hist_since, &q.since_ns, &cause) == -1) {
 		error("--since: %s", cause);

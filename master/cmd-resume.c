@@ -60,7 +60,7 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 		sv->v[1] = sv->v[0];
 		sv->v[0] = cmd;
 	}
-	if (cli_parse(&r, "run", (int)sv->n - shift, sv->v + shift,
+	if (cli_parse_resume(&r, (int)sv->n - shift, sv->v + shift,
 	    &first) != 0)
 		goto out;
 	machines = xasprintf("%s/input/machines", run_dir);
@@ -70,13 +70,6 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 	r.config_path = config;
 	r.results_dir = dirname(root);
 	r.resume_dir = run_dir;
-	/* reports: the options given to resume win over the run's own */
-	notify_opts_merge(&o->notify, &r.notify);
-	struct notify_opts tmp = r.notify;
-	r.notify = o->notify;
-	o->notify = tmp;
-	r.verbosity = o->verbosity;
-	r.progress = o->progress;
 	r.argv_line = xstrdup(o->argv_line);
 	r.argc = o->argc;
 	r.argv = o->argv;

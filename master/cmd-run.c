@@ -10,32 +10,6 @@
 #include "lib/lib.h"
 #include "run/run.h"
 
-/* Mail and webhook settings: the settings file, then the command line. */
-static int
-load_notify(struct dist_opts *o, char **cause)
-{
-	struct notify_opts file;
-	char *path;
-	int rc;
-
-	notify_opts_init(&file);
-	if (o->settings_path != NULL)
-		rc = settings_load(o->settings_path, notify_opts_set_cb, &file,
-		    cause);
-	else {
-		path = settings_default_path();
-		rc = path == NULL ? 0 : settings_load_optional(path,
-		    notify_opts_set_cb, &file, cause);
-		free(path);
-	}
-	if (rc == 0)
-		notify_opts_merge(&o->notify, &file);
-	notify_opts_free(&file);
-	if (rc != 0)
-		return -1;
-	return notify_opts_check(&o->notify, cause);
-}
-
 int
 cmd_run(struct dist_opts *o, int argc, char **argv)
 {
@@ -45,7 +19,8 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 
 	if (argc > 0)
 		o->archive_path = argv[0];
-	if (load_notify(o, &cause) == -1 || plan_load(o, &plan, &cause) == -1) {
+	if (notify_opts_check(&o->notify, &cause) == -1 ||
+	    plan_load(o, &plan, &cause) == -1) {
 		error("%s", cause);
 		free(cause);
 		plan_free(&plan);

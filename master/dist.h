@@ -57,20 +57,24 @@ struct dist_opts {
 	char		**argv;
 	const char	*resume_dir;	/* resume: the run's directory */
 	const char	*settings_path;	/* --settings, or NULL: the default */
-	const char	*db_url;	/* --db / db =: the store, NULL: default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
+	/* results store and revisions (issue 16) */
+	const char	*db_url;	/* --db: may hold a secret, never written */
+	const char	*rerun_of;	/* run id this run reruns, or NULL */
+	const char	*revision;	/* --revision: the run's commit, or NULL */
+	const char	*project;	/* --project, or NULL */
+	int64_t		 revision_date;	/* --revision-date, UTC ns; 0: none */
+	int		 limit;		/* runs --limit (-1: default) */
+	const char	*user_filter;	/* runs --user */
+	int		 csv;		/* --csv */
 	/* history, compare, rerun, --order (issue 16, query) */
 	const char	*hist_metric;	/* history --metric */
 	const char	*hist_machine;	/* history --machine */
-	const char	*hist_project;	/* history --project */
 	const char	*hist_since;	/* history --since, as given */
-	int		 hist_limit;	/* history --limit, 0: all */
-	int		 csv;		/* --csv */
 	int		 pool_machines;	/* compare --pool-machines */
 	int		 failed;	/* rerun --failed */
 	int		 order;		/* run --order: ORDER_* */
-	const char	*rerun_of;	/* rerun: the first run's directory */
 	struct strvec	 only_jobs;	/* rerun: the job ids to run, or none */
 };
 
@@ -96,6 +100,10 @@ int	plan_load(const struct dist_opts *, struct dist_plan *, char **cause);
 void	plan_free(struct dist_plan *);
 void	plan_print_text(const struct dist_plan *, FILE *);
 void	plan_print_json(const struct dist_plan *, FILE *);
+/* The run's "revision" object ({project, commit, branch, date, label})
+ * or null, for run.json and the JSON plan. */
+void	plan_revision_json(const struct dist_opts *, struct json *,
+	    const char *key);
 
 /* The worker directory of machine m (its workdir= or the default
  * "/var/tmp/distribute-USER" once USER is known). */

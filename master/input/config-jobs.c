@@ -26,6 +26,8 @@
  *	(1..10000) makes N jobs NAME-1 .. NAME-N, each with DIST_REPEAT=i.
  *	All jobs together may be at most CONFIG_MAX_JOBS (or --max-jobs),
  *	counted before any is made.
+ * <job revision="REV">: the revision (commit id, tag) the job measures,
+ *	for the results store: printable ASCII, at most REVISION_MAX bytes.
  * <arg>WORD</arg>: one argv element, at least one per job, taken exactly
  *	as written: no shell splitting, whitespace and newlines kept (use a
  *	CDATA section or &lt; &amp; for markup characters).  The first one,
@@ -41,11 +43,13 @@
 #include <libxml/tree.h>
 
 #include "input/config.h"
+#include "input/revision.h"
 
 #define JOBS_MAX_REPEAT 10000
 
 static const char *const jobs_attrs[] = { "needs-archive", NULL };
-static const char *const job_attrs[] = { "name", "repeat", NULL };
+static const char *const job_attrs[] = { "name", "repeat", "revision",
+	NULL };
 static const char *const arg_attrs[] = { NULL };
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */
@@ -157,13 +161,28 @@ jobs_add(struct dist_config *cfg, const char *name, const struct strvec *argv,
 	}
 }
 
+/* revision= of a <job> (NULL when absent) into *rev, checked. */
+static int
+jobs_revision(const struct dist_config *cfg, const xmlNode *node, char **rev,
+    char **cause)
+{
+	char *why = NULL;
+
+	*rev = config_attr(node, "revision");
+	if (*rev == NULL || revision_check("revision=", *rev, &why) == 0)
+		return 0;
+	config_error(cfg, node, cause, "%s", why);
+	free(why);
+	return -1;
+}
+
 /* One <job>: its jobs are appended to cfg, their origins to *origins. */
 static int
 jobs_job(struct dist_config *cfg, const xmlNode *node,
     const struct strvec *genv, struct config_origin **origins, char **cause)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
-	char *name = NULL;
+	char *name = NULL, *rev = NULL;
 	long repeat, i;
 	size_t first = cfg->njobs;
 	int rc = -1;
@@ -175,6 +194,7 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 		goto out;
 	}
 	if (jobs_repeat(cfg, node, &repeat, cause) == -1 ||
+	    jobs_revision(cfg, node, &rev, cause) == -1 ||
 	    jobs_job_body(cfg, node, &argv, &env, cause) == -1)
 		goto out;
 	if (argv.n == 0) {
@@ -189,10 +209,13 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 	for (; first < cfg->njobs; first++) {
 		(*origins)[first].name = cfg->jobs[first].name;
 		(*origins)[first].line = xmlGetLineNo(node);
+		if (rev != NULL)
+			cfg->jobs[first].revision = xstrdup(rev);
 	}
 	rc = 0;
 out:
 	free(name);
+	free(rev);
 	sv_clear(&argv);
 	sv_clear(&env);
 	return rc;

@@ -239,6 +239,19 @@ config_parse_root(xmlDocPtr doc, const struct dist_config_opts *opts,
 	return config_jobs_parse(doc, opts, cfg, cause);
 }
 
+/* The config's sha256, of the bytes read (run.json, the results store). */
+static void
+config_digest(struct dist_config *cfg, const char *data, size_t len)
+{
+	struct sha256_ctx sc;
+	unsigned char md[32];
+
+	sha256_init(&sc);
+	sha256_update(&sc, data, len);
+	sha256_final(&sc, md);
+	sha256_hex(md, cfg->sha256);
+}
+
 int
 config_load_mem(const char *path, const char *data, size_t len,
     const struct dist_config_opts *opts, struct dist_config *cfg,
@@ -255,6 +268,7 @@ config_load_mem(const char *path, const char *data, size_t len,
 		    CONFIG_MAX_BYTES);
 		goto out;
 	}
+	config_digest(cfg, data, len);
 	if ((doc = parse_xml(path, data, len, cause)) == NULL)
 		goto out;
 	if (config_parse_root(doc, opts, cfg, cause) == -1)

@@ -65,7 +65,8 @@ struct dist_job {
 	struct strvec	 env;		/* NAME=VALUE for the job, may be empty */
 	struct dist_exit_code *exits;	/* special exit codes, or NULL */
 	size_t		 nexits;
-	char		*revision;	/* pyperformance: the revision, or NULL */
+	char		*revision;	/* pyperformance's or <job revision=>,
+					   or NULL */
 	char		*branch;	/* pyperformance: the branch, or NULL */
 };
 
@@ -73,6 +74,7 @@ struct dist_config {
 	enum dist_config_kind	 kind;
 	char			*path;		/* as given on the master */
 	char			*basename;	/* file name placed on the worker */
+	char			 sha256[65];	/* of the file as read, hex */
 	int			 needs_archive;	/* a tool archive is required */
 	char			*tool;		/* BenchExec tool= or NULL */
 	int			 sets_cores;	/* BenchExec: <benchmark cpuCores=> */

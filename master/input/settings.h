@@ -24,5 +24,8 @@ int	settings_load_optional(const char *path, settings_set_fn set,
 /* $XDG_CONFIG_HOME/distribute/settings, else ~/.config/distribute/settings
  * (allocated); NULL without HOME. */
 char	*settings_default_path(void);
+/* The value of an option without argument: yes/true/1 (1), no/false/0
+ * (0); -1 with a cause otherwise. */
+int	settings_bool(const char *value, int *out, char **cause);
 
 #endif

@@ -269,6 +269,8 @@ row_task(const struct metric_row *r)
 {
 	size_t n = r->rundef != NULL ? strlen(r->rundef) : 0;
 
+	if (r->task != NULL)
+		return r->task;
 	if (n > 0 && strncmp(r->benchmark, r->rundef, n) == 0 &&
 	    r->benchmark[n] == ':')
 		return r->benchmark + n + 1;

@@ -36,6 +36,7 @@ struct bx_doc {
 	const char	*path;
 	xmlDocPtr	 doc;
 	char		*rundef;	/* run definition name, "" if none */
+	char		*block;		/* tasks set (block), "" if none */
 	char		*wdir;		/* its directory on the worker, or NULL */
 };
 
@@ -166,7 +167,7 @@ bx_attr(const xmlNode *n, const char *name)
 /* The run definition: <result name="RUNDEF.BLOCK" block="BLOCK"> in a
  * task-set file, name="RUNDEF" in the run definition's own file. */
 static char *
-bx_rundef(const xmlNode *root)
+bx_rundef(const xmlNode *root, char **blockp)
 {
 	char *name = bx_attr(root, "name"), *block = bx_attr(root, "block");
 	size_t n, b;
@@ -182,7 +183,7 @@ bx_rundef(const xmlNode *root)
 		    strcmp(name + n - b, block) == 0)
 			name[n - b - 1] = '\0';
 	}
-	free(block);
+	*blockp = block != NULL ? block : xstrdup("");
 	return name;
 }
 
@@ -211,7 +212,7 @@ bx_load(struct metric_table *t, const char *path, struct bx_doc *d)
 		d->doc = NULL;
 		return -1;
 	}
-	d->rundef = bx_rundef(root);
+	d->rundef = bx_rundef(root, &d->block);
 	return 0;
 }
 
@@ -378,8 +379,8 @@ bx_task_name(const struct bx_ctx *c, const struct bx_doc *d,
 }
 
 static void
-bx_value(const struct bx_ctx *c, const char *rundef, const char *bench,
-    const char *metric, const char *unit, double v)
+bx_value(const struct bx_ctx *c, const struct bx_doc *d, const char *task,
+    const char *bench, const char *metric, const char *unit, double v)
 {
 	struct metric_row *r;
 
@@ -387,8 +388,26 @@ bx_value(const struct bx_ctx *c, const char *rundef, const char *bench,
 		return;
 	r = metrics_row(c->t, c->job, c->machine, bench, metric, unit,
 	    TREND_LOWER);
-	metrics_set_rundef(r, rundef);
+	if (r->task == NULL) {
+		r->rundef = xstrdup(d->rundef);
+		r->tasks_set = xstrdup(d->block);
+		r->task = xstrdup(task);
+	}
 	metrics_add_value(r, v);
+}
+
+/* The job's run definition and tasks set: "" once they differ. */
+static void
+bx_counts_set(struct metric_counts *mc, const struct bx_doc *d)
+{
+	if (mc->rundef == NULL) {
+		mc->rundef = xstrdup(d->rundef);
+		mc->tasks_set = xstrdup(d->block);
+	}
+	if (strcmp(mc->rundef, d->rundef) != 0)
+		mc->rundef[0] = '\0';
+	if (strcmp(mc->tasks_set, d->block) != 0)
+		mc->tasks_set[0] = '\0';
 }
 
 static void
@@ -412,10 +431,11 @@ bx_run(const struct bx_ctx *c, const struct bx_doc *d, const xmlNode *run)
 		bx_columns(run, &r);
 		bench = c->prefix && *d->rundef != '\0' ?
 		    xasprintf("%s:%s", d->rundef, name) : xstrdup(name);
-		bx_value(c, d->rundef, bench, "cputime", "s", r.cputime);
-		bx_value(c, d->rundef, bench, "walltime", "s", r.walltime);
-		bx_value(c, d->rundef, bench, "memory", "B", r.memory);
+		bx_value(c, d, name, bench, "cputime", "s", r.cputime);
+		bx_value(c, d, name, bench, "walltime", "s", r.walltime);
+		bx_value(c, d, name, bench, "memory", "B", r.memory);
 		bx_count(metrics_counts(c->t, c->job, c->machine), &r);
+		bx_counts_set(metrics_counts(c->t, c->job, c->machine), d);
 		free(r.category);
 		free(bench);
 	}
@@ -561,6 +581,7 @@ metrics_read_benchexec(struct metric_table *t, const struct strvec *paths,
 		bx_extract(&c, &docs[i]);
 		xmlFreeDoc(docs[i].doc);
 		free(docs[i].rundef);
+		free(docs[i].block);
 	}
 	for (i = 0; i < paths->n; i++)
 		free(docs[i].wdir);

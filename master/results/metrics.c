@@ -49,16 +49,20 @@ metrics_free(struct metric_table *t)
 
 		free(r->job);
 		free(r->machine);
-		free(r->rundef);
 		free(r->benchmark);
 		free(r->metric);
 		free(r->values);
 		free(r->unit);
 		free(r->trend);
+		free(r->rundef);
+		free(r->tasks_set);
+		free(r->task);
 	}
 	for (i = 0; i < t->ncounts; i++) {
 		free(t->counts[i].job);
 		free(t->counts[i].machine);
+		free(t->counts[i].rundef);
+		free(t->counts[i].tasks_set);
 	}
 	for (i = 0; i < t->nhosts; i++) {
 		free(t->hosts[i].job);
@@ -227,8 +231,7 @@ metrics_find(const struct metric_table *t, const char *job,
 void
 metrics_set_rundef(struct metric_row *r, const char *rundef)
 {
-	if (rundef != NULL && *rundef != '\0')
-		fill(&r->rundef, rundef);
+	fill(&r->rundef, rundef);
 }
 
 void

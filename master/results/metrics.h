@@ -56,9 +56,11 @@ struct metric_row {
 	size_t	 avalues;
 	char	*unit;		/* NULL: unknown */
 	char	*trend;		/* TREND_LOWER, TREND_HIGHER or NULL */
-	char	*rundef;	/* BenchExec: the run definition (benchmark
-				   is then "RUNDEF:TASK" or the task), else
-				   NULL; compare never pools two of them */
+	/* BenchExec (else NULL): the run definition, the tasks set (the
+	 * result file's block) and the task (the run's name) */
+	char	*rundef;
+	char	*tasks_set;
+	char	*task;
 };
 
 /* BenchExec verdict categories and totals of one job. */
@@ -74,6 +76,8 @@ struct metric_counts {
 	unsigned long	 missing;
 	double		 cputime;	/* seconds, summed over the tasks */
 	double		 walltime;
+	char		*rundef;	/* the job's run definition and tasks */
+	char		*tasks_set;	/* set: NULL unknown, "" several */
 };
 
 /* What a job ran on, as far as its files say. */

@@ -20,6 +20,7 @@ dist_opts_init(struct dist_opts *o)
 	o->ssh.keepalive = 15;
 	o->progress = -1;
 	o->min_change = 1.0;
+	o->limit = -1;
 	o->older_than = 7 * 86400;
 	notify_opts_init(&o->notify);
 	isolation_opts_init(&o->iso);
@@ -97,6 +98,9 @@ plan_load(const struct dist_opts *o, struct dist_plan *p, char **cause)
 		return set_cause(cause, "no machines file (--machines FILE)");
 	if (o->config_path == NULL)
 		return set_cause(cause, "no config (--config FILE)");
+	if (o->revision_date != 0 && o->revision == NULL)
+		return set_cause(cause, "--revision-date without --revision "
+		    "(the date of which revision?)");
 	p->name = o->name != NULL ? xstrdup(o->name) :
 	    default_name(o->config_path);
 	if (check_name(p->name, cause) == -1)
@@ -319,11 +323,33 @@ print_jobs_text(const struct dist_plan *p, const char *config, FILE *f)
 			fprintf(f, "    rundefinition: %s  tasks: %s\n",
 			    j->rundef != NULL ? j->rundef : "(all)",
 			    j->tasks != NULL ? j->tasks : "(all)");
+		if (j->revision != NULL)
+			fprintf(f, "    revision: %s\n", j->revision);
 		fputs("    argv: ", f);
 		print_argv_text(f, &j->argv, j->config_arg, config != NULL ?
 		    config : "{config=}");
 		fputc('\n', f);
 	}
+}
+
+/* "revision: COMMIT  project: P  date: D", each when given. */
+static void
+print_revision_text(const struct dist_opts *o, FILE *f)
+{
+	char *date;
+
+	if (o->revision == NULL && o->project == NULL)
+		return;
+	fprintf(f, "revision: %s", o->revision != NULL ? o->revision :
+	    "(per job)");
+	if (o->project != NULL)
+		fprintf(f, "  project: %s", o->project);
+	if (o->revision_date != 0) {
+		date = format_utc_ns(o->revision_date);
+		fprintf(f, "  date: %s", date);
+		free(date);
+	}
+	fputc('\n', f);
 }
 
 void
@@ -333,6 +359,7 @@ plan_print_text(const struct dist_plan *p, FILE *f)
 	char *config = plan_common_config(p, t);
 
 	fprintf(f, "run: %s\n", p->name);
+	print_revision_text(p->opts, f);
 	print_machines_text(p, t, f);
 	if (config == NULL)
 		fputs("(the config path differs between machines: {config=} "
@@ -406,6 +433,31 @@ json_job(struct json *j, const struct dist_job *job)
 	if (job->config_arg >= 0)
 		json_int(j, "config_arg", job->config_arg);
 	json_strvec(j, "env", &job->env);
+	if (job->revision != NULL)
+		json_str(j, "revision", job->revision);
+	json_obj_close(j);
+}
+
+void
+plan_revision_json(const struct dist_opts *o, struct json *j, const char *key)
+{
+	char *date;
+
+	if (o->revision == NULL && o->project == NULL) {
+		json_null(j, key);
+		return;
+	}
+	json_obj_open(j, key);
+	json_str(j, "project", o->project);
+	json_str(j, "commit", o->revision);
+	json_null(j, "branch");
+	if (o->revision_date != 0) {
+		date = format_utc_ns(o->revision_date);
+		json_str(j, "date", date);
+		free(date);
+	} else
+		json_null(j, "date");
+	json_null(j, "label");
 	json_obj_close(j);
 }
 
@@ -440,6 +492,8 @@ plan_print_json(const struct dist_plan *p, FILE *f)
 	json_str(&j, "name", p->name);
 	json_str(&j, "config", p->opts->config_path);
 	json_str(&j, "kind", config_kind_name(p->config.kind));
+	json_str(&j, "config_sha256", p->config.sha256);
+	plan_revision_json(p->opts, &j, "revision");
 	json_arr_open(&j, "machines");
 	for (i = 0; i < p->machines.n; i++)
 		json_machine(&j, p, &p->machines.v[i], &t[i]);

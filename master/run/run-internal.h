@@ -137,6 +137,7 @@ struct run_ctx {
 	int		 stopping;	/* no new jobs */
 	int		 ended;		/* the master is done with the run */
 	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
+	int		 exit_status;	/* the master's, -1 while running */
 	uint64_t	 archive_sent;
 };
 

@@ -45,6 +45,12 @@ resume_save_inputs(struct run_ctx *ctx, char **cause)
 		}
 		if (strncmp(o->argv[i], "--notify-url=", 13) == 0)
 			continue;
+		if (strcmp(o->argv[i], "--db") == 0) {	/* the same */
+			i++;
+			continue;
+		}
+		if (strncmp(o->argv[i], "--db=", 5) == 0)
+			continue;
 		sb_add(&sb, o->argv[i], strlen(o->argv[i]) + 1);
 	}
 	p = xasprintf("%s/argv", dir);

@@ -207,6 +207,7 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 	ctx->plan = plan;
 	ctx->opts = plan->opts;
 	ctx->run_lock_fd = -1;
+	ctx->exit_status = -1;
 	ctx->user = local_user();
 	if (gethostname(host, sizeof host) != 0)
 		strcpy(host, "localhost");
@@ -483,6 +484,17 @@ no_machine_ran(struct run_ctx *ctx)
 	return 1;
 }
 
+/* The master's exit status once the run is over (mtx held). */
+static int
+run_exit_status(struct run_ctx *ctx)
+{
+	if (ctx->interrupts > 0 && !sched_all_done(ctx))
+		return EXIT_INTERRUPT;
+	if (ctx->nok == 0 && ctx->njobs > 0 && no_machine_ran(ctx))
+		return EXIT_RUNTIME;
+	return ctx->nfailed > 0 ? EXIT_JOBS : EXIT_OK;
+}
+
 /* Jobs no machine could run are failed. */
 static void
 fail_leftovers(struct run_ctx *ctx)
@@ -552,6 +564,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	pthread_mutex_lock(&ctx.mtx);
 	ctx.ended = 1;		/* run.json's state is final from here */
 	ctx.end_wall = clock_wall_ns();
+	ctx.exit_status = run_exit_status(&ctx);
 	pthread_mutex_unlock(&ctx.mtx);
 	if (runjson_write(&ctx, cause) == -1) {
 		warn("%s", *cause);
@@ -569,11 +582,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	progress_summary(&ctx, stdout);
 	fflush(stdout);
 	run_notify_done(&ctx);
-	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
-	if (ctx.nok == 0 && ctx.njobs > 0 && no_machine_ran(&ctx))
-		rc = EXIT_RUNTIME;
-	if (ctx.interrupts > 0 && !sched_all_done(&ctx))
-		rc = EXIT_INTERRUPT;
+	rc = ctx.exit_status;
 out_signals:
 	pthread_kill(sig_thread, SIGUSR1);
 	pthread_join(sig_thread, NULL);
