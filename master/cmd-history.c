@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lib/lib.h"
@@ -20,6 +21,12 @@ cli_store_open(const struct dist_opts *o, struct db **db)
 	const char *url = o->db_url != NULL ? o->db_url :
 	    store_default_url(o->results_dir, buf, sizeof buf);
 
+	/* reading never makes a store: an SQLite file must be there */
+	if (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) != 0) {
+		error("store: %s: no such store (run with --db, or import run "
+		    "directories first)", url);
+		return -1;
+	}
 	if (store_open(url, db, &cause) == -1) {
 		error("store: %s", cause);
 		free(cause);

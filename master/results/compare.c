@@ -354,7 +354,7 @@ pooled_free(struct pooled *p)
 	metrics_free(&p->t);
 }
 
-/* The series of both sides by (rundef, revision, benchmark, metric):
+/* The series of both sides by (rundef, benchmark, metric):
  * groups.rows[g] holds, as values, side*2^31 + index of each series. */
 static void
 group_series(const struct pooled *pa, const struct pooled *pb,
@@ -369,8 +369,8 @@ group_series(const struct pooled *pa, const struct pooled *pb,
 	for (side = 0; side < 2; side++) {
 		p = side == 0 ? pa : pb;
 		for (i = 0; i < p->t.nrows; i++) {
-			key = xasprintf("%s\x1f%s\x1f%s", p->meta[i].rundef,
-			    p->meta[i].revision, p->meta[i].apart);
+			key = xasprintf("%s\x1f%s", p->meta[i].rundef,
+			    p->meta[i].apart);
 			g = metrics_row(groups, key, NULL,
 			    p->t.rows[i].benchmark, p->t.rows[i].metric, NULL,
 			    NULL);
@@ -387,40 +387,53 @@ pair(struct pooled *pa, size_t a, struct pooled *pb, size_t b)
 	pb->meta[b].peer = (long)a;
 }
 
-/* In one group: the same machine first, then a lone series on each side
- * (they ran on other machines) with each other.  1 when a side has
- * several series in the group (several machines). */
+/* Pair the unpaired series of A and B in group g that ran on the same
+ * machine (and, with same_rev, measured the same revision). */
+static void
+pair_same(const struct metric_row *g, struct pooled *pa, struct pooled *pb,
+    int same_rev)
+{
+	struct series_meta *x, *y;
+	size_t i, k;
+
+	for (i = 0; i < g->nvalues; i++) {
+		if ((size_t)g->values[i] >> 31 != 0)
+			continue;
+		x = &pa->meta[(size_t)g->values[i]];
+		for (k = 0; x->peer < 0 && k < g->nvalues; k++) {
+			size_t b = (size_t)g->values[k];
+
+			if (b >> 31 == 0)
+				continue;
+			y = &pb->meta[b & 0x7fffffff];
+			if (y->peer < 0 && strcmp(x->machine, y->machine) == 0 &&
+			    (!same_rev || strcmp(x->revision, y->revision) == 0))
+				pair(pa, (size_t)g->values[i], pb, b & 0x7fffffff);
+		}
+	}
+}
+
+/* In one group: the same machine and revision, then the same machine,
+ * then a lone series on each side (other machines, or the revisions
+ * being compared).  1 when a side has several series in the group. */
 static int
 pair_group(const struct metric_row *g, struct pooled *pa, struct pooled *pb)
 {
-	size_t i, k, na = 0, nb = 0, la = 0, lb = 0, ua = 0, ub = 0;
-	size_t x, y;
+	size_t i, x, na = 0, nb = 0, la = 0, lb = 0, ua = 0, ub = 0;
 
-	for (i = 0; i < g->nvalues; i++) {
-		x = (size_t)g->values[i];
-		if (x >> 31 != 0)
-			continue;
-		na++;
-		for (k = 0; k < g->nvalues; k++) {
-			y = (size_t)g->values[k];
-			if (y >> 31 != 0 && pb->meta[y & 0x7fffffff].peer < 0 &&
-			    strcmp(pa->meta[x].machine,
-			    pb->meta[y & 0x7fffffff].machine) == 0) {
-				pair(pa, x, pb, y & 0x7fffffff);
-				break;
-			}
-		}
-	}
+	pair_same(g, pa, pb, 1);
+	pair_same(g, pa, pb, 0);
 	for (i = 0; i < g->nvalues; i++) {
 		x = (size_t)g->values[i];
 		if (x >> 31 == 0) {
+			na++;
 			ua += pa->meta[x].peer < 0;
 			la = pa->meta[x].peer < 0 ? x : la;
 		} else {
+			x &= 0x7fffffff;
 			nb++;
-			ub += pb->meta[x & 0x7fffffff].peer < 0;
-			lb = pb->meta[x & 0x7fffffff].peer < 0 ?
-			    x & 0x7fffffff : lb;
+			ub += pb->meta[x].peer < 0;
+			lb = pb->meta[x].peer < 0 ? x : lb;
 		}
 	}
 	if (ua == 1 && ub == 1)

@@ -114,4 +114,21 @@ int	store_history(struct db *, const struct history_query *,
 	    struct history_result *, char **cause);
 void	history_free(struct history_result *);
 
+/* compare over the store (query.c).  A stored run, or every stored
+ * measurement of a revision (commit id or a unique prefix; *full: the
+ * commit id), as a metric_table: job = the job id, machine = the machine
+ * identity's hostname, BenchExec rows with rundef/tasks_set/task. */
+struct metric_table;
+int	store_load_run(struct db *, int64_t run, struct metric_table *,
+	    char **cause);
+int	store_load_revision(struct db *, const char *commit,
+	    struct metric_table *, char **full, char **cause);
+/* A compare argument: "run:ID", "name:NAME", or a bare word that may be
+ * a store id, a run id or a name: one of them, else an error listing the
+ * candidates (ambiguous) or saying none matched. */
+int64_t	store_resolve_run(struct db *, const char *word, char **cause);
+char	*store_run_label(struct db *, int64_t run);	/* "run 12 (ID, NAME)" */
+/* "PREFIX%" for LIKE ... ESCAPE '\': %, _ and \ escaped. */
+char	*like_prefix(const char *);
+
 #endif
