@@ -76,6 +76,7 @@ struct dist_opts {
 	int		 failed;	/* rerun --failed */
 	int		 order;		/* run --order: ORDER_* */
 	struct strvec	 only_jobs;	/* rerun: the job ids to run, or none */
+	const char	*archive_sha256; /* rerun: the archive must have it */
 };
 
 /* --order: the queue's starting order. */
