@@ -7,6 +7,7 @@
 # failed job as a new run linked to the first; a changed archive is
 # refused.
 # shellcheck disable=SC2016 # sh -c programs take their arguments
+# shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -21,7 +22,7 @@ config()
 {
 	echo '<jobs>'
 	echo '<job name="calc" repeat="4"><arg>sh</arg><arg>-c</arg>'
-	printf '<arg>printf %s "$1" &gt;results.json</arg>' "'%s'"
+	printf '<arg>printf %s "$1" &gt;bench.json</arg>' "'%s'"
 	printf '<arg>x</arg><arg>{"name": "calc", "results": [{"name": "sum", "metrics": [{"name": "time", "value": [%s], "units": "s"}]}]}</arg></job>\n' "$1"
 	printf '<job name="flaky"><arg>test</arg><arg>-e</arg><arg>%s/flag</arg></job>\n' "$T"
 	echo '</jobs>'
@@ -43,19 +44,20 @@ run2=$(readlink -f "$T/results/CURRENT")
 id1=$(basename "$run1")
 "$DISTRIBUTE" import --results "$T/results" "$run1" "$run2" >"$T/imp" 2>&1
 check "both runs imported" [ $? -eq 0 ]
-sid1=$("$DISTRIBUTE" runs --results "$T/results" --json 2>/dev/null |
+id2=$(basename "$run2")
+sid2=$("$DISTRIBUTE" runs --results "$T/results" --json 2>/dev/null |
     "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)
 runs = d["runs"] if isinstance(d, dict) else d
-print([r for r in runs if r["run_id"] == sys.argv[1]][0]["id"])' "$id1")
-check "run 1 has a store id ($sid1)" [ -n "$sid1" ]
+print([r for r in runs if r["run_id"] == sys.argv[1]][0]["id"])' "$id2")
+check "run 2 has a store id ($sid2)" [ -n "$sid2" ]
 
-# compare by store id and by name (the latest run named 1: run 2)
-"$DISTRIBUTE" compare --results "$T/results" --json "$sid1" name:1 \
+# compare by store id (run 2) and by name (the latest run named qrun)
+"$DISTRIBUTE" compare --results "$T/results" --json "$sid2" qrun \
     >"$T/c.json" 2>"$T/c.err"
-check "compare STORE-ID name:1 exits 0" [ $? -eq 0 ]
-check "stored values, pooled over the 4 jobs: n 12 each, means 1.1 and 2.1" \
+check "compare STORE-ID NAME exits 0" [ $? -eq 0 ]
+check "stored values, pooled over the 4 jobs: n 12 each, means 2.1 and 1.1" \
     "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -63,8 +65,8 @@ rows = [r for r in d["rows"] if r["benchmark"] == "calc/sum"]
 assert len(rows) == 1, rows
 r = rows[0]
 assert r["n_a"] == 12 and r["n_b"] == 12, r
-assert abs(r["mean_a"] - 1.1) < 1e-9 and abs(r["mean_b"] - 2.1) < 1e-9, r
-assert abs(r["ratio"] - 2.1 / 1.1) < 1e-9 and r["verdict"] == "worse", r
+assert abs(r["mean_a"] - 2.1) < 1e-9 and abs(r["mean_b"] - 1.1) < 1e-9, r
+assert abs(r["ratio"] - 1.1 / 2.1) < 1e-9 and r["verdict"] == "changed", r
 assert sorted(r["jobs"]) == ["calc-1", "calc-2", "calc-3", "calc-4"], r
 ' "$T/c.json"
 "$DISTRIBUTE" compare --results "$T/results" --csv qrun rev:abc123 \
@@ -103,7 +105,7 @@ assert d["store"].startswith("sqlite:"), d
 check "history --project: only the revision's row" \
     [ "$(grep -c 'calc/sum' "$T/h.txt")" -eq 1 ]
 check "history prints its store" grep -q "^store: sqlite:$T/results/distribute.db" "$T/h.txt"
-"$DISTRIBUTE" history --results "$T/results" --since 2999-01-01 'calc/*' \
+"$DISTRIBUTE" history --results "$T/results" --since 2200-01-01 'calc/*' \
     >"$T/h2.txt" 2>&1
 check "history --since in the future: nothing" grep -q 'no stored values' "$T/h2.txt"
 "$DISTRIBUTE" history --results "$T/results" --since 2026-13-01 >"$T/h3" 2>&1
@@ -119,15 +121,18 @@ rows = [r for r in d["rows"] if r["benchmark"] == "calc/sum"]
 assert len(rows) == 1 and rows[0]["n_a"] == 12 and rows[0]["n_b"] == 12, rows
 ' "$T/d.json"
 "$DISTRIBUTE" compare --json "$run1" "$run2" >"$T/d2.json" 2>&1
-check "directories: one row per machine, the 4 jobs pooled on each" "$PY" -c '
+check "directories: one row per machine, the jobs of each pooled" "$PY" -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = [r for r in d["rows"] if r["benchmark"] == "calc/sum"]
-machines = set(j["machine"] for j in json.load(open(sys.argv[2] + "/run.json"))["jobs"]
+def machines(run):
+    return set(j["machine"] for j in json.load(open(run + "/run.json"))["jobs"]
                if j["id"].startswith("calc"))
-assert len(rows) == len(machines), (rows, machines)
-assert sum(r["n_a"] for r in rows) == 12, rows
-' "$T/d2.json" "$run1"
+m = machines(sys.argv[2]) | machines(sys.argv[3])
+assert len(rows) == len(m), (rows, m)
+assert set(r["machine"] for r in rows) == m, (rows, m)
+assert sum(r["n_a"] for r in rows) == 12 and sum(r["n_b"] for r in rows) == 12, rows
+' "$T/d2.json" "$run1" "$run2"
 
 # rerun: a changed archive is refused; then only the failed job, linked
 cp "$T/tool.tar.gz" "$T/tool.orig"

@@ -277,10 +277,22 @@ row_task(const struct metric_row *r)
 	return r->benchmark;
 }
 
+static int
+sv_has(const struct strvec *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 meta_add_job(struct series_meta *m, const char *job)
 {
-	if (m->jobs.n == 0 || strcmp(m->jobs.v[m->jobs.n - 1], job) != 0)
+	if (m->jobs.n == 0 || (strcmp(m->jobs.v[m->jobs.n - 1], job) != 0 &&
+	    !sv_has(&m->jobs, job)))
 		sv_push(&m->jobs, job);
 }
 
@@ -466,8 +478,7 @@ add_row(struct compare_result *res, size_t *alloc, struct pooled *pa,
 	for (i = 0; ma != NULL && i < ma->jobs.n; i++)
 		sv_push(&c->jobs, ma->jobs.v[i]);
 	for (i = 0; mb != NULL && i < mb->jobs.n; i++)
-		if (ma == NULL || i >= ma->jobs.n ||
-		    strcmp(ma->jobs.v[i], mb->jobs.v[i]) != 0)
+		if (!sv_has(&c->jobs, mb->jobs.v[i]))
 			sv_push(&c->jobs, mb->jobs.v[i]);
 	if (res->by_job)
 		c->job = jobs_label(&m->jobs);

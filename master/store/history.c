@@ -75,6 +75,8 @@ history_parse_since(const char *s, int64_t *ns, char **cause)
 	t = utc ? timegm(&tm) : mktime(&tm);
 	if (t == (time_t)-1 || tm.tm_mday != d)
 		return set_cause(cause, "'%s': no such date", s);
+	if (t > INT64_MAX / NS_PER_SEC)
+		return set_cause(cause, "'%s': after 2262", s);
 	*ns = (int64_t)t * NS_PER_SEC;
 	return 0;
 }
