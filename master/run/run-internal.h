@@ -15,6 +15,7 @@
 #include "dist.h"
 #include "results/results.h"
 #include "ssh/ssh.h"
+#include "store/store.h"
 
 enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
 
@@ -113,6 +114,8 @@ struct run_ctx {
 	char		*archive_stage;	/* the file sent as tools/<sha256> */
 	uint64_t	 archive_stage_size;
 	struct notify	*notify;	/* status reports, or NULL */
+	struct store_writer *store;	/* the results store's writer */
+	char		*store_error;	/* why the store was not written */
 	struct journal	*journal;	/* RESULTS/<run-id>/journal */
 	pthread_mutex_t	 metrics_mtx;	/* guards metrics */
 	struct metric_table metrics;	/* read from each job once it is done */
@@ -230,6 +233,12 @@ int	resume_restore(struct run_ctx *, char **cause);
 /* run-notify.c */
 void	run_notify_job(struct run_ctx *, size_t job, int machine);
 void	run_notify_done(struct run_ctx *);
+
+/* run-store.c: the results store written as the run goes */
+void	run_store_start(struct run_ctx *);
+void	run_store_job(struct run_ctx *, const char *job_id);
+void	run_store_done(struct run_ctx *);
+void	run_store_summary(struct run_ctx *, FILE *);
 
 /* progress.c, progress-view.c */
 void	progress_print_events(struct run_ctx *, struct run_event *);

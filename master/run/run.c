@@ -243,6 +243,8 @@ ctx_free(struct run_ctx *ctx)
 	struct run_event *e, *next;
 	size_t i;
 
+	run_store_done(ctx);	/* a run that did not get to its end */
+	free(ctx->store_error);
 	for (i = 0; i < ctx->njobs; i++)
 		free(ctx->jobs[i].error);
 	for (i = 0; i < ctx->nmachines; i++) {
@@ -549,6 +551,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	}
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);
+	run_store_start(&ctx);
 	if (start_threads(&ctx, cause) == -1)
 		goto out_signals;
 	main_loop(&ctx);
@@ -572,6 +575,7 @@ run_execute(struct dist_plan *plan, char **cause)
 		*cause = NULL;
 	}
 	write_metrics(&ctx, 1);
+	run_store_done(&ctx);
 	progress_live(&ctx, 1);
 	{
 		struct run_event *ev = take_events(&ctx);
@@ -580,6 +584,7 @@ run_execute(struct dist_plan *plan, char **cause)
 		free_events(ev);
 	}
 	progress_summary(&ctx, stdout);
+	run_store_summary(&ctx, stdout);
 	fflush(stdout);
 	run_notify_done(&ctx);
 	rc = ctx.exit_status;
