@@ -105,7 +105,7 @@ static const char history_sql[] =
     " JOIN attempts a ON a.id = res.attempt"
     " LEFT JOIN machines m ON m.id = res.machine"
     " LEFT JOIN revisions rv ON rv.id = res.revision"
-    " WHERE res.benchmark >= ? AND res.benchmark < ?"
+    " WHERE %s"
     " AND (CAST(? AS TEXT) IS NULL OR res.metric = ?)"
     " AND (CAST(? AS TEXT) IS NULL OR m.hostname = ?)"
     " AND (CAST(? AS TEXT) IS NULL OR rv.project = ?)"
@@ -118,20 +118,49 @@ bind_opt_text(struct db_stmt *st, int i, const char *v)
 	db_bind_text(st, i + 1, v);
 }
 
-/* The prefix range [prefix, prefix + 0xff...): every string starting
- * with prefix, whatever follows (bytes compare as unsigned in SQLite
- * and in PostgreSQL's C collation; a linguistic collation may order
- * otherwise, so fnmatch has the last word anyway). */
+/*
+ * The benchmark condition, on the results_series index: a name without
+ * glob characters is matched exactly; else the glob's literal prefix
+ * narrows the rows (fnmatch has the last word): in SQLite a range
+ * [prefix, prefix U+10FFFF) (BINARY collation: bytes; its LIKE ignores
+ * case and skips the index), in PostgreSQL LIKE 'prefix%' (a range would
+ * follow the database's linguistic collation).  Two parameters.
+ */
+static const char *
+bench_condition(struct db *db, const char *glob, char **a, char **b)
+{
+	char *prefix = glob_prefix(glob != NULL ? glob : "*");
+
+	if (glob != NULL && strcmp(prefix, glob) == 0) {
+		*a = prefix;
+		*b = xstrdup(prefix);
+		return "(res.benchmark = ? OR res.benchmark = ?)";
+	}
+	if (db_dialect(db) == DB_SQLITE) {
+		*a = prefix;
+		*b = xasprintf("%s\xf4\x8f\xbf\xbf", prefix);
+		return "res.benchmark >= ? AND res.benchmark < ?";
+	}
+	*a = like_prefix(prefix);
+	*b = prefix;
+	return "(res.benchmark LIKE ? ESCAPE '\\' AND CAST(? AS TEXT) "
+	    "IS NOT NULL)";
+}
+
 static struct db_stmt *
 history_prepare(struct db *db, const struct history_query *q, char **cause)
 {
-	struct db_stmt *st = db_prepare(db, history_sql, cause);
-	char *lo, *hi;
+	struct db_stmt *st;
+	char *lo, *hi, *sql;
 
-	if (st == NULL)
+	sql = xasprintf(history_sql, bench_condition(db, q->glob, &lo, &hi));
+	st = db_prepare(db, sql, cause);
+	free(sql);
+	if (st == NULL) {
+		free(lo);
+		free(hi);
 		return NULL;
-	lo = glob_prefix(q->glob != NULL ? q->glob : "*");
-	hi = xasprintf("%s\xf4\x8f\xbf\xbf", lo);	/* U+10FFFF */
+	}
 	db_bind_text(st, 1, lo);
 	db_bind_text(st, 2, hi);
 	bind_opt_text(st, 3, q->metric);
