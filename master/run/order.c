@@ -5,7 +5,10 @@
  * is tested without a store or machines (tests/unit/test-sched.c).
  */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "lib/lib.h"
 #include "run/run-internal.h"
 
 struct lpt_key {
@@ -68,4 +71,62 @@ sched_reorder(struct run_ctx *ctx, const double *dur)
 		ctx->queue[i] = order[i];
 	ctx->dirty = 1;
 	free(order);
+}
+
+/* The jobs' past durations from the store: -1 (size_t) when it cannot be
+ * read, else how many are known. */
+static size_t
+past_durations(struct run_ctx *ctx, double *dur)
+{
+	const char **ids = xcalloc(ctx->njobs + 1, sizeof *ids);
+	char *url = run_store_url(ctx), *cause = NULL;
+	struct db *db = NULL;
+	size_t i, known = (size_t)-1;
+
+	for (i = 0; i < ctx->njobs; i++) {
+		ids[i] = ctx->plan->config.jobs[i].id;
+		dur[i] = -1;
+	}
+	/* no store yet: no history (the writer makes it) */
+	if (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) != 0)
+		known = 0;
+	else if (store_open(url, &db, &cause) == 0)
+		known = store_job_durations(db, ctx->plan->name, ids,
+		    ctx->njobs, dur, &cause);
+	if (known == (size_t)-1) {
+		warn("--order: the store's durations cannot be read (%s): "
+		    "config order", cause != NULL ? cause : "?");
+		known = 0;
+	}
+	db_close(db);
+	free(cause);
+	free(url);
+	free(ids);
+	return known;
+}
+
+/*
+ * --order config: as written.  longest-first (the default when the store
+ * has durations of this run name's jobs, keyed by job id): LPT, jobs
+ * without history first (sched_order_lpt).
+ */
+void
+run_order(struct run_ctx *ctx)
+{
+	double *dur;
+	size_t known;
+
+	if (ctx->opts->order == ORDER_CONFIG || ctx->njobs < 2)
+		return;
+	dur = xcalloc(ctx->njobs, sizeof *dur);
+	known = past_durations(ctx, dur);
+	if (known > 0) {
+		sched_reorder(ctx, dur);
+		info("order: longest first (%zu of %zu jobs' durations known "
+		    "from earlier runs named '%s')", known, ctx->njobs,
+		    ctx->plan->name);
+	} else if (ctx->opts->order == ORDER_LONGEST)
+		info("order: no earlier run named '%s' in the store: config "
+		    "order", ctx->plan->name);
+	free(dur);
 }

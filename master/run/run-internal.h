@@ -236,6 +236,11 @@ void	run_notify_done(struct run_ctx *);
 
 /* run-store.c: the results store written as the run goes */
 void	run_store_start(struct run_ctx *);
+/* --db, else sqlite:RESULTS/distribute.db beside the run's directory. */
+char	*run_store_url(const struct run_ctx *);
+/* order.c: --order: the queue longest first when the store knows the
+ * jobs' durations (before the machine threads start). */
+void	run_order(struct run_ctx *);
 void	run_store_job(struct run_ctx *, const char *job_id);
 void	run_store_done(struct run_ctx *);
 void	run_store_summary(struct run_ctx *, FILE *);

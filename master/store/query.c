@@ -333,6 +333,66 @@ fail:
 	return -1;
 }
 
+struct id_at {
+	const char	*id;
+	size_t		 at;
+};
+
+static int
+cmp_id_at(const void *x, const void *y)
+{
+	return strcmp(((const struct id_at *)x)->id,
+	    ((const struct id_at *)y)->id);
+}
+
+/* Rows newest first: a job's first successful attempt is its duration;
+ * a job that never succeeded takes its newest attempt's. */
+size_t
+store_job_durations(struct db *db, const char *name, const char *const *ids,
+    size_t n, double *dur, char **cause)
+{
+	struct id_at *map = xcalloc(n + 1, sizeof *map), key, *hit;
+	unsigned char *ok = xcalloc(n + 1, 1);
+	struct db_stmt *st;
+	size_t i, known = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		dur[i] = -1;
+		map[i].id = ids[i];
+		map[i].at = i;
+	}
+	qsort(map, n, sizeof *map, cmp_id_at);
+	st = db_prepare(db, "SELECT j.job_id, a.duration_ns, a.status"
+	    " FROM runs r JOIN jobs j ON j.run = r.id"
+	    " JOIN attempts a ON a.job = j.id"
+	    " WHERE r.name = ? AND a.duration_ns IS NOT NULL"
+	    " ORDER BY r.start_ns DESC, r.id DESC, a.attempt DESC", cause);
+	if (st == NULL) {
+		r = -1;
+		goto out;
+	}
+	db_bind_text(st, 1, name);
+	while ((r = db_step(st, cause)) == 1) {
+		int success = strcmp(col(st, 2), "success") == 0;
+
+		key.id = col(st, 0);
+		hit = bsearch(&key, map, n, sizeof *map, cmp_id_at);
+		if (hit == NULL || ok[hit->at] ||
+		    (dur[hit->at] >= 0 && !success))
+			continue;
+		if (dur[hit->at] < 0)
+			known++;
+		dur[hit->at] = (double)db_column_int64(st, 1) / 1e9;
+		ok[hit->at] = (unsigned char)success;
+	}
+	db_finalize(st);
+out:
+	free(map);
+	free(ok);
+	return r == -1 ? (size_t)-1 : known;
+}
+
 /* "run 12 (RUN-ID, NAME)". */
 char *
 store_run_label(struct db *db, int64_t run)

@@ -128,6 +128,13 @@ int	store_load_revision(struct db *, const char *commit,
  * candidates (ambiguous) or saying none matched. */
 int64_t	store_resolve_run(struct db *, const char *word, char **cause);
 char	*store_run_label(struct db *, int64_t run);	/* "run 12 (ID, NAME)" */
+/* --order longest-first: each job's past duration in seconds (dur[i],
+ * -1 unknown) from the store's runs of this name (the run name is kept
+ * when the config is edited, its hash is not): the newest successful
+ * attempt of the same job id, else its newest attempt.  The number
+ * known, or (size_t)-1 with *cause. */
+size_t	store_job_durations(struct db *, const char *run_name,
+	    const char *const *job_ids, size_t n, double *dur, char **cause);
 /* "PREFIX%" for LIKE ... ESCAPE '\': %, _ and \ escaped. */
 char	*like_prefix(const char *);
 
