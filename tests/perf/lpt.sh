@@ -17,6 +17,9 @@
 # shellcheck disable=SC2016 # sh -c programs take their arguments
 . "$(dirname "$0")/../lib.sh"
 
+TOP=$(cd "$(dirname "$0")/../.." && pwd) || exit 2
+# shellcheck disable=SC2034 # used by dist() in lib.sh
+DISTRIBUTE=$TOP/distribute
 SHORT=${LPT_SHORT:-1}
 LONG=${LPT_LONG:-5}
 PY=/usr/bin/python3
