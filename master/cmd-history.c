@@ -52,13 +52,16 @@ row_what(const struct history_row *r)
 	return xasprintf("run %s", r->run_id);
 }
 
+/* The series: RUNDEF:TASK for BenchExec, "(job)" for a job's counts. */
 static char *
 series_name(const struct history_row *r)
 {
+	const char *base = *r->task != '\0' ? r->task :
+	    *r->benchmark != '\0' ? r->benchmark : "(job)";
+
 	if (*r->rundef != '\0')
-		return xasprintf("%s:%s", r->rundef, *r->task != '\0' ? r->task :
-		    r->benchmark);
-	return xstrdup(r->benchmark);
+		return xasprintf("%s:%s", r->rundef, base);
+	return xstrdup(base);
 }
 
 static void

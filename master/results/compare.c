@@ -18,6 +18,7 @@ compare_opts_init(struct compare_opts *o)
 {
 	o->min_change = COMPARE_MIN_CHANGE;
 	o->alpha = COMPARE_ALPHA;
+	o->pool_machines = 0;
 }
 
 int

@@ -234,11 +234,17 @@ store_load_revision(struct db *db, const char *commit, struct metric_table *t,
 	if ((id = find_revision(db, commit, full, cause)) == -1)
 		return -1;
 	if (load(db, "res.revision = ?", NULL, id, t, cause) == -1)
-		return -1;
-	if (t->nrows == 0 && t->ncounts == 0)
-		return set_cause(cause, "revision '%s' has no stored results "
-		    "in %s", *full, db_where(db));
+		goto fail;
+	if (t->nrows == 0 && t->ncounts == 0) {
+		set_cause(cause, "revision '%s' has no stored results in %s",
+		    *full, db_where(db));
+		goto fail;
+	}
 	return 0;
+fail:
+	free(*full);
+	*full = NULL;
+	return -1;
 }
 
 /* The LIKE pattern "PREFIX%" with %, _ and \ escaped by \. */
