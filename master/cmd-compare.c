@@ -31,7 +31,7 @@ is_directory_arg(const char *arg)
 /* One side from the store; *label: what it is. */
 static int
 load_stored(struct dist_opts *o, struct db **db, const char *arg,
-    struct metric_table *t, char **label, char **cause)
+    struct metric_table *t, struct strvec *fp, char **label, char **cause)
 {
 	char *full = NULL;
 	int64_t run;
@@ -40,14 +40,15 @@ load_stored(struct dist_opts *o, struct db **db, const char *arg,
 		return set_cause(cause, "'%s' is no directory, and the store "
 		    "cannot be read", arg);
 	if (strncmp(arg, "rev:", 4) == 0) {
-		if (store_load_revision(*db, arg + 4, t, &full, cause) == -1)
+		if (store_load_revision(*db, arg + 4, t, fp, &full,
+		    cause) == -1)
 			return -1;
 		*label = xasprintf("rev:%s", full);
 		free(full);
 		return 0;
 	}
 	if ((run = store_resolve_run(*db, arg, cause)) == -1 ||
-	    store_load_run(*db, run, t, cause) == -1)
+	    store_load_run(*db, run, t, fp, cause) == -1)
 		return -1;
 	*label = store_run_label(*db, run);
 	return 0;
@@ -55,13 +56,49 @@ load_stored(struct dist_opts *o, struct db **db, const char *arg,
 
 static int
 load_side(struct dist_opts *o, struct db **db, const char *arg,
-    struct metric_table *t, char **label, char **cause)
+    struct metric_table *t, struct strvec *fp, char **label, char **cause)
 {
 	if (is_directory_arg(arg)) {
 		*label = xstrdup(arg);
 		return compare_load(arg, t, cause);
 	}
-	return load_stored(o, db, arg, t, label, cause);
+	return load_stored(o, db, arg, t, fp, label, cause);
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static char *
+joined(struct strvec *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	qsort(v->v, v->n, sizeof *v->v, cmp_str);
+	for (i = 0; i < v->n; i++)
+		sb_addf(&sb, "%s%s", i > 0 ? "; " : "", v->v[i]);
+	return sb_detach(&sb);
+}
+
+/* Stored sides: their machine identities (fingerprints) differ. */
+static void
+fingerprint_warning(struct compare_result *res, struct strvec *fa,
+    struct strvec *fb)
+{
+	char *a, *b;
+
+	if (fa->n == 0 || fb->n == 0)
+		return;
+	a = joined(fa);
+	b = joined(fb);
+	if (strcmp(a, b) != 0)
+		sv_pushf(&res->warnings, "different machines: A ran on '%s', "
+		    "B on '%s'", a, b);
+	free(a);
+	free(b);
 }
 
 int
@@ -71,6 +108,7 @@ cmd_compare(struct dist_opts *o, int argc, char **argv)
 	struct compare_result res;
 	struct compare_opts co;
 	struct db *db = NULL;
+	struct strvec fa = STRVEC_INIT, fb = STRVEC_INIT;
 	char *cause = NULL, *out, *la = NULL, *lb = NULL;
 	int rc = EXIT_USAGE;
 
@@ -85,12 +123,13 @@ cmd_compare(struct dist_opts *o, int argc, char **argv)
 	co.pool_machines = o->pool_machines;
 	metrics_init(&a);
 	metrics_init(&b);
-	if (load_side(o, &db, argv[0], &a, &la, &cause) == -1 ||
-	    load_side(o, &db, argv[1], &b, &lb, &cause) == -1) {
+	if (load_side(o, &db, argv[0], &a, &fa, &la, &cause) == -1 ||
+	    load_side(o, &db, argv[1], &b, &fb, &lb, &cause) == -1) {
 		error("compare: %s", cause);
 		goto out;
 	}
 	compare_tables(&a, la, &b, lb, &co, &res);
+	fingerprint_warning(&res, &fa, &fb);
 	out = o->json ? compare_json(&res) : o->csv ? compare_csv(&res) :
 	    compare_markdown(&res);
 	fputs(out, stdout);
@@ -104,5 +143,7 @@ out:
 	free(lb);
 	metrics_free(&a);
 	metrics_free(&b);
+	sv_clear(&fa);
+	sv_clear(&fb);
 	return rc;
 }

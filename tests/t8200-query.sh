@@ -164,4 +164,20 @@ assert d["name"] == "qrun", d["name"]
 ' "$run3" "$id1"
 check "its resume inputs name the failed job and the first run" \
     grep -qx flaky "$run3/input/only-jobs"
+
+# stored runs on different machine identities: warned, still matched
+if command -v sqlite3 >/dev/null; then
+	sqlite3 "$T/results/distribute.db" "INSERT INTO machines (hostname,
+	    cpu_model, cores) VALUES ('other', 'Other CPU', 2);
+	    UPDATE results SET machine = (SELECT id FROM machines WHERE
+	    hostname = 'other') WHERE run = $sid2"
+	"$DISTRIBUTE" compare --results "$T/results" "$sid2" "run:$id1" \
+	    >"$T/fp" 2>&1
+	check "different machine fingerprints are warned about" \
+	    grep -q "^> warning: different machines: A ran on 'other (, Other CPU, 2 cores, 0 GiB)', B on '" "$T/fp"
+	check "... and the lone rows still compared" \
+	    grep -q '^| calc-1..calc-4 | calc/sum | time | 2.1 s .* | 1.1 s ' "$T/fp"
+else
+	note "no sqlite3: the fingerprint warning is not checked"
+fi
 done_testing

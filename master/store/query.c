@@ -21,7 +21,7 @@ static const char load_sql[] =
     "SELECT j.job_id, m.hostname, m.cpu_model, m.cores, a.os, a.kernel,"
     " a.load_before, rv.commit_id, res.benchmark, res.metric, res.unit,"
     " res.lower_is_better, res.rundefinition, res.tasks_set, res.task,"
-    " res.samples, a.machine_name"
+    " res.samples, a.machine_name, m.arch, m.memory_gib"
     " FROM results res"
     " JOIN attempts a ON a.id = res.attempt"
     " JOIN jobs j ON j.id = a.job"
@@ -116,8 +116,28 @@ add_host(struct metric_table *t, struct db_stmt *st, const char *job,
 	free(platform);
 }
 
+/* The machine identity, as compare's warning shows it. */
 static void
-add_row(struct metric_table *t, struct db_stmt *st)
+add_fingerprint(struct strvec *fp, struct db_stmt *st)
+{
+	char *s;
+	size_t i;
+
+	if (fp == NULL || db_column_is_null(st, 1))
+		return;
+	s = xasprintf("%s (%s, %s, %" PRId64 " cores, %" PRId64 " GiB)",
+	    col(st, 1), col(st, 17), col(st, 2), db_column_int64(st, 3),
+	    db_column_int64(st, 18));
+	for (i = 0; i < fp->n; i++)
+		if (strcmp(fp->v[i], s) == 0)
+			break;
+	if (i == fp->n)
+		sv_push(fp, s);
+	free(s);
+}
+
+static void
+add_row(struct metric_table *t, struct strvec *fp, struct db_stmt *st)
 {
 	const char *job = col(st, 0), *lib;
 	const char *machine = !db_column_is_null(st, 1) ? col(st, 1) :
@@ -125,6 +145,7 @@ add_row(struct metric_table *t, struct db_stmt *st)
 	struct metric_row *r;
 
 	add_host(t, st, job, machine);
+	add_fingerprint(fp, st);
 	if (*col(st, 8) == '\0' && (strncmp(col(st, 9), "count:", 6) == 0 ||
 	    strncmp(col(st, 9), "total:", 6) == 0)) {
 		add_count(t, st, job, machine);
@@ -144,7 +165,7 @@ add_row(struct metric_table *t, struct db_stmt *st)
 
 static int
 load(struct db *db, const char *where, const char *arg, int64_t id,
-    struct metric_table *t, char **cause)
+    struct metric_table *t, struct strvec *fp, char **cause)
 {
 	char *sql = xasprintf("%s WHERE %s ORDER BY res.id", load_sql, where);
 	struct db_stmt *st = db_prepare(db, sql, cause);
@@ -158,16 +179,16 @@ load(struct db *db, const char *where, const char *arg, int64_t id,
 	else
 		db_bind_int64(st, 1, id);
 	while ((r = db_step(st, cause)) == 1)
-		add_row(t, st);
+		add_row(t, fp, st);
 	db_finalize(st);
 	return r;
 }
 
 int
 store_load_run(struct db *db, int64_t run, struct metric_table *t,
-    char **cause)
+    struct strvec *fp, char **cause)
 {
-	if (load(db, "res.run = ?", NULL, run, t, cause) == -1)
+	if (load(db, "res.run = ?", NULL, run, t, fp, cause) == -1)
 		return -1;
 	if (t->nrows == 0 && t->ncounts == 0)
 		return set_cause(cause, "run %" PRId64 " has no stored results "
@@ -226,14 +247,14 @@ find_revision(struct db *db, const char *commit, char **full, char **cause)
 
 int
 store_load_revision(struct db *db, const char *commit, struct metric_table *t,
-    char **full, char **cause)
+    struct strvec *fp, char **full, char **cause)
 {
 	int64_t id;
 
 	*full = NULL;
 	if ((id = find_revision(db, commit, full, cause)) == -1)
 		return -1;
-	if (load(db, "res.revision = ?", NULL, id, t, cause) == -1)
+	if (load(db, "res.revision = ?", NULL, id, t, fp, cause) == -1)
 		goto fail;
 	if (t->nrows == 0 && t->ncounts == 0) {
 		set_cause(cause, "revision '%s' has no stored results in %s",

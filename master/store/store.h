@@ -117,12 +117,16 @@ void	history_free(struct history_result *);
 /* compare over the store (query.c).  A stored run, or every stored
  * measurement of a revision (commit id or a unique prefix; *full: the
  * commit id), as a metric_table: job = the job id, machine = the machine
- * identity's hostname, BenchExec rows with rundef/tasks_set/task. */
+ * identity's hostname, BenchExec rows with rundef/tasks_set/task; fp
+ * (or NULL) gets each machine identity once, "HOST (ARCH, CPU, N cores,
+ * M GiB)". */
 struct metric_table;
+struct strvec;
 int	store_load_run(struct db *, int64_t run, struct metric_table *,
-	    char **cause);
+	    struct strvec *fp, char **cause);
 int	store_load_revision(struct db *, const char *commit,
-	    struct metric_table *, char **full, char **cause);
+	    struct metric_table *, struct strvec *fp, char **full,
+	    char **cause);
 /* A compare argument: "run:ID", "name:NAME", or a bare word that may be
  * a store id, a run id or a name: one of them, else an error listing the
  * candidates (ambiguous) or saying none matched. */
