@@ -40,7 +40,7 @@ load_stored(struct dist_opts *o, struct db **db, const char *arg,
 		return set_cause(cause, "'%s' is no directory, and the store "
 		    "cannot be read", arg);
 	if (strncmp(arg, "rev:", 4) == 0) {
-		if (store_load_revision(*db, arg + 4, t, fp, &full,
+		if (store_query_revision(*db, arg + 4, t, fp, &full,
 		    cause) == -1)
 			return -1;
 		*label = xasprintf("rev:%s", full);
@@ -48,7 +48,7 @@ load_stored(struct dist_opts *o, struct db **db, const char *arg,
 		return 0;
 	}
 	if ((run = store_resolve_run(*db, arg, cause)) == -1 ||
-	    store_load_run(*db, run, t, fp, cause) == -1)
+	    store_query_run(*db, run, t, fp, cause) == -1)
 		return -1;
 	*label = store_run_label(*db, run);
 	return 0;

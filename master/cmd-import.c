@@ -28,9 +28,15 @@ print_line(const struct dist_opts *o, const char *dir, size_t jobs,
 		json_obj_close(&j);
 		printf("%s\n", sb_str(&sb));
 		sb_release(&sb);
-	} else if (o->csv)
-		printf("\"%s\",%zu,%zu,%s\n", dir, jobs, results,
+	} else if (o->csv) {
+		const char *p;
+
+		putchar('"');
+		for (p = dir; *p != '\0'; p++)
+			printf(*p == '"' ? "\"\"" : "%c", *p);
+		printf("\",%zu,%zu,%s\n", jobs, results,
 		    cause != NULL ? "error" : "ok");
+	}
 	else if (cause == NULL)
 		printf("imported %s: %zu jobs, %zu results\n", dir, jobs,
 		    results);

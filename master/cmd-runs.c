@@ -52,7 +52,7 @@ run_machines(struct db *db, int64_t id, char **cause)
 		sb_release(&sb);
 		return NULL;
 	}
-	return xstrdup(sb_str(&sb));
+	return sb.len > 0 ? sb_detach(&sb) : xstrdup("");
 }
 
 #define RUNS_SQL \

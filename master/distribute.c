@@ -109,7 +109,7 @@ static const struct dist_option options[] = {
 	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
 	  "BenchExec <benchmark>, <jobs> or <pyperformance> XML" },
 	{ "name", O_NAME, required_argument, C_RUN | C_RUNS, "NAME",
-	  "the run's name (default: the config's basename)" },
+	  "the run's name (default: the config's basename; runs: only it)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
 	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_RUNS |
@@ -280,6 +280,23 @@ find_cmd(const char *name)
  * The setters: 0, or -1 with a cause "--OPTION: ..." (the command line
  * prints it, the settings file puts FILE:LINE before it).
  */
+
+/* "--NAME: " before *cause, or only "--" when it begins with NAME. */
+static int
+prefix_option(char **cause, const char *name)
+{
+	size_t n = strlen(name);
+	char *c = *cause;
+
+	if (c != NULL && strncmp(c, name, n) == 0 &&
+	    (c[n] == ':' || c[n] == ' '))
+		*cause = xasprintf("--%s", c);
+	else
+		*cause = xasprintf("--%s: %s", name, c != NULL ? c : "error");
+	free(c);
+	return -1;
+}
+
 static int
 set_int(const char *arg, int min, int max, int *out, const char *opt,
     char **cause)
@@ -319,14 +336,8 @@ set_percent(const char *arg, double *out, const char *opt, char **cause)
 static int
 set_path(const char **out, const char *arg, const char *opt, char **cause)
 {
-	char *c;
-
-	if (machine_check_path(opt, arg, cause) == -1) {
-		c = *cause;	/* "OPT: ..." */
-		*cause = xasprintf("--%s", c);
-		free(c);
-		return -1;
-	}
+	if (machine_check_path(opt, arg, cause) == -1)
+		return prefix_option(cause, opt);
 	*out = arg;
 	return 0;
 }
@@ -468,7 +479,7 @@ set_isolation(struct dist_opts *o, const char *name, const char *arg,
     char **cause)
 {
 	if (isolation_opt_set(&o->iso, name, arg, cause) == -1)
-		return prefix_cause(cause, "--%s", name);
+		return prefix_option(cause, name);
 	return 0;
 }
 
@@ -477,7 +488,7 @@ set_notify(struct dist_opts *o, const char *name, const char *arg,
     char **cause)
 {
 	if (notify_opts_set(&o->notify, name, arg, cause) == -1)
-		return prefix_cause(cause, "--%s", name);
+		return prefix_option(cause, name);
 	return 0;
 }
 
@@ -733,6 +744,10 @@ settings_set(void *arg, const char *key, const char *value, char **cause)
 	const struct dist_option *d = option_by_name(key);
 	int on, rc;
 
+	if (d == NULL && strcmp(key, "smtp-password") == 0)
+		return set_cause(cause, "smtp-password: a password is never "
+		    "given as a value; use smtp-password-file or $%s",
+		    NOTIFY_PASSWORD_ENV);
 	if (d == NULL)
 		return set_cause(cause, "unknown key '%s': not an option of "
 		    "distribute (see distribute.conf(5))", key);

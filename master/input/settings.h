@@ -6,8 +6,8 @@
  *	if (settings_load_optional(path, set, arg, &cause) != 0) ... error
  *
  * set() is called for each line in order; a -1 from it stops the load and
- * its cause comes back as "FILE:LINE: cause".  Command line options are
- * applied after the file, so that they win.
+ * its cause comes back as "FILE:LINE: cause".  The command line wins:
+ * distribute.c skips the keys it gave.
  */
 #ifndef DIST_SETTINGS_H
 #define DIST_SETTINGS_H

@@ -210,7 +210,7 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	if (final && collected && kept)
 		read_metrics(c, dj);
 	if (final && kept)
-		run_store_job(ctx, dj->id);
+		run_store_job(ctx, (size_t)job);
 	if (kept)
 		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);

@@ -241,7 +241,7 @@ char	*run_store_url(const struct run_ctx *);
 /* order.c: --order: the queue longest first when the store knows the
  * jobs' durations (before the machine threads start). */
 void	run_order(struct run_ctx *);
-void	run_store_job(struct run_ctx *, const char *job_id);
+void	run_store_job(struct run_ctx *, size_t job);
 void	run_store_done(struct run_ctx *);
 void	run_store_summary(struct run_ctx *, FILE *);
 

@@ -44,6 +44,7 @@ void
 run_store_start(struct run_ctx *ctx)
 {
 	char *url = run_store_url(ctx), *cause = NULL;
+	size_t i;
 
 	/* the writer reads run.json: have one before any job is posted */
 	if (runjson_write(ctx, &cause) == -1) {
@@ -52,13 +53,19 @@ run_store_start(struct run_ctx *ctx)
 	}
 	ctx->store = store_writer_start(url, ctx->run_dir, store_failed, ctx);
 	store_writer_run(ctx->store);
+	/* a resume: the jobs settled before (the crash may have come before
+	 * the store had them) are written again, replacing their rows */
+	for (i = 0; i < ctx->njobs; i++)
+		if (ctx->jobs[i].status == JOB_OK ||
+		    ctx->jobs[i].status == JOB_FAILED)
+			run_store_job(ctx, i);
 	free(url);
 }
 
 void
-run_store_job(struct run_ctx *ctx, const char *job_id)
+run_store_job(struct run_ctx *ctx, size_t job)
 {
-	store_writer_job(ctx->store, job_id);
+	store_writer_job(ctx->store, ctx->plan->config.jobs[job].id, job);
 }
 
 /* After the last run.json: the final run row, then wait for the queue. */

@@ -38,15 +38,27 @@ pst(struct db_stmt *st)
 	return st->impl;
 }
 
-/* libpq's message, its trailing newline dropped. */
+/* libpq's message on one line: "A\n\tB\n" -> "A; B". */
 static int
 pg_cause(struct db *db, const char *msg, char **cause)
 {
-	size_t l = strlen(msg);
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int r;
 
-	while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-		l--;
-	return set_cause(cause, "%s: %.*s", db->where, (int)l, msg);
+	for (p = msg; *p != '\0'; p++) {
+		if (*p != '\n')
+			sb_addc(&sb, *p);
+		else {
+			while (p[1] == '\t' || p[1] == ' ' || p[1] == '\n')
+				p++;
+			if (p[1] != '\0')
+				sb_adds(&sb, "; ");
+		}
+	}
+	r = set_cause(cause, "%s: %s", db->where, sb_str(&sb));
+	sb_release(&sb);
+	return r;
 }
 
 static void
@@ -224,11 +236,39 @@ static const struct db_ops pg_ops = {
 	pgc_int64, pgc_double, pg_blob, pg_reset, pg_finalize,
 };
 
-/* Refuse a URL that is not one or that carries a password. */
-static int
-pg_check_url(const char *url, char **cause)
+static const char *
+opt_val(const PQconninfoOption *opts, const char *key)
 {
-	PQconninfoOption *opts, *o;
+	const PQconninfoOption *o;
+
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, key) == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			return o->val;
+	return NULL;
+}
+
+/* What db_where shows: user, host, port and database only, never a
+ * parameter of the URL (the store's place, safe to print and log). */
+static char *
+pg_where(const PQconninfoOption *opts)
+{
+	const char *user = opt_val(opts, "user"), *host = opt_val(opts, "host");
+	const char *port = opt_val(opts, "port"), *db = opt_val(opts, "dbname");
+
+	int sock = host != NULL && host[0] == '/';	/* a socket directory */
+
+	return xasprintf("postgresql://%s%s%s%s%s/%s%s%s", user != NULL ?
+	    user : "", user != NULL ? "@" : "", host != NULL && !sock ? host :
+	    "", port != NULL ? ":" : "", port != NULL ? port : "",
+	    db != NULL ? db : "", sock ? "?host=" : "", sock ? host : "");
+}
+
+/* Refuse a URL that is not one or that carries a password; set *where. */
+static int
+pg_check_url(const char *url, char **where, char **cause)
+{
+	PQconninfoOption *opts;
 	char *err = NULL;
 	int r = 0;
 
@@ -239,12 +279,13 @@ pg_check_url(const char *url, char **cause)
 		PQfreemem(err);
 		return r;
 	}
-	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
-		    o->val[0] != '\0')
-			r = set_cause(cause, "the store URL carries a password: "
-			    "put it in ~/.pgpass (or the file PGPASSFILE names), "
-			    "never on the command line or in a settings file");
+	if (opt_val(opts, "password") != NULL ||
+	    opt_val(opts, "sslpassword") != NULL)
+		r = set_cause(cause, "the store URL carries a password: "
+		    "put it in ~/.pgpass (or the file PGPASSFILE names), "
+		    "never on the command line or in a settings file");
+	else
+		*where = pg_where(opts);
 	PQconninfoFree(opts);
 	return r;
 }
@@ -254,9 +295,8 @@ db_pg_open(const char *url, struct db *db, char **cause)
 {
 	PGconn *c;
 
-	if (pg_check_url(url, cause) == -1)
+	if (pg_check_url(url, &db->where, cause) == -1)
 		return -1;
-	db->where = xstrdup(url);
 	c = PQconnectdb(url);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 		pg_cause(db, c != NULL ? PQerrorMessage(c) : "out of memory",

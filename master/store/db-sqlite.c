@@ -206,6 +206,7 @@ network_fs_of(const char *where)
 static void
 sqlite_journal(struct db *db)
 {
+	/* the tests' way to see this path without an NFS server */
 	const char *fs = getenv("DISTRIBUTE_TEST_NETWORK_FS");
 	const char *mode = "PRAGMA journal_mode=WAL";
 
@@ -234,8 +235,16 @@ db_sqlite_open(const char *path, struct db *db, char **cause)
 	r = sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
-		set_cause(cause, "%s: %s", db->where, s != NULL ?
-		    sqlite3_errmsg(s) : sqlite3_errstr(r));
+		char *dir = xstrdup(db->where + 7), *slash = strrchr(dir, '/');
+
+		if (slash != NULL && slash != dir)
+			*slash = '\0';
+		if (access(dir, F_OK) != 0)
+			set_cause(cause, "%s: no directory '%s'", db->where, dir);
+		else
+			set_cause(cause, "%s: %s", db->where, s != NULL ?
+			    sqlite3_errmsg(s) : sqlite3_errstr(r));
+		free(dir);
 		sqlite3_close(s);
 		return -1;
 	}

@@ -185,7 +185,7 @@ load(struct db *db, const char *where, const char *arg, int64_t id,
 }
 
 int
-store_load_run(struct db *db, int64_t run, struct metric_table *t,
+store_query_run(struct db *db, int64_t run, struct metric_table *t,
     struct strvec *fp, char **cause)
 {
 	if (load(db, "res.run = ?", NULL, run, t, fp, cause) == -1)
@@ -246,8 +246,8 @@ find_revision(struct db *db, const char *commit, char **full, char **cause)
 }
 
 int
-store_load_revision(struct db *db, const char *commit, struct metric_table *t,
-    struct strvec *fp, char **full, char **cause)
+store_query_revision(struct db *db, const char *commit,
+    struct metric_table *t, struct strvec *fp, char **full, char **cause)
 {
 	int64_t id;
 

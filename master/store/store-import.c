@@ -31,23 +31,15 @@ int
 store_import_run_n(struct db *db, const char *run_dir, size_t *njobs,
     size_t *nresults, char **cause)
 {
-	char *path = xasprintf("%s/run.json", run_dir);
 	const struct jv *jobs;
 	struct jv *run;
 	size_t i, n;
 	int rc = 0;
 
 	*njobs = *nresults = 0;
-	*cause = NULL;
-	run = store_read_json(path, cause);
-	free(path);
-	if (run == NULL) {
-		if (*cause == NULL)
-			set_cause(cause, "%s: no run.json (not a run "
-			    "directory)", run_dir);
+	if ((run = store_load_run(run_dir, cause)) == NULL)
 		return -1;
-	}
-	if (store_put_run(db, run_dir, cause) == -1) {
+	if (store_put_run_jv(db, run_dir, run, cause) == -1) {
 		jv_free(run);
 		return -1;
 	}
@@ -55,8 +47,8 @@ store_import_run_n(struct db *db, const char *run_dir, size_t *njobs,
 	for (i = 0; jv_is(jobs, JV_ARRAY) && i < jobs->n && rc == 0; i++) {
 		if (!job_has_result(run_dir, &jobs->v[i]))
 			continue;
-		rc = store_put_job_n(db, run_dir, jv_str(jv_get(&jobs->v[i],
-		    "id")), &n, cause);
+		rc = store_put_job_jb(db, run_dir, run, &jobs->v[i], &n,
+		    cause);
 		if (rc == 0) {
 			(*njobs)++;
 			*nresults += n;

@@ -27,6 +27,17 @@ int64_t	store_put_job_row(struct db *, const struct store_job_row *,
 struct jv *store_read_json(const char *path, char **cause);
 /* "2026-12-03T13:11:01Z" -> UTC ns; -1 if not such a time. */
 int64_t	store_utc_ns(const char *);
+/* RUN_DIR/run.json parsed; NULL with *cause (also when absent). */
+struct jv *store_load_run(const char *run_dir, char **cause);
+/* run.json's entry of job id (tried first at index hint), or NULL. */
+const struct jv *store_run_job(const struct jv *run, const char *id,
+	    size_t hint);
+/* store_put_run and store_put_job_n with run.json parsed already (the
+ * writer and import parse it once, not once per job). */
+int	store_put_run_jv(struct db *, const char *run_dir, const struct jv *run,
+	    char **cause);
+int	store_put_job_jb(struct db *, const char *run_dir, const struct jv *run,
+	    const struct jv *jb, size_t *nresults, char **cause);
 
 /* store-job.c: inside the caller's transaction, the collected job jb
  * (run.json's entry) of run row run_id: job row, machine, attempt and

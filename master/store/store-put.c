@@ -287,16 +287,26 @@ store_put_job_row(struct db *db, const struct store_job_row *j, char **cause)
 	    "RETURNING id", 1, bind_job, j, cause);
 }
 
-/* run.json's entry of job id, or NULL. */
-static const struct jv *
-run_job(const struct jv *run, const char *id)
+static int
+is_job(const struct jv *jb, const char *id)
+{
+	const char *s = jv_str(jv_get(jb, "id"));
+
+	return s != NULL && strcmp(s, id) == 0;
+}
+
+const struct jv *
+store_run_job(const struct jv *run, const char *id, size_t hint)
 {
 	const struct jv *jobs = jv_get(run, "jobs");
 	size_t i;
 
-	for (i = 0; jv_is(jobs, JV_ARRAY) && i < jobs->n; i++)
-		if (strcmp(jv_str(jv_get(&jobs->v[i], "id")) != NULL ?
-		    jv_str(jv_get(&jobs->v[i], "id")) : "", id) == 0)
+	if (!jv_is(jobs, JV_ARRAY))
+		return NULL;
+	if (hint < jobs->n && is_job(&jobs->v[hint], id))
+		return &jobs->v[hint];
+	for (i = 0; i < jobs->n; i++)
+		if (is_job(&jobs->v[i], id))
 			return &jobs->v[i];
 	return NULL;
 }
@@ -358,8 +368,8 @@ run_rev_of(struct db *db, int64_t run_id, char **cause)
 	return r == -1 ? -1 : rev;
 }
 
-static struct jv *
-load_run(const char *run_dir, char **cause)
+struct jv *
+store_load_run(const char *run_dir, char **cause)
 {
 	char *path = xasprintf("%s/run.json", run_dir);
 	struct jv *run;
@@ -374,60 +384,74 @@ load_run(const char *run_dir, char **cause)
 }
 
 int
-store_put_run(struct db *db, const char *run_dir, char **cause)
+store_put_run_jv(struct db *db, const char *run_dir, const struct jv *run,
+    char **cause)
 {
-	struct jv *run = load_run(run_dir, cause);
 	int64_t id, rev;
 
-	if (run == NULL)
+	if (db_begin(db, cause) == -1)
 		return -1;
-	if (db_begin(db, cause) == -1) {
-		jv_free(run);
-		return -1;
-	}
 	if ((id = put_run_row(db, run, run_dir, cause)) == -1 ||
 	    (rev = run_rev_of(db, id, cause)) == -1 ||
 	    put_run_jobs(db, run, id, rev, cause) == -1 ||
 	    db_commit(db, cause) == -1) {
 		db_rollback(db);
-		jv_free(run);
 		return -1;
 	}
-	jv_free(run);
 	return 0;
+}
+
+int
+store_put_run(struct db *db, const char *run_dir, char **cause)
+{
+	struct jv *run = store_load_run(run_dir, cause);
+	int rc;
+
+	if (run == NULL)
+		return -1;
+	rc = store_put_run_jv(db, run_dir, run, cause);
+	jv_free(run);
+	return rc;
 }
 
 /* The job part (machine, attempt, results) is in store-job.c. */
 int
-store_put_job_n(struct db *db, const char *run_dir, const char *job_id,
-    size_t *nresults, char **cause)
+store_put_job_jb(struct db *db, const char *run_dir, const struct jv *run,
+    const struct jv *jb, size_t *nresults, char **cause)
 {
-	struct jv *run = load_run(run_dir, cause);
-	const struct jv *jb;
 	int64_t id, rev;
-	int rc = -1;
 
 	if (nresults != NULL)
 		*nresults = 0;
-	if (run == NULL)
-		return -1;
-	if ((jb = run_job(run, job_id)) == NULL) {
-		set_cause(cause, "%s/run.json: no job '%s'", run_dir, job_id);
-		jv_free(run);
-		return -1;
-	}
 	if (db_begin(db, cause) == -1)
-		goto out;
+		return -1;
 	if ((id = put_run_row(db, run, run_dir, cause)) == -1 ||
 	    (rev = run_rev_of(db, id, cause)) == -1 ||
 	    (rev = job_revision(db, run, jb, rev, cause)) == -1 ||
 	    store_job_write(db, run_dir, jb, id, rev, nresults, cause) == -1 ||
 	    db_commit(db, cause) == -1) {
 		db_rollback(db);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+int
+store_put_job_n(struct db *db, const char *run_dir, const char *job_id,
+    size_t *nresults, char **cause)
+{
+	struct jv *run = store_load_run(run_dir, cause);
+	const struct jv *jb;
+	int rc = -1;
+
+	if (nresults != NULL)
+		*nresults = 0;
+	if (run == NULL)
+		return -1;
+	if ((jb = store_run_job(run, job_id, 0)) == NULL)
+		set_cause(cause, "%s/run.json: no job '%s'", run_dir, job_id);
+	else
+		rc = store_put_job_jb(db, run_dir, run, jb, nresults, cause);
 	jv_free(run);
 	return rc;
 }

@@ -5,6 +5,8 @@
  * its first item; the first failure is reported once (fail callback) and
  * what follows is dropped: `distribute import` catches up.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,11 +14,13 @@
 #include <time.h>
 
 #include "lib/lib.h"
+#include "store/store-internal.h"
 #include "store/store.h"
 
 struct witem {
 	struct witem	*next;
 	char		*job;		/* NULL: the run row */
+	size_t		 hint;		/* its index in run.json's jobs */
 };
 
 struct store_writer {
@@ -27,11 +31,14 @@ struct store_writer {
 	int		 stop;		/* finish asked */
 	int		 done;		/* the thread is out of its loop */
 	int		 abandoned;	/* finish gave up: the thread frees */
+	int		 in_fail;	/* fail() is being called */
 	char		*url, *run_dir;
 	char		*cause;		/* the first failure */
 	void		(*fail)(void *, const char *);
 	void		*arg;
 	struct db	*db;
+	struct jv	*run;		/* run.json, parsed once per change */
+	struct timespec	 run_mtime;
 };
 
 static void
@@ -45,12 +52,55 @@ writer_free(struct store_writer *w)
 		free(it);
 	}
 	db_close(w->db);
+	jv_free(w->run);
 	free(w->url);
 	free(w->run_dir);
 	free(w->cause);
 	pthread_mutex_destroy(&w->mtx);
 	pthread_cond_destroy(&w->cond);
 	free(w);
+}
+
+/* run.json, parsed again only when it changed (it is rewritten at most
+ * once a second, and may list many jobs). */
+static const struct jv *
+writer_run_json(struct store_writer *w, char **cause)
+{
+	char *path = xasprintf("%s/run.json", w->run_dir);
+	struct stat st;
+	int same;
+
+	same = w->run != NULL && stat(path, &st) == 0 &&
+	    st.st_mtim.tv_sec == w->run_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == w->run_mtime.tv_nsec;
+	free(path);
+	if (same)
+		return w->run;
+	jv_free(w->run);
+	w->run = NULL;
+	path = xasprintf("%s/run.json", w->run_dir);
+	if (stat(path, &st) == 0)
+		w->run_mtime = st.st_mtim;
+	free(path);
+	w->run = store_load_run(w->run_dir, cause);
+	return w->run;
+}
+
+static int
+writer_put(struct store_writer *w, const struct witem *it, char **cause)
+{
+	const struct jv *run, *jb;
+
+	if (w->db == NULL && store_open(w->url, &w->db, cause) == -1)
+		return -1;
+	if ((run = writer_run_json(w, cause)) == NULL)
+		return -1;
+	if (it->job == NULL)
+		return store_put_run_jv(w->db, w->run_dir, run, cause);
+	if ((jb = store_run_job(run, it->job, it->hint)) == NULL)
+		return set_cause(cause, "%s/run.json: no job '%s'", w->run_dir,
+		    it->job);
+	return store_put_job_jb(w->db, w->run_dir, run, jb, NULL, cause);
 }
 
 /* Write one item; on the first failure, say so once. */
@@ -62,21 +112,23 @@ writer_do(struct store_writer *w, struct witem *it)
 
 	if (w->cause != NULL)
 		return;		/* dropped: import catches up */
-	if (w->db == NULL && store_open(w->url, &w->db, &cause) == -1)
-		r = -1;
-	else if (it->job == NULL)
-		r = store_put_run(w->db, w->run_dir, &cause);
-	else
-		r = store_put_job(w->db, w->run_dir, it->job, &cause);
+	r = writer_put(w, it, &cause);
 	if (r == 0)
 		return;
 	if (cause == NULL)
 		cause = xstrdup("unknown error");
 	pthread_mutex_lock(&w->mtx);
 	w->cause = cause;
+	/* never after finish gave up on us: the caller's arg may be gone */
+	w->in_fail = !w->abandoned && w->fail != NULL;
 	pthread_mutex_unlock(&w->mtx);
-	if (w->fail != NULL)
-		w->fail(w->arg, cause);
+	if (!w->in_fail)
+		return;
+	w->fail(w->arg, cause);
+	pthread_mutex_lock(&w->mtx);
+	w->in_fail = 0;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mtx);
 }
 
 static void *
@@ -132,7 +184,7 @@ store_writer_start(const char *url, const char *run_dir,
 }
 
 static void
-writer_post(struct store_writer *w, const char *job)
+writer_post(struct store_writer *w, const char *job, size_t hint)
 {
 	struct witem *it;
 
@@ -140,6 +192,7 @@ writer_post(struct store_writer *w, const char *job)
 		return;
 	it = xcalloc(1, sizeof *it);
 	it->job = job != NULL ? xstrdup(job) : NULL;
+	it->hint = hint;
 	pthread_mutex_lock(&w->mtx);
 	if (w->tail != NULL)
 		w->tail->next = it;
@@ -153,13 +206,13 @@ writer_post(struct store_writer *w, const char *job)
 void
 store_writer_run(struct store_writer *w)
 {
-	writer_post(w, NULL);
+	writer_post(w, NULL, 0);
 }
 
 void
-store_writer_job(struct store_writer *w, const char *job_id)
+store_writer_job(struct store_writer *w, const char *job_id, size_t index)
 {
-	writer_post(w, job_id);
+	writer_post(w, job_id, index);
 }
 
 int
@@ -180,6 +233,8 @@ store_writer_finish(struct store_writer *w, unsigned wait_s, char **cause)
 		if (pthread_cond_timedwait(&w->cond, &w->mtx, &until) ==
 		    ETIMEDOUT)
 			break;
+	while (w->in_fail)	/* a short call: let it end */
+		pthread_cond_wait(&w->cond, &w->mtx);
 	if (!w->done) {
 		/* stuck in the store (a network one): leave it behind */
 		w->abandoned = 1;

@@ -63,7 +63,9 @@ struct store_writer;
 struct store_writer *store_writer_start(const char *url, const char *run_dir,
 	    void (*fail)(void *, const char *), void *arg);
 void	store_writer_run(struct store_writer *);	/* the run row */
-void	store_writer_job(struct store_writer *, const char *job_id);
+/* index: the job's place in run.json's jobs (a hint, to find it fast) */
+void	store_writer_job(struct store_writer *, const char *job_id,
+	    size_t index);
 int	store_writer_finish(struct store_writer *, unsigned wait_s,
 	    char **cause);
 
@@ -122,9 +124,9 @@ void	history_free(struct history_result *);
  * M GiB)". */
 struct metric_table;
 struct strvec;
-int	store_load_run(struct db *, int64_t run, struct metric_table *,
+int	store_query_run(struct db *, int64_t run, struct metric_table *,
 	    struct strvec *fp, char **cause);
-int	store_load_revision(struct db *, const char *commit,
+int	store_query_revision(struct db *, const char *commit,
 	    struct metric_table *, struct strvec *fp, char **full,
 	    char **cause);
 /* A compare argument: "run:ID", "name:NAME", or a bare word that may be
