@@ -407,21 +407,20 @@ pair_same(const struct metric_row *g, struct pooled *pa, struct pooled *pb,
     int same_rev)
 {
 	struct series_meta *x, *y;
-	size_t i, k;
+	size_t i, k, a, b;
 
 	for (i = 0; i < g->nvalues; i++) {
-		if ((size_t)g->values[i] >> 31 != 0)
+		if ((a = (size_t)g->values[i]) >> 31 != 0)
 			continue;
-		x = &pa->meta[(size_t)g->values[i]];
+		x = &pa->meta[a];
 		for (k = 0; x->peer < 0 && k < g->nvalues; k++) {
-			size_t b = (size_t)g->values[k];
-
-			if (b >> 31 == 0)
+			if ((b = (size_t)g->values[k]) >> 31 == 0)
 				continue;
-			y = &pb->meta[b & 0x7fffffff];
+			b &= 0x7fffffff;
+			y = &pb->meta[b];
 			if (y->peer < 0 && strcmp(x->machine, y->machine) == 0 &&
 			    (!same_rev || strcmp(x->revision, y->revision) == 0))
-				pair(pa, (size_t)g->values[i], pb, b & 0x7fffffff);
+				pair(pa, a, pb, b);
 		}
 	}
 }

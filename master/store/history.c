@@ -281,7 +281,7 @@ cmp_rows(const void *x, const void *y)
 {
 	const struct history_row *a = x, *b = y;
 	int64_t ta, tb;
-	int c;
+	int c, dated;
 
 	if ((c = strcmp(a->benchmark, b->benchmark)) != 0 ||
 	    (c = strcmp(a->metric, b->metric)) != 0 ||
@@ -291,8 +291,9 @@ cmp_rows(const void *x, const void *y)
 		return c;
 	if (a->machine_id != b->machine_id)
 		return a->machine_id < b->machine_id ? -1 : 1;
-	ta = a->commit_ns >= 0 && b->commit_ns >= 0 ? a->commit_ns : a->start_ns;
-	tb = a->commit_ns >= 0 && b->commit_ns >= 0 ? b->commit_ns : b->start_ns;
+	dated = a->commit_ns >= 0 && b->commit_ns >= 0;
+	ta = dated ? a->commit_ns : a->start_ns;
+	tb = dated ? b->commit_ns : b->start_ns;
 	if (ta != tb)
 		return ta < tb ? -1 : 1;
 	return a->run < b->run ? -1 : a->run > b->run;
@@ -375,7 +376,7 @@ int
 store_history(struct db *db, const struct history_query *q,
     struct history_result *res, char **cause)
 {
-	struct metric_table idx;	/* a key -> group index (its row order) */
+	struct metric_table idx;	/* key -> group (its row order) */
 	struct hgroup *g = NULL;
 	struct db_stmt *st;
 	size_t n = 0, a = 0, i;

@@ -133,7 +133,8 @@ int	store_query_revision(struct db *, const char *commit,
  * a store id, a run id or a name: one of them, else an error listing the
  * candidates (ambiguous) or saying none matched. */
 int64_t	store_resolve_run(struct db *, const char *word, char **cause);
-char	*store_run_label(struct db *, int64_t run);	/* "run 12 (ID, NAME)" */
+/* "run 12 (RUN-ID, NAME)" */
+char	*store_run_label(struct db *, int64_t run);
 /* --order longest-first: each job's past duration in seconds (dur[i],
  * -1 unknown) from the store's runs of this name (the run name is kept
  * when the config is edited, its hash is not): the newest successful

@@ -35,7 +35,8 @@ struct fill {
 static void
 die(const char *what, char *cause)
 {
-	fprintf(stderr, "store-fill: %s: %s\n", what, cause != NULL ? cause : "?");
+	fprintf(stderr, "store-fill: %s: %s\n", what,
+	    cause != NULL ? cause : "?");
 	exit(1);
 }
 
