@@ -165,6 +165,14 @@ assert d["name"] == "qrun", d["name"]
 check "its resume inputs name the failed job and the first run" \
     grep -qx flaky "$run3/input/only-jobs"
 
+# --order: the store now knows qrun's durations: longest first by default
+dist --machines "$T/machines" --config "$T/q1.xml" -n qrun >"$T/o1" 2>&1
+check "a third qrun starts longest first from the store's durations" \
+    grep -q "order: longest first (5 of 5 jobs' durations known from earlier runs named 'qrun')" "$T/o1"
+dist --machines "$T/machines" --config "$T/q1.xml" -n qrun --order config \
+    >"$T/o2" 2>&1
+check "--order config: the config's order" sh -c '! grep -q "order:" "$1"' x "$T/o2"
+
 # stored runs on different machine identities: warned, still matched
 if command -v sqlite3 >/dev/null; then
 	sqlite3 "$T/results/distribute.db" "INSERT INTO machines (hostname,
