@@ -206,7 +206,8 @@ static const struct dist_option options[] = {
 	{ "revision", O_REVISION, required_argument, C_RUN, "REV",
 	  "the revision (commit id, tag) the run measures" },
 	{ "project", O_PROJECT, required_argument, C_RUN | C_HISTORY, "NAME",
-	  "the project whose revisions are measured" },
+	  "the project whose revisions are measured (history: only "
+	  "those)" },
 	{ "revision-date", O_REVISION_DATE, required_argument, C_RUN,
 	  "DATE", "the revision's date, YYYY-MM-DD[THH:MM[:SS]][Z]" },
 	/* the results store's commands: runs, import (issue 16) */
