@@ -38,7 +38,8 @@ enum db_dialect { DB_SQLITE, DB_POSTGRES };
 int	db_open(const char *url, struct db **, char **cause);
 void	db_close(struct db *);
 enum db_dialect db_dialect(const struct db *);
-/* "sqlite:/abs/path" or the PostgreSQL URL (never with a password). */
+/* "sqlite:/abs/path" or "postgresql://USER@HOST:PORT/DB": where the
+ * store is, safe to print and log (no password, no URL parameter). */
 const char *db_where(const struct db *);
 /* One or more statements, no parameters, no rows wanted. */
 int	db_exec(struct db *, const char *sql, char **cause);

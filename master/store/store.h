@@ -29,7 +29,8 @@
 int	store_open(const char *url, struct db **, char **cause);
 /* "sqlite:RESULTS/distribute.db" in buf. */
 const char *store_default_url(const char *results_dir, char *buf, size_t);
-/* The store's schema version, and this program's. */
+/* The schema version this program writes (a store's newer one is
+ * refused by store_open). */
 int	store_schema_version(void);
 
 /* The run row of run_dir (its run.json), inserted or updated. */
