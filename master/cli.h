@@ -29,6 +29,12 @@ int	cmd_clean(struct dist_opts *, int, char **);
 int	cmd_merge(struct dist_opts *, int, char **);
 int	cmd_runs(struct dist_opts *, int, char **);
 int	cmd_import(struct dist_opts *, int, char **);
+int	cmd_history(struct dist_opts *, int, char **);
+int	cmd_rerun(struct dist_opts *, int, char **);
+/* The store of --db (db = in the settings), else sqlite:RESULTS/
+ * distribute.db; 0, or -1 after an error was printed (cmd-history.c). */
+struct db;
+int	cli_store_open(const struct dist_opts *, struct db **);
 /* The options of a run being resumed into r: argv (argv[0] the program)
  * are the run's saved words; the options given to resume replace them
  * (option by option), then the settings file fills in what neither gave.

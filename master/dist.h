@@ -70,7 +70,21 @@ struct dist_opts {
 	int		 limit;		/* runs --limit (-1: default) */
 	const char	*user_filter;	/* runs --user */
 	int		 csv;		/* --csv */
+	/* history, compare, rerun, --order (issue 16, query) */
+	const char	*hist_metric;	/* history --metric */
+	const char	*hist_machine;	/* history --machine */
+	const char	*hist_since;	/* history --since, as given */
+	int		 pool_machines;	/* compare --pool-machines */
+	int		 failed;	/* rerun --failed */
+	int		 order;		/* run --order: ORDER_* */
+	struct strvec	 only_jobs;	/* rerun: the job ids to run, or none */
+	const char	*archive_sha256; /* rerun: the archive must have it */
 };
+
+/* --order: the queue's starting order. */
+#define ORDER_AUTO	0	/* longest-first when the store has durations */
+#define ORDER_CONFIG	1
+#define ORDER_LONGEST	2
 
 struct dist_plan {
 	const struct dist_opts	*opts;

@@ -28,7 +28,8 @@
 #define C_RERUN		0x200
 #define C_MERGE		0x400
 #define C_ALL		0x7ff
-#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN)
+#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN | \
+			 C_RERUN)
 
 static const struct dist_cmd cmds[] = {
 	{ "run", cmd_run, C_RUN, CMD_NEED_MACHINES | CMD_NEED_CONFIG, 1,
@@ -42,8 +43,8 @@ static const struct dist_cmd cmds[] = {
 	{ "unlock", cmd_unlock, C_UNLOCK, CMD_NEED_MACHINES, 0,
 	  "unlock --machines FILE", "release your own leftover locks" },
 	{ "compare", cmd_compare, C_COMPARE, 0, 2,
-	  "compare [--json] [--min-change PERCENT] A B",
-	  "compare the results of two runs (or two jobs)" },
+	  "compare [--json|--csv] [--min-change PERCENT] [--pool-machines] A B",
+	  "compare two runs (ids, names, rev:COMMIT) or result directories" },
 	{ "clean", cmd_clean, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
 	  "remove your old run directories and unused tools from the workers" },
@@ -55,6 +56,12 @@ static const struct dist_cmd cmds[] = {
 	  "list the runs of the results store, newest first" },
 	{ "import", cmd_import, C_IMPORT, 0, INT_MAX, "import [--db URL] RUNDIR...",
 	  "write run directories into the results store (idempotent)" },
+	{ "history", cmd_history, C_HISTORY, 0, 1,
+	  "history [BENCHMARK-GLOB] [--metric M] [--machine HOST] "
+	  "[--project P] [--since DATE] [--limit N] [--json|--csv]",
+	  "a benchmark's stored values, per revision (or run) and machine" },
+	{ "rerun", cmd_rerun, C_RERUN, 0, 1, "rerun RUN --failed",
+	  "run the failed jobs of a finished run again, as a new run" },
 };
 
 enum opt_id {
@@ -69,6 +76,7 @@ enum opt_id {
 	O_TABLE, O_TABLE_GENERATOR,	/* BenchExec merge */
 	O_DB, O_REVISION, O_PROJECT, O_REVISION_DATE,
 	O_LIMIT, O_USER, O_CSV,
+	O_METRIC, O_MACHINE, O_SINCE, O_POOL_MACHINES, O_FAILED, O_ORDER,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -109,12 +117,12 @@ static const struct dist_option options[] = {
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
 	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_RUNS |
-	  C_IMPORT, NULL,
+	  C_IMPORT | C_HISTORY, NULL,
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
 	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE |
-	  C_MACHINES | C_RUNS | C_IMPORT,
+	  C_MACHINES | C_RUNS | C_HISTORY | C_COMPARE | C_RERUN | C_IMPORT,
 	  "DIR", "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },
@@ -205,17 +213,32 @@ static const struct dist_option options[] = {
 	  "results store, sqlite:PATH or postgresql://USER@HOST/DB" },
 	{ "revision", O_REVISION, required_argument, C_RUN, "REV",
 	  "the revision (commit id, tag) the run measures" },
-	{ "project", O_PROJECT, required_argument, C_RUN, "NAME",
-	  "the project whose revisions are measured" },
+	{ "project", O_PROJECT, required_argument, C_RUN | C_HISTORY, "NAME",
+	  "the project whose revisions are measured (history: only "
+	  "those)" },
 	{ "revision-date", O_REVISION_DATE, required_argument, C_RUN,
 	  "DATE", "the revision's date, YYYY-MM-DD[THH:MM[:SS]][Z]" },
 	/* the results store's commands: runs, import (issue 16) */
-	{ "limit", O_LIMIT, required_argument, C_RUNS, "N",
-	  "runs: at most N runs (default 20, 0: all)" },
+	{ "limit", O_LIMIT, required_argument, C_RUNS | C_HISTORY, "N",
+	  "runs: at most N runs (default 20, 0: all); history: the last N "
+	  "rows of each series" },
 	{ "user", O_USER, required_argument, C_RUNS, "USER",
 	  "runs: only the runs of USER" },
 	{ "csv", O_CSV, no_argument, C_RUNS | C_IMPORT | C_HISTORY | C_COMPARE,
 	  NULL, "comma-separated values (RFC 4180) instead of a table" },
+	/* history, compare, rerun, --order (issue 16: the store's queries) */
+	{ "metric", O_METRIC, required_argument, C_HISTORY, "M",
+	  "history: only metric M (time, cputime, ...)" },
+	{ "machine", O_MACHINE, required_argument, C_HISTORY, "HOST",
+	  "history: only the machine of hostname HOST" },
+	{ "since", O_SINCE, required_argument, C_HISTORY, "DATE",
+	  "history: runs from YYYY-MM-DD[THH:MM] on (local time; Z: UTC)" },
+	{ "pool-machines", O_POOL_MACHINES, no_argument, C_COMPARE, NULL,
+	  "compare: pool the samples of different machines in one row" },
+	{ "failed", O_FAILED, no_argument, C_RERUN, NULL,
+	  "rerun: the failed jobs (required)" },
+	{ "order", O_ORDER, required_argument, C_RUN, "config|longest-first",
+	  "queue order (default: longest-first when the store knows durations)" },
 };
 
 static void
@@ -377,6 +400,19 @@ apply_store(struct dist_opts *o, int id, const char *arg, char **cause)
 }
 
 static int
+set_order(struct dist_opts *o, const char *arg, char **cause)
+{
+	if (strcmp(arg, "config") == 0)
+		o->order = ORDER_CONFIG;
+	else if (strcmp(arg, "longest-first") == 0)
+		o->order = ORDER_LONGEST;
+	else
+		return set_cause(cause, "--order: '%s' is not 'config' or "
+		    "'longest-first'", arg);
+	return 0;
+}
+
+static int
 apply_option(struct dist_opts *o, int id, const char *arg, char **cause)
 {
 	switch (id) {
@@ -426,6 +462,12 @@ apply_option(struct dist_opts *o, int id, const char *arg, char **cause)
 		return set_int(arg, 0, INT_MAX, &o->limit, "limit", cause);
 	case O_USER: o->user_filter = arg; return 0;
 	case O_CSV: o->csv = 1; return 0;
+	case O_METRIC: o->hist_metric = arg; return 0;
+	case O_MACHINE: o->hist_machine = arg; return 0;
+	case O_SINCE: o->hist_since = arg; return 0;
+	case O_POOL_MACHINES: o->pool_machines = 1; return 0;
+	case O_FAILED: o->failed = 1; return 0;
+	case O_ORDER: return set_order(o, arg, cause);
 	}
 	return set_cause(cause, "option %d not handled", id);
 }
@@ -703,6 +745,9 @@ settings_flag(struct dist_opts *o, const struct dist_option *d, int on,
 	case O_ACCEPT_NEW: o->ssh.accept_new = on; return 0;
 	case O_BREAK_STALE: o->break_stale = on; return 0;
 	case O_TABLE: o->table = on; return 0;
+	case O_CSV: o->csv = on; return 0;
+	case O_POOL_MACHINES: o->pool_machines = on; return 0;
+	case O_FAILED: o->failed = on; return 0;
 	}
 	return on ? apply_parsed(o, d, NULL, cause) : 0;
 }

@@ -522,6 +522,33 @@ job_free(struct dist_job *job)
 	free(job->branch);
 }
 
+int
+config_keep_jobs(struct dist_config *cfg, const struct strvec *ids,
+    char **cause)
+{
+	size_t i, k, n = 0;
+
+	for (k = 0; k < ids->n; k++) {
+		for (i = 0; i < cfg->njobs; i++)
+			if (strcmp(cfg->jobs[i].id, ids->v[k]) == 0)
+				break;
+		if (i == cfg->njobs)
+			return set_cause(cause, "%s: no job '%s' in it",
+			    cfg->path, ids->v[k]);
+	}
+	for (i = 0; i < cfg->njobs; i++) {
+		for (k = 0; k < ids->n; k++)
+			if (strcmp(cfg->jobs[i].id, ids->v[k]) == 0)
+				break;
+		if (k < ids->n)
+			cfg->jobs[n++] = cfg->jobs[i];
+		else
+			job_free(&cfg->jobs[i]);
+	}
+	cfg->njobs = n;
+	return 0;
+}
+
 void
 config_free(struct dist_config *cfg)
 {

@@ -93,6 +93,10 @@ const char *config_kind_name(enum dist_config_kind);
 int	config_load(const char *path, const struct dist_config_opts *,
 	    struct dist_config *, char **cause);
 void	config_free(struct dist_config *);
+/* Keep only the jobs of these ids, in the config's order (rerun --failed);
+ * -1 when one is not in the config. */
+int	config_keep_jobs(struct dist_config *, const struct strvec *ids,
+	    char **cause);
 
 /* Worker path of the config relative to the job directory when no
  * benchdir is given (the run's directory layout, see man/distribute.1). */

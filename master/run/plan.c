@@ -32,6 +32,7 @@ dist_opts_free(struct dist_opts *o)
 	sv_clear(&o->config.benchexec_args);
 	sv_clear(&o->ssh.identities);
 	free(o->argv_line);
+	sv_clear(&o->only_jobs);
 	notify_opts_free(&o->notify);
 }
 
@@ -110,8 +111,18 @@ plan_load(const struct dist_opts *o, struct dist_plan *p, char **cause)
 	copts.name = p->name;
 	if (config_load(o->config_path, &copts, &p->config, cause) == -1)
 		return -1;
+	if (o->only_jobs.n > 0 &&
+	    config_keep_jobs(&p->config, &o->only_jobs, cause) == -1)
+		return -1;
 	if (plan_archive(o, p, cause) == -1)
 		return -1;
+	if (o->archive_sha256 != NULL && (!p->have_archive ||
+	    strcmp(p->archive.sha256, o->archive_sha256) != 0))
+		return set_cause(cause, "%s: the tool archive changed since "
+		    "the first run (sha256 %s, recorded %s): refused",
+		    o->archive_path != NULL ? o->archive_path : "(none)",
+		    p->have_archive ? p->archive.sha256 : "none",
+		    o->archive_sha256);
 	for (i = 0; i < p->machines.n; i++) {
 		if (isolation_check_machine(o, &p->machines.v[i], cause) == -1)
 			return -1;

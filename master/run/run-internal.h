@@ -199,6 +199,13 @@ int	fit_any_waiting(const struct run_ctx *, const struct machine_state *);
 int	fit_wanted(struct run_ctx *, const struct machine_state *);
 /* Remember the probed facts (RESULTS/machine-facts.json). */
 void	fit_save(struct run_ctx *);
+/* order.c: --order longest-first.  order[] gets the job indices: those
+ * without a known duration (dur[i] < 0) first in config order, then the
+ * others longest first (ties: config order); returns how many were
+ * known.  sched_reorder() puts the queued jobs in that order (before the
+ * first pop). */
+size_t	sched_order_lpt(const double *dur, size_t n, size_t *order);
+void	sched_reorder(struct run_ctx *, const double *dur);
 
 /* events: post with or without mtx held (post_event takes it). */
 void	post_event(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
@@ -258,6 +265,11 @@ void	run_notify_done(struct run_ctx *);
 
 /* run-store.c: the results store written as the run goes */
 void	run_store_start(struct run_ctx *);
+/* --db, else sqlite:RESULTS/distribute.db beside the run's directory. */
+char	*run_store_url(const struct run_ctx *);
+/* order.c: --order: the queue longest first when the store knows the
+ * jobs' durations (before the machine threads start). */
+void	run_order(struct run_ctx *);
 void	run_store_job(struct run_ctx *, size_t job);
 void	run_store_done(struct run_ctx *);
 void	run_store_summary(struct run_ctx *, FILE *);

@@ -25,6 +25,33 @@ copy_file(const char *from, const char *to, char **cause)
 	return rc;
 }
 
+/* A rerun's own inputs, for its resume: input/only-jobs (the job ids,
+ * one a line) and input/rerun-of (the first run's id). */
+static int
+save_rerun(const struct dist_opts *o, const char *dir, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	if (o->only_jobs.n > 0) {
+		for (i = 0; i < o->only_jobs.n; i++)
+			sb_addf(&sb, "%s\n", o->only_jobs.v[i]);
+		p = xasprintf("%s/only-jobs", dir);
+		rc = write_file_atomic(p, sb_str(&sb), sb.len, cause);
+		free(p);
+	}
+	if (rc == 0 && o->rerun_of != NULL) {
+		p = xasprintf("%s/rerun-of", dir);
+		rc = write_file_atomic(p, o->rerun_of, strlen(o->rerun_of),
+		    cause);
+		free(p);
+	}
+	sb_release(&sb);
+	return rc;
+}
+
 /* input/argv (NUL-separated), input/machines, input/<config basename>. */
 int
 resume_save_inputs(struct run_ctx *ctx, char **cause)
@@ -66,6 +93,8 @@ resume_save_inputs(struct run_ctx *ctx, char **cause)
 	p = xasprintf("%s/%s", dir, ctx->plan->config.basename);
 	rc = copy_file(o->config_path, p, cause);
 	free(p);
+	if (rc == 0)
+		rc = save_rerun(o, dir, cause);
 out:
 	free(dir);
 	sb_release(&sb);

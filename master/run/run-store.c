@@ -27,8 +27,8 @@ store_failed(void *arg, const char *cause)
 }
 
 /* --db, else RESULTS/distribute.db beside the run's directory. */
-static char *
-store_url(const struct run_ctx *ctx)
+char *
+run_store_url(const struct run_ctx *ctx)
 {
 	char *dir, *url;
 
@@ -43,7 +43,7 @@ store_url(const struct run_ctx *ctx)
 void
 run_store_start(struct run_ctx *ctx)
 {
-	char *url = store_url(ctx), *cause = NULL;
+	char *url = run_store_url(ctx), *cause = NULL;
 	size_t i;
 
 	/* the writer reads run.json: have one before any job is posted */

@@ -537,6 +537,7 @@ run_execute(struct dist_plan *plan, char **cause)
 		goto out;
 	if (ctx.opts->resume_dir != NULL && resume_restore(&ctx, cause) == -1)
 		goto out;
+	run_order(&ctx);
 	/* before any other thread starts (notify's too): a thread that does
 	 * not block SIGINT/SIGTERM could take them, and die of them or drop
 	 * them (ignored in a background job) */

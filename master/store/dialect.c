@@ -9,6 +9,9 @@
  *	write txn	BEGIN IMMEDIATE		BEGIN
  *	migration lock	(BEGIN IMMEDIATE)	pg_advisory_xact_lock(KEY)
  *	pattern match	no GLOB in PostgreSQL: LIKE ... ESCAPE '\' or C
+ *	prefix match	a BINARY range (SQLite's LIKE ignores case and skips
+ *			the index)	LIKE 'p%' (a range would follow the
+ *			linguistic collation): history.c bench_condition()
  *	times		BIGINT UTC nanoseconds in both
  *	network fs	SQLite's WAL needs shared memory on one host: on NFS,
  *			CIFS/SMB, ... the rollback journal (journal_mode=DELETE)

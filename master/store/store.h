@@ -70,4 +70,80 @@ void	store_writer_job(struct store_writer *, const char *job_id,
 int	store_writer_finish(struct store_writer *, unsigned wait_s,
 	    char **cause);
 
+/*
+ * Queries (history.c, query.c): history, compare and rerun over the store.
+ */
+struct history_query {
+	const char	*glob;		/* benchmark glob (fnmatch), or NULL */
+	const char	*metric;	/* or NULL: every metric */
+	const char	*machine;	/* hostname, or NULL */
+	const char	*project;	/* revisions' project, or NULL */
+	int64_t		 since_ns;	/* runs started from then on, or -1 */
+	size_t		 limit;		/* the last N rows per series, 0: all */
+};
+
+/* One row: a series' samples for one revision (else run) on one machine
+ * identity, pooled over the jobs (and runs) that measured them. */
+struct history_row {
+	char		*benchmark, *metric, *unit;
+	char		*rundef, *task;		/* "" unless BenchExec */
+	char		*machine;		/* hostname */
+	int64_t		 machine_id;
+	char		*revision, *project;	/* NULL: none (per run) */
+	int64_t		 commit_ns;		/* -1: unknown */
+	int64_t		 run;			/* the first run's store id */
+	char		*run_id, *run_name;
+	size_t		 nruns;
+	int64_t		 start_ns, last_ns;	/* first and last run's start */
+	char		*kernel, *os;		/* the last run's */
+	size_t		 n;
+	double		 mean, stdev;		/* stdev NAN if n < 2 */
+	double		 change;		/* percent from the row before
+						   in the series, NAN: none */
+	char		*note;			/* "kernel A -> B; OS ..." */
+};
+
+struct history_result {
+	char			*where;		/* db_where() */
+	struct history_row	*rows;		/* series after series, each
+						   in time order */
+	size_t			 nrows;
+};
+
+void	history_query_init(struct history_query *);
+/* --since: YYYY-MM-DD[THH:MM], local time unless a final Z (UTC). */
+int	history_parse_since(const char *, int64_t *ns, char **cause);
+int	store_history(struct db *, const struct history_query *,
+	    struct history_result *, char **cause);
+void	history_free(struct history_result *);
+
+/* compare over the store (query.c).  A stored run, or every stored
+ * measurement of a revision (commit id or a unique prefix; *full: the
+ * commit id), as a metric_table: job = the job id, machine = the machine
+ * identity's hostname, BenchExec rows with rundef/tasks_set/task; fp
+ * (or NULL) gets each machine identity once, "HOST (ARCH, CPU, N cores,
+ * M GiB)". */
+struct metric_table;
+struct strvec;
+int	store_query_run(struct db *, int64_t run, struct metric_table *,
+	    struct strvec *fp, char **cause);
+int	store_query_revision(struct db *, const char *commit,
+	    struct metric_table *, struct strvec *fp, char **full,
+	    char **cause);
+/* A compare argument: "run:ID", "name:NAME", or a bare word that may be
+ * a store id, a run id or a name: one of them, else an error listing the
+ * candidates (ambiguous) or saying none matched. */
+int64_t	store_resolve_run(struct db *, const char *word, char **cause);
+/* "run 12 (RUN-ID, NAME)" */
+char	*store_run_label(struct db *, int64_t run);
+/* --order longest-first: each job's past duration in seconds (dur[i],
+ * -1 unknown) from the store's runs of this name (the run name is kept
+ * when the config is edited, its hash is not): the newest successful
+ * attempt of the same job id, else its newest attempt.  The number
+ * known, or (size_t)-1 with *cause. */
+size_t	store_job_durations(struct db *, const char *run_name,
+	    const char *const *job_ids, size_t n, double *dur, char **cause);
+/* "PREFIX%" for LIKE ... ESCAPE '\': %, _ and \ escaped. */
+char	*like_prefix(const char *);
+
 #endif
