@@ -45,9 +45,11 @@ config_copy(const char *run_dir, const char *config_path)
 	return path;
 }
 
-/* A rerun's input/only-jobs and input/rerun-of (run-resume.c). */
+/* input/only-jobs, input/db (unless --db was given again) and
+ * input/rerun-of (run-resume.c). */
 static int
-load_rerun(const char *run_dir, struct dist_opts *r, char **rerun_of)
+load_rerun(const char *run_dir, struct dist_opts *r, char **rerun_of,
+    char **db_url)
 {
 	char *path = xasprintf("%s/input/only-jobs", run_dir), *data, *line;
 	char *save, *cause = NULL;
@@ -63,6 +65,14 @@ load_rerun(const char *run_dir, struct dist_opts *r, char **rerun_of)
 				sv_push(&r->only_jobs, line);
 			free(data);
 		}
+	}
+	free(path);
+	path = xasprintf("%s/input/db", run_dir);
+	if (rc == 0 && r->db_url == NULL && access(path, F_OK) == 0) {
+		if (read_file(path, &data, &len, &cause) == -1)
+			rc = -1;
+		else
+			r->db_url = *db_url = data;
 	}
 	free(path);
 	path = xasprintf("%s/input/rerun-of", run_dir);
@@ -85,6 +95,7 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 {
 	struct dist_opts r;
 	char *machines = NULL, *config = NULL, *root, *rerun_of = NULL;
+	char *db_url = NULL;
 	int first, shift, rc = EXIT_USAGE;
 
 	dist_opts_init(&r);
@@ -106,7 +117,7 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 	r.config_path = config;
 	r.results_dir = dirname(root);
 	r.resume_dir = run_dir;
-	if (load_rerun(run_dir, &r, &rerun_of) == -1)
+	if (load_rerun(run_dir, &r, &rerun_of, &db_url) == -1)
 		goto out;
 	r.argv_line = xstrdup(o->argv_line);
 	r.argc = o->argc;
@@ -117,6 +128,7 @@ out:
 	free(machines);
 	free(config);
 	free(rerun_of);
+	free(db_url);
 	dist_opts_free(&r);
 	return rc;
 }

@@ -2,7 +2,8 @@
 # t6410-store-resume: kill -9 of the master mid-run, then `distribute
 # resume`: the store holds each job's metrics exactly once (the jobs
 # written before the crash are written again by the resume, replacing
-# their rows), and the run's row is final.
+# their rows), and the run's row is final.  The store is given by --db
+# only: resume, without it, writes into the same store.
 # shellcheck disable=SC1091 # tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -17,12 +18,12 @@ start_worker 1
 	done
 	echo '</jobs>'
 } >"$T/jobs.xml"
-q() { sqlite3 "$T/results/distribute.db" "$1"; }
+q() { sqlite3 "$T/team.db" "$1"; }
 
 # 2 slots: kill once 2 jobs are settled (in the store) and 2 more run
 "$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
     -i "$T/id_master" --results "$T/results" --progress lines \
-    --machines "$T/machines" --config "$T/jobs.xml" -n res >"$T/out1" 2>&1 &
+    --db "sqlite:$T/team.db" --machines "$T/machines" --config "$T/jobs.xml" -n res >"$T/out1" 2>&1 &
 pid=$!
 i=0
 while [ "$(grep -c ': started' "$T/out1")" -lt 4 ] && [ $i -lt 300 ]; do
@@ -39,6 +40,10 @@ check "the crash came after some jobs were stored" [ "$before" -ge 2 ]
 "$DISTRIBUTE" resume "$T/results/CURRENT" >"$T/out2" 2>&1
 rc=$?
 check "resume completes the run (exit $rc)" [ "$rc" -eq 0 ]
+check "resume writes into the run's store (--db not given again)" \
+    [ ! -e "$T/results/distribute.db" ]
+check "the store's URL kept for resume, not readable by others" \
+    [ "$(stat -c %a "$T/results/CURRENT/input/db")" = 600 ]
 check "one run" [ "$(q 'SELECT COUNT(*) FROM runs')" -eq 1 ]
 check "6 jobs" [ "$(q 'SELECT COUNT(*) FROM jobs')" -eq 6 ]
 check "each job's metrics exactly once: 12 rows" \

@@ -3,6 +3,8 @@
  * on after a crash (RESULTS/<run-id>/input/: the command line and copies
  * of the machines file and the config), and the replay of its journal.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,9 @@ copy_file(const char *from, const char *to, char **cause)
 	return rc;
 }
 
-/* A rerun's own inputs, for its resume: input/only-jobs (the job ids,
- * one a line) and input/rerun-of (the first run's id). */
+/* What resume needs beyond the words: input/only-jobs (a rerun's job
+ * ids, one a line), input/db (the store's URL: --db is left out of the
+ * words) and input/rerun-of (the first run's id). */
 static int
 save_rerun(const struct dist_opts *o, const char *dir, char **cause)
 {
@@ -40,6 +43,16 @@ save_rerun(const struct dist_opts *o, const char *dir, char **cause)
 			sb_addf(&sb, "%s\n", o->only_jobs.v[i]);
 		p = xasprintf("%s/only-jobs", dir);
 		rc = write_file_atomic(p, sb_str(&sb), sb.len, cause);
+		free(p);
+	}
+	if (rc == 0 && o->db_url != NULL) {
+		/* the store, for resume: a URL never holds a password
+		 * (db_url_check), but it names a host and a login: kept from
+		 * others like the settings it may come from */
+		p = xasprintf("%s/db", dir);
+		rc = write_file_atomic(p, o->db_url, strlen(o->db_url), cause);
+		if (rc == 0 && chmod(p, 0600) == -1)
+			rc = set_cause(cause, "%s: %s", p, strerror(errno));
 		free(p);
 	}
 	if (rc == 0 && o->rerun_of != NULL) {
