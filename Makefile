@@ -14,7 +14,8 @@ BINDIR	 = $(PREFIX)/bin
 DATADIR	 = $(PREFIX)/share/distribute
 MANDIR	 = $(PREFIX)/share/man
 
-PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl jansson
+PKGS	 = libssh libarchive libxml-2.0 libcurl libesmtp-1.0 openssl jansson \
+	   sqlite3 libpq
 CC	?= cc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -33,7 +34,7 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 
 # master/ holds the CLI (distribute.c, cmd-*.c); every folder under it is a
-# part of the library (lib/ ssh/ input/ results/ notify/ run/ ...): a new
+# part of the library (lib/ input/ ssh/ results/ store/ notify/ run/ ...): a new
 # file or folder is built without a list to edit.  run/scripts.c is
 # generated from client-scripts/.
 GEN_SRCS = master/run/scripts.c master/run/helper-bin.c
@@ -106,10 +107,11 @@ unit: $(UNIT_BINS) $(HELPER_BINS)
 
 # Build dependencies, from Debian's packages (idempotent).
 BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
-	     libesmtp-dev libssl-dev libjansson-dev pkg-config gcc make \
-	     musl-tools
+	     libesmtp-dev libssl-dev libjansson-dev libsqlite3-dev libpq-dev \
+	     pkg-config gcc make musl-tools
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
-	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time
+	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time \
+	     libxml2-utils postgresql sqlite3
 deps:
 	@sh tests/apt-install.sh $(BUILD_DEPS)
 

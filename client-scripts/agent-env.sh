@@ -15,6 +15,10 @@
 #                     non-zero (and a line in JOBDIR/stderr) if it could not
 #   env_record JOBDIR before|after|parts   write JOBDIR/env.json
 #   do_info           reply "info KEY VALUE" lines, then "info end"
+#   do_facts          the fixed facts the master matches to requirements:
+#                     "facts KEY VALUE" (arch, cpu_model, cores,
+#                     mem_total_kb, os), then "facts end"; no fork but
+#                     uname -m, once per agent
 #
 # Isolation (the master sends normalized values, see master/input/isolation.h):
 #   cpus LIST   "taskset -c LIST" (CPUs must be online here)
@@ -508,6 +512,26 @@ do_info()
 }
 
 # info_line KEY VALUE: "info KEY VALUE", nothing when VALUE is empty.
+# do_facts: the machine's fixed facts, for requirements (see the top).
+do_facts()
+{
+	env_facts
+	env_meminfo
+	for _evk in arch cpu_model cores mem_total_kb os; do
+		case $_evk in
+		arch) _evv=$env_arch ;;
+		cpu_model) _evv=$env_cpu_model ;;
+		cores) _evv=$env_cores ;;
+		mem_total_kb) _evv=$env_mem_total ;;
+		os) _evv=$env_os ;;
+		esac
+		[ -n "$_evv" ] || continue
+		esc "$_evv"
+		reply "facts $_evk $e"
+	done
+	reply "facts end"
+}
+
 info_line()
 {
 	[ -n "$2" ] || return 0

@@ -58,7 +58,7 @@
 #   watch SLOT JOBDIR    -> later: done SLOT JOBDIR RC RESULT (a job of an
 #                           earlier agent of this run, e.g. after a reconnect)
 #   kill JOBDIR          -> killed JOBDIR (its whole process tree)
-#   iso KEY VALUE, info  -> see agent-env.sh
+#   iso KEY VALUE, info, facts -> see agent-env.sh
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   forget JOBDIR        -> nothing; the master has collected the job:
 #                           its directory, JOBDIR.tar and its marks go
@@ -1884,6 +1884,7 @@ main()
 		unlock) do_unlock ;;
 		watch) do_watch ;;
 		info) do_info ;;
+		facts) do_facts ;;
 		unqueue) do_unqueue ;;
 		forget) do_forget ;;
 		helper) do_helper ;;

@@ -26,10 +26,21 @@ int	cmd_resume(struct dist_opts *, int, char **);
 int	cmd_machines(struct dist_opts *, int, char **);
 int	cmd_unlock(struct dist_opts *, int, char **);
 int	cmd_clean(struct dist_opts *, int, char **);
-/* Parse argv (argv[0] the program) as the options of command name into o;
- * *first is the index of the first operand.  0, or -1 after an error was
- * printed. */
-int	cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
+int	cmd_merge(struct dist_opts *, int, char **);
+int	cmd_runs(struct dist_opts *, int, char **);
+int	cmd_import(struct dist_opts *, int, char **);
+int	cmd_history(struct dist_opts *, int, char **);
+int	cmd_rerun(struct dist_opts *, int, char **);
+/* The store of --db (db = in the settings), else sqlite:RESULTS/
+ * distribute.db; 0, or -1 after an error was printed (cmd-history.c). */
+struct db;
+int	cli_store_open(const struct dist_opts *, struct db **);
+/* The options of a run being resumed into r: argv (argv[0] the program)
+ * are the run's saved words; the options given to resume replace them
+ * (option by option), then the settings file fills in what neither gave.
+ * *first is the index of the first operand in argv.  0, or -1 after an
+ * error was printed. */
+int	cli_parse_resume(struct dist_opts *r, int argc, char **argv,
 	    int *first);
 
 #endif

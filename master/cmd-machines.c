@@ -1,12 +1,16 @@
 /*
  * cmd-machines.c - "distribute machines": the look before a run.  Per
  * machine: reachable or why not, lock holder and since when, load, cores,
- * memory, free space in WORKDIR, OS, and what would disturb measurements.
+ * memory, free space in WORKDIR, OS, arch, CPU model, tags, and what
+ * would disturb measurements.  The facts jobs' requirements are matched
+ * to are remembered in RESULTS/machine-facts.json (run/facts.h); declared
+ * ones a probe contradicts are warned about with their file:line.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lib/lib.h"
@@ -85,6 +89,12 @@ print_text(struct dist_plan *p, struct probe_result *r)
 		    "%s free in %s, %s\n", name, lock, load ? load : "?",
 		    cores ? cores : "?", ma, mt, fr, r[i].workdir,
 		    os ? os : "?");
+		const char *arch = probe_value(&r[i], "info", "arch");
+		const char *cpu = probe_value(&r[i], "info", "cpu_model");
+		const char *tags = machine_attr(&p->machines.v[i], "tags");
+
+		printf("  arch %s, cpu %s%s%s\n", arch ? arch : "?",
+		    cpu ? cpu : "?", tags ? ", tags " : "", tags ? tags : "");
 		for (j = 0; j < r[i].lines.n; j++)
 			if (strncmp(r[i].lines.v[j], "info disturbance ", 17) == 0)
 				printf("  disturbance: %s\n", r[i].lines.v[j] + 17);
@@ -96,7 +106,8 @@ print_text(struct dist_plan *p, struct probe_result *r)
 }
 
 static void
-print_json(struct dist_plan *p, struct probe_result *r)
+print_json(struct dist_plan *p, struct probe_result *r,
+    const struct dist_facts *f)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct json j;
@@ -110,6 +121,8 @@ print_json(struct dist_plan *p, struct probe_result *r)
 		json_bool(&j, "reachable", r[i].ok);
 		json_str(&j, "error", r[i].error);
 		json_str(&j, "workdir", r[i].workdir);
+		json_str(&j, "tags", machine_attr(&p->machines.v[i], "tags"));
+		facts_json(&j, "facts", &f[i]);
 		json_arr_open(&j, "answers");
 		for (k = 0; k < r[i].lines.n; k++)
 			json_str(&j, NULL, r[i].lines.v[k]);
@@ -121,11 +134,46 @@ print_json(struct dist_plan *p, struct probe_result *r)
 	sb_release(&sb);
 }
 
+/* The facts of each machine that answered: declared ones it contradicts
+ * are warned about, all are remembered for --dry-run. */
+static void
+remember_facts(const struct dist_opts *o, struct dist_plan *p,
+    const struct probe_result *r, struct dist_facts *f)
+{
+	struct dist_facts declared;
+	struct strvec d = STRVEC_INIT;
+	char *cause = NULL;
+	size_t i, k;
+
+	for (i = 0; i < p->machines.n; i++) {
+		const struct dist_machine *m = &p->machines.v[i];
+
+		facts_init(&f[i]);
+		if (!r[i].ok)
+			continue;
+		facts_from_lines(&f[i], &r[i].lines, "info");
+		facts_declared(m, &declared);
+		facts_disagree(&declared, &f[i], &d);
+		for (k = 0; k < d.n; k++)
+			warn("%s:%d: %s: declared %s: the probe wins", m->file,
+			    m->line, m->name, d.v[k]);
+		sv_clear(&d);
+		facts_free(&declared);
+	}
+	/* into a results directory that is there: none is made for it */
+	if (access(o->results_dir, F_OK) == 0 &&
+	    facts_cache_save(o->results_dir, &p->machines, f, &cause) == -1) {
+		warn("%s", cause);
+		free(cause);
+	}
+}
+
 int
 cmd_machines(struct dist_opts *o, int argc, char **argv)
 {
 	struct dist_plan plan;
 	struct probe_result *r;
+	struct dist_facts *f;
 	size_t i, down = 0;
 
 	(void)argc;
@@ -133,10 +181,15 @@ cmd_machines(struct dist_opts *o, int argc, char **argv)
 	r = probe_machines(o, &plan, machines_ask, ARRAY_SIZE(machines_ask));
 	if (r == NULL)
 		return EXIT_USAGE;
+	f = xcalloc(plan.machines.n, sizeof *f);
+	remember_facts(o, &plan, r, f);
 	if (o->json)
-		print_json(&plan, r);
+		print_json(&plan, r, f);
 	else
 		print_text(&plan, r);
+	for (i = 0; i < plan.machines.n; i++)
+		facts_free(&f[i]);
+	free(f);
 	for (i = 0; i < plan.machines.n; i++)
 		down += !r[i].ok;
 	probe_machines_free(&plan, r);

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lib/lib.h"
@@ -44,11 +45,57 @@ config_copy(const char *run_dir, const char *config_path)
 	return path;
 }
 
+/* input/only-jobs, input/db (unless --db was given again) and
+ * input/rerun-of (run-resume.c). */
+static int
+load_rerun(const char *run_dir, struct dist_opts *r, char **rerun_of,
+    char **db_url)
+{
+	char *path = xasprintf("%s/input/only-jobs", run_dir), *data, *line;
+	char *save, *cause = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (access(path, F_OK) == 0) {
+		if (read_file(path, &data, &len, &cause) == -1)
+			rc = -1;
+		else {
+			for (line = strtok_r(data, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				sv_push(&r->only_jobs, line);
+			free(data);
+		}
+	}
+	free(path);
+	path = xasprintf("%s/input/db", run_dir);
+	if (rc == 0 && r->db_url == NULL && access(path, F_OK) == 0) {
+		if (read_file(path, &data, &len, &cause) == -1)
+			rc = -1;
+		else
+			r->db_url = *db_url = data;
+	}
+	free(path);
+	path = xasprintf("%s/input/rerun-of", run_dir);
+	if (rc == 0 && access(path, F_OK) == 0) {
+		if (read_file(path, &data, &len, &cause) == -1)
+			rc = -1;
+		else
+			r->rerun_of = *rerun_of = data;
+	}
+	if (rc == -1) {
+		error("%s", cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
 static int
 resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 {
 	struct dist_opts r;
-	char *machines = NULL, *config = NULL, *root;
+	char *machines = NULL, *config = NULL, *root, *rerun_of = NULL;
+	char *db_url = NULL;
 	int first, shift, rc = EXIT_USAGE;
 
 	dist_opts_init(&r);
@@ -60,7 +107,7 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 		sv->v[1] = sv->v[0];
 		sv->v[0] = cmd;
 	}
-	if (cli_parse(&r, "run", (int)sv->n - shift, sv->v + shift,
+	if (cli_parse_resume(&r, (int)sv->n - shift, sv->v + shift,
 	    &first) != 0)
 		goto out;
 	machines = xasprintf("%s/input/machines", run_dir);
@@ -70,13 +117,8 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 	r.config_path = config;
 	r.results_dir = dirname(root);
 	r.resume_dir = run_dir;
-	/* reports: the options given to resume win over the run's own */
-	notify_opts_merge(&o->notify, &r.notify);
-	struct notify_opts tmp = r.notify;
-	r.notify = o->notify;
-	o->notify = tmp;
-	r.verbosity = o->verbosity;
-	r.progress = o->progress;
+	if (load_rerun(run_dir, &r, &rerun_of, &db_url) == -1)
+		goto out;
 	r.argv_line = xstrdup(o->argv_line);
 	r.argc = o->argc;
 	r.argv = o->argv;
@@ -85,6 +127,8 @@ resume_run(struct dist_opts *o, const char *run_dir, struct strvec *sv)
 out:
 	free(machines);
 	free(config);
+	free(rerun_of);
+	free(db_url);
 	dist_opts_free(&r);
 	return rc;
 }

@@ -8,32 +8,24 @@
 #include "cli.h"
 #include "input/input.h"
 #include "lib/lib.h"
+#include "results/results.h"
 #include "run/run.h"
 
-/* Mail and webhook settings: the settings file, then the command line. */
+/* --table-generator: there before the run, not found at its end. */
 static int
-load_notify(struct dist_opts *o, char **cause)
+check_table_generator(const struct dist_opts *o)
 {
-	struct notify_opts file;
-	char *path;
-	int rc;
+	char *path, *cause = NULL;
 
-	notify_opts_init(&file);
-	if (o->settings_path != NULL)
-		rc = settings_load(o->settings_path, notify_opts_set_cb, &file,
-		    cause);
-	else {
-		path = settings_default_path();
-		rc = path == NULL ? 0 : settings_load_optional(path,
-		    notify_opts_set_cb, &file, cause);
-		free(path);
-	}
-	if (rc == 0)
-		notify_opts_merge(&o->notify, &file);
-	notify_opts_free(&file);
-	if (rc != 0)
+	if (o->table_generator == NULL || o->dry_run)
+		return 0;
+	if ((path = table_generator_find(o->table_generator, &cause)) == NULL) {
+		error("%s", cause);
+		free(cause);
 		return -1;
-	return notify_opts_check(&o->notify, cause);
+	}
+	free(path);
+	return 0;
 }
 
 int
@@ -45,7 +37,10 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 
 	if (argc > 0)
 		o->archive_path = argv[0];
-	if (load_notify(o, &cause) == -1 || plan_load(o, &plan, &cause) == -1) {
+	if (check_table_generator(o) == -1)
+		return EXIT_USAGE;
+	if (notify_opts_check(&o->notify, &cause) == -1 ||
+	    plan_load(o, &plan, &cause) == -1) {
 		error("%s", cause);
 		free(cause);
 		plan_free(&plan);
@@ -56,8 +51,10 @@ cmd_run(struct dist_opts *o, int argc, char **argv)
 			plan_print_json(&plan, stdout);
 		else
 			plan_print_text(&plan, stdout);
+		/* a job no machine can take by known facts: as a run would */
+		rc = plan_fit_refused(&plan) ? EXIT_RUNTIME : EXIT_OK;
 		plan_free(&plan);
-		return EXIT_OK;
+		return rc;
 	}
 	rc = run_execute(&plan, &cause);
 	if (cause != NULL) {

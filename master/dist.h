@@ -59,7 +59,32 @@ struct dist_opts {
 	const char	*settings_path;	/* --settings, or NULL: the default */
 	struct notify_opts notify;	/* mail and webhooks (notify.h) */
 	struct isolation_opts iso;	/* --cpus, --aslr, ... (isolation.h) */
+	int		 table;		/* --table: table-generator at the end */
+	const char	*table_generator;	/* --table-generator PATH */
+	/* results store and revisions (issue 16) */
+	const char	*db_url;	/* --db: may hold a secret, never written */
+	const char	*rerun_of;	/* run id this run reruns, or NULL */
+	const char	*revision;	/* --revision: the run's commit, or NULL */
+	const char	*project;	/* --project, or NULL */
+	int64_t		 revision_date;	/* --revision-date, UTC ns; 0: none */
+	int		 limit;		/* runs --limit (-1: default) */
+	const char	*user_filter;	/* runs --user */
+	int		 csv;		/* --csv */
+	/* history, compare, rerun, --order (issue 16, query) */
+	const char	*hist_metric;	/* history --metric */
+	const char	*hist_machine;	/* history --machine */
+	const char	*hist_since;	/* history --since, as given */
+	int		 pool_machines;	/* compare --pool-machines */
+	int		 failed;	/* rerun --failed */
+	int		 order;		/* run --order: ORDER_* */
+	struct strvec	 only_jobs;	/* rerun: the job ids to run, or none */
+	const char	*archive_sha256; /* rerun: the archive must have it */
 };
+
+/* --order: the queue's starting order. */
+#define ORDER_AUTO	0	/* longest-first when the store has durations */
+#define ORDER_CONFIG	1
+#define ORDER_LONGEST	2
 
 struct dist_plan {
 	const struct dist_opts	*opts;
@@ -78,6 +103,17 @@ int	plan_load(const struct dist_opts *, struct dist_plan *, char **cause);
 void	plan_free(struct dist_plan *);
 void	plan_print_text(const struct dist_plan *, FILE *);
 void	plan_print_json(const struct dist_plan *, FILE *);
+/* The run's "revision" object ({project, commit, branch, date, label})
+ * or null, for run.json and the JSON plan. */
+void	plan_revision_json(const struct dist_opts *, struct json *,
+	    const char *key);
+/* --dry-run's judging of the requirements (run/plan-fit.c): printed
+ * (1 when a job no machine can take by known facts), as the plan's
+ * "requirements" member, or only the verdict. */
+struct json;
+int	plan_fit_text(const struct dist_plan *, FILE *);
+void	plan_fit_json(const struct dist_plan *, struct json *);
+int	plan_fit_refused(const struct dist_plan *);
 
 /* The worker directory of machine m (its workdir= or the default
  * "/var/tmp/distribute-USER" once USER is known). */

@@ -22,8 +22,14 @@
 #define C_UNLOCK	0x08
 #define C_COMPARE	0x10
 #define C_CLEAN		0x20
-#define C_ALL		0x3f
-#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN)
+#define C_RUNS		0x40
+#define C_HISTORY	0x80
+#define C_IMPORT	0x100
+#define C_RERUN		0x200
+#define C_MERGE		0x400
+#define C_ALL		0x7ff
+#define C_SSH		(C_RUN | C_RESUME | C_MACHINES | C_UNLOCK | C_CLEAN | \
+			 C_RERUN)
 
 static const struct dist_cmd cmds[] = {
 	{ "run", cmd_run, C_RUN, CMD_NEED_MACHINES | CMD_NEED_CONFIG, 1,
@@ -37,11 +43,25 @@ static const struct dist_cmd cmds[] = {
 	{ "unlock", cmd_unlock, C_UNLOCK, CMD_NEED_MACHINES, 0,
 	  "unlock --machines FILE", "release your own leftover locks" },
 	{ "compare", cmd_compare, C_COMPARE, 0, 2,
-	  "compare [--json] [--min-change PERCENT] A B",
-	  "compare the results of two runs (or two jobs)" },
+	  "compare [--json|--csv] [--min-change PERCENT] [--pool-machines] A B",
+	  "compare two runs (ids, names, rev:COMMIT) or result directories" },
 	{ "clean", cmd_clean, C_CLEAN, CMD_NEED_MACHINES, 0,
 	  "clean --machines FILE [--older-than DURATION]",
 	  "remove your old run directories and unused tools from the workers" },
+	{ "merge", cmd_merge, C_MERGE, 0, 1,
+	  "merge [--table-generator PATH] [RESULTS/RUN-ID]",
+	  "BenchExec: one results file per rundefinition, and the tables" },
+	{ "runs", cmd_runs, C_RUNS, 0, 0,
+	  "runs [--limit N] [--name NAME] [--user U] [--json|--csv]",
+	  "list the runs of the results store, newest first" },
+	{ "import", cmd_import, C_IMPORT, 0, INT_MAX, "import [--db URL] RUNDIR...",
+	  "write run directories into the results store (idempotent)" },
+	{ "history", cmd_history, C_HISTORY, 0, 1,
+	  "history [BENCHMARK-GLOB] [--metric M] [--machine HOST] "
+	  "[--project P] [--since DATE] [--limit N] [--json|--csv]",
+	  "a benchmark's stored values, per revision (or run) and machine" },
+	{ "rerun", cmd_rerun, C_RERUN, 0, 1, "rerun RUN --failed",
+	  "run the failed jobs of a finished run again, as a new run" },
 };
 
 enum opt_id {
@@ -53,6 +73,10 @@ enum opt_id {
 	O_CONNECT_TIMEOUT, O_KEEPALIVE, O_PROGRESS, O_MIN_CHANGE, O_SETTINGS,
 	O_JOB_TIMEOUT, O_BREAK_STALE, O_OLDER_THAN, O_MAX_JOBS,
 	O_NOTIFY_URL_FILE,
+	O_TABLE, O_TABLE_GENERATOR,	/* BenchExec merge */
+	O_DB, O_REVISION, O_PROJECT, O_REVISION_DATE,
+	O_LIMIT, O_USER, O_CSV,
+	O_METRIC, O_MACHINE, O_SINCE, O_POOL_MACHINES, O_FAILED, O_ORDER,
 	O_ISOLATION,	/* every isolation option: isolation_opt_set() by name */
 	O_NOTIFY,	/* every notify option: notify_opts_set() by name */
 };
@@ -66,9 +90,18 @@ struct dist_option {
 	const char	*help;
 };
 
-/* Options whose values may hold a secret (webhook URLs carry tokens): kept
- * redacted in run.json and left out of the words kept for resume. */
-static const char *const secret_options[] = { "notify-url" };
+/* Options whose values may hold a secret (webhook URLs carry tokens, a
+ * store URL names a database and its user): kept redacted in run.json and
+ * left out of the words kept for resume.  Values from the settings file
+ * are in neither. */
+static const char *const secret_options[] = { "notify-url", "db" };
+
+/* Options that set one thing: given on the command line, either one
+ * replaces the settings file's values of both. */
+static const char *const option_groups[][2] = {
+	{ "quiet", "verbose" },
+	{ "notify-url", "notify-url-file" },
+};
 
 static const struct dist_option options[] = {
 	{ "help", O_HELP, no_argument, C_ALL, NULL, "show this help and exit" },
@@ -79,16 +112,18 @@ static const struct dist_option options[] = {
 	  "FILE", "the machines file (see machines.example)" },
 	{ "config", O_CONFIG, required_argument, C_RUN, "FILE",
 	  "BenchExec <benchmark>, <jobs> or <pyperformance> XML" },
-	{ "name", O_NAME, required_argument, C_RUN, "NAME",
-	  "the run's name (default: the config's basename)" },
+	{ "name", O_NAME, required_argument, C_RUN | C_RUNS, "NAME",
+	  "the run's name (default: the config's basename; runs: only it)" },
 	{ "dry-run", O_DRY_RUN, no_argument, C_RUN, NULL,
 	  "print the plan and exit without connecting anywhere" },
-	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES, NULL,
+	{ "json", O_JSON, no_argument, C_RUN | C_COMPARE | C_MACHINES | C_RUNS |
+	  C_IMPORT | C_HISTORY, NULL,
 	  "machine-readable output (with --dry-run: the plan)" },
 	{ "split", O_SPLIT, required_argument, C_RUN, "runs|tasks",
 	  "BenchExec: a job per (rundefinition, tasks) [runs] or per tasks name" },
-	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME, "DIR",
-	  "where results go (default: ./results)" },
+	{ "results", O_RESULTS, required_argument, C_RUN | C_RESUME | C_MERGE |
+	  C_MACHINES | C_RUNS | C_HISTORY | C_COMPARE | C_RERUN | C_IMPORT,
+	  "DIR", "where results go (default: ./results)" },
 	{ "max-jobs", O_MAX_JOBS, required_argument, C_RUN, "N",
 	  "refuse a config expanding to more than N jobs (default 100000)" },
 	{ "retries", O_RETRIES, required_argument, C_RUN, "N",
@@ -138,7 +173,7 @@ static const struct dist_option options[] = {
 	  "ping interval; lost after 4 unanswered (default 15s)" },
 	{ "min-change", O_MIN_CHANGE, required_argument, C_COMPARE, "PERCENT",
 	  "smallest change reported as significant (default 1)" },
-	{ "settings", O_SETTINGS, required_argument, C_RUN | C_RESUME, "FILE",
+	{ "settings", O_SETTINGS, required_argument, C_ALL, "FILE",
 	  "settings file (default ~/.config/distribute/settings)" },
 	{ "mail-to", O_NOTIFY, required_argument, C_RUN | C_RESUME, "ADDR",
 	  "mail status reports to ADDR (repeatable, a,b)" },
@@ -167,6 +202,43 @@ static const struct dist_option options[] = {
 	  "json|slack", "webhook body (default json)" },
 	{ "progress", O_PROGRESS, required_argument, C_RUN | C_RESUME,
 	  "auto|live|lines", "live view on a terminal, event lines otherwise" },
+	/* BenchExec merged results and tables (issue 17) */
+	{ "table", O_TABLE, no_argument, C_RUN, NULL,
+	  "BenchExec: run table-generator on the merged results at the end" },
+	{ "table-generator", O_TABLE_GENERATOR, required_argument,
+	  C_RUN | C_MERGE, "PATH", "table-generator to run (default: on $PATH)" },
+	/* results store and revisions (issue 16) */
+	{ "db", O_DB, required_argument, C_RUN | C_RESUME | C_RUNS |
+	  C_HISTORY | C_IMPORT | C_COMPARE | C_RERUN, "URL",
+	  "results store, sqlite:PATH or postgresql://USER@HOST/DB" },
+	{ "revision", O_REVISION, required_argument, C_RUN, "REV",
+	  "the revision (commit id, tag) the run measures" },
+	{ "project", O_PROJECT, required_argument, C_RUN | C_HISTORY, "NAME",
+	  "the project whose revisions are measured (history: only "
+	  "those)" },
+	{ "revision-date", O_REVISION_DATE, required_argument, C_RUN,
+	  "DATE", "the revision's date, YYYY-MM-DD[THH:MM[:SS]][Z]" },
+	/* the results store's commands: runs, import (issue 16) */
+	{ "limit", O_LIMIT, required_argument, C_RUNS | C_HISTORY, "N",
+	  "runs: at most N runs (default 20, 0: all); history: the last N "
+	  "rows of each series" },
+	{ "user", O_USER, required_argument, C_RUNS, "USER",
+	  "runs: only the runs of USER" },
+	{ "csv", O_CSV, no_argument, C_RUNS | C_IMPORT | C_HISTORY | C_COMPARE,
+	  NULL, "comma-separated values (RFC 4180) instead of a table" },
+	/* history, compare, rerun, --order (issue 16: the store's queries) */
+	{ "metric", O_METRIC, required_argument, C_HISTORY, "M",
+	  "history: only metric M (time, cputime, ...)" },
+	{ "machine", O_MACHINE, required_argument, C_HISTORY, "HOST",
+	  "history: only the machine of hostname HOST" },
+	{ "since", O_SINCE, required_argument, C_HISTORY, "DATE",
+	  "history: runs from YYYY-MM-DD[THH:MM] on (local time; Z: UTC)" },
+	{ "pool-machines", O_POOL_MACHINES, no_argument, C_COMPARE, NULL,
+	  "compare: pool the samples of different machines in one row" },
+	{ "failed", O_FAILED, no_argument, C_RERUN, NULL,
+	  "rerun: the failed jobs (required)" },
+	{ "order", O_ORDER, required_argument, C_RUN, "config|longest-first",
+	  "queue order (default: longest-first when the store knows durations)" },
 };
 
 static void
@@ -213,76 +285,83 @@ find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * The setters: 0, or -1 with a cause "--OPTION: ..." (the command line
+ * prints it, the settings file puts FILE:LINE before it).
+ */
+
+/* "--NAME: " before *cause, or only "--" when it begins with NAME. */
 static int
-set_int(const char *arg, int min, int max, int *out, const char *opt)
+prefix_option(char **cause, const char *name)
+{
+	size_t n = strlen(name);
+	char *c = *cause;
+
+	if (c != NULL && strncmp(c, name, n) == 0 &&
+	    (c[n] == ':' || c[n] == ' '))
+		*cause = xasprintf("--%s", c);
+	else
+		*cause = xasprintf("--%s: %s", name, c != NULL ? c : "error");
+	free(c);
+	return -1;
+}
+
+static int
+set_int(const char *arg, int min, int max, int *out, const char *opt,
+    char **cause)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	if (*arg == '\0' || *end != '\0' || v < min || v > max) {
-		error("--%s: '%s' is not a number from %d to %d", opt, arg,
-		    min, max);
-		return -1;
-	}
+	if (*arg == '\0' || *end != '\0' || v < min || v > max)
+		return set_cause(cause, "--%s: '%s' is not a number from %d "
+		    "to %d", opt, arg, min, max);
 	*out = (int)v;
 	return 0;
 }
 
 static int
-set_duration(const char *arg, int *out, const char *opt)
+set_duration(const char *arg, int *out, const char *opt, char **cause)
 {
 	uint64_t secs;
-	char *cause = NULL;
 
-	if (parse_duration(arg, &secs, &cause) == -1 || secs > 86400 * 365) {
-		error("--%s: %s", opt, cause != NULL ? cause : "too long");
-		free(cause);
-		return -1;
-	}
+	if (parse_duration(arg, &secs, cause) == -1)
+		return prefix_cause(cause, "--%s", opt);
+	if (secs > 86400 * 365)
+		return set_cause(cause, "--%s: too long", opt);
 	*out = (int)secs;
 	return 0;
 }
 
 static int
-set_percent(const char *arg, double *out, const char *opt)
+set_percent(const char *arg, double *out, const char *opt, char **cause)
 {
-	char *cause = NULL;
-
-	if (compare_parse_percent(arg, out, &cause) == -1) {
-		error("--%s: %s", opt, cause);
-		free(cause);
-		return -1;
-	}
+	if (compare_parse_percent(arg, out, cause) == -1)
+		return prefix_cause(cause, "--%s", opt);
 	return 0;
 }
 
 /* A worker path: absolute or "~/..." (the login user's home there). */
 static int
-set_path(const char **out, const char *arg, const char *opt)
+set_path(const char **out, const char *arg, const char *opt, char **cause)
 {
-	char *cause = NULL;
-
-	if (machine_check_path(opt, arg, &cause) == -1) {
-		error("--%s", cause);
-		free(cause);
-		return -1;
-	}
+	if (machine_check_path(opt, arg, cause) == -1)
+		return prefix_option(cause, opt);
 	*out = arg;
 	return 0;
 }
 
 static int
-apply_choice(struct dist_opts *o, int id, const char *arg)
+apply_choice(struct dist_opts *o, int id, const char *arg, char **cause)
 {
 	if (id == O_SPLIT) {
 		if (strcmp(arg, "runs") == 0)
 			o->config.split = SPLIT_RUNS;
 		else if (strcmp(arg, "tasks") == 0)
 			o->config.split = SPLIT_TASKS;
-		else {
-			error("--split: '%s' is not 'runs' or 'tasks'", arg);
-			return -1;
-		}
+		else
+			return set_cause(cause, "--split: '%s' is not 'runs' "
+			    "or 'tasks'", arg);
 		return 0;
 	}
 	if (strcmp(arg, "auto") == 0)
@@ -291,15 +370,50 @@ apply_choice(struct dist_opts *o, int id, const char *arg)
 		o->progress = 1;
 	else if (strcmp(arg, "lines") == 0)
 		o->progress = 0;
-	else {
-		error("--progress: '%s' is not auto, live or lines", arg);
-		return -1;
+	else
+		return set_cause(cause, "--progress: '%s' is not auto, live or "
+		    "lines", arg);
+	return 0;
+}
+
+/* --db, --revision, --project, --revision-date; the URL is never quoted
+ * in a cause. */
+static int
+apply_store(struct dist_opts *o, int id, const char *arg, char **cause)
+{
+	switch (id) {
+	case O_DB:
+		if (db_url_check(arg, cause) == -1)
+			return prefix_cause(cause, "--db");
+		o->db_url = arg;
+		return 0;
+	case O_REVISION:
+		o->revision = arg;
+		return revision_check("--revision", arg, cause);
+	case O_PROJECT:
+		o->project = arg;
+		return revision_check("--project", arg, cause);
 	}
+	if (parse_date_ns(arg, &o->revision_date, cause) == -1)
+		return prefix_cause(cause, "--revision-date");
 	return 0;
 }
 
 static int
-apply_option(struct dist_opts *o, int id, const char *arg)
+set_order(struct dist_opts *o, const char *arg, char **cause)
+{
+	if (strcmp(arg, "config") == 0)
+		o->order = ORDER_CONFIG;
+	else if (strcmp(arg, "longest-first") == 0)
+		o->order = ORDER_LONGEST;
+	else
+		return set_cause(cause, "--order: '%s' is not 'config' or "
+		    "'longest-first'", arg);
+	return 0;
+}
+
+static int
+apply_option(struct dist_opts *o, int id, const char *arg, char **cause)
 {
 	switch (id) {
 	case O_QUIET: o->verbosity = -1; return 0;
@@ -312,31 +426,50 @@ apply_option(struct dist_opts *o, int id, const char *arg)
 	case O_RESULTS: o->results_dir = arg; return 0;
 	case O_SCRIPT: o->script_path = arg; return 0;
 	case O_PREPARE: o->prepare_path = arg; return 0;
-	case O_BENCHDIR: return set_path(&o->config.benchdir, arg, "benchdir");
+	case O_BENCHDIR:
+		return set_path(&o->config.benchdir, arg, "benchdir", cause);
 	case O_BENCHEXEC_ARG: sv_push(&o->config.benchexec_args, arg); return 0;
-	case O_WORKDIR: return set_path(&o->workdir, arg, "workdir");
-	case O_LOCKFILE: return set_path(&o->lockfile, arg, "lockfile");
+	case O_WORKDIR: return set_path(&o->workdir, arg, "workdir", cause);
+	case O_LOCKFILE: return set_path(&o->lockfile, arg, "lockfile", cause);
 	case O_SSH_CONFIG: o->ssh.ssh_config = arg; return 0;
 	case O_KNOWN_HOSTS: o->ssh.known_hosts = arg; return 0;
 	case O_IDENTITY: sv_push(&o->ssh.identities, arg); return 0;
 	case O_ACCEPT_NEW: o->ssh.accept_new = 1; return 0;
 	case O_BREAK_STALE: o->break_stale = 1; return 0;
-	case O_RETRIES: return set_int(arg, 0, 1000, &o->retries, "retries");
+	case O_RETRIES:
+		return set_int(arg, 0, 1000, &o->retries, "retries", cause);
 	case O_MAX_JOBS:
-		return set_int(arg, 1, INT_MAX, &o->config.max_jobs, "max-jobs");
+		return set_int(arg, 1, INT_MAX, &o->config.max_jobs, "max-jobs",
+		    cause);
 	case O_CONNECT_TIMEOUT:
-		return set_duration(arg, &o->ssh.connect_timeout, "connect-timeout");
+		return set_duration(arg, &o->ssh.connect_timeout,
+		    "connect-timeout", cause);
 	case O_OLDER_THAN:
-		return set_duration(arg, &o->older_than, "older-than");
+		return set_duration(arg, &o->older_than, "older-than", cause);
 	case O_JOB_TIMEOUT:
-		return set_duration(arg, &o->job_timeout, "job-timeout");
+		return set_duration(arg, &o->job_timeout, "job-timeout", cause);
 	case O_KEEPALIVE:
-		return set_duration(arg, &o->ssh.keepalive, "keepalive");
-	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg);
-	case O_MIN_CHANGE: return set_percent(arg, &o->min_change, "min-change");
+		return set_duration(arg, &o->ssh.keepalive, "keepalive", cause);
+	case O_SPLIT: case O_PROGRESS: return apply_choice(o, id, arg, cause);
+	case O_MIN_CHANGE:
+		return set_percent(arg, &o->min_change, "min-change", cause);
 	case O_SETTINGS: o->settings_path = arg; return 0;
+	case O_TABLE: o->table = 1; return 0;
+	case O_TABLE_GENERATOR: o->table_generator = arg; return 0;
+	case O_DB: case O_REVISION: case O_PROJECT: case O_REVISION_DATE:
+		return apply_store(o, id, arg, cause);
+	case O_LIMIT:
+		return set_int(arg, 0, INT_MAX, &o->limit, "limit", cause);
+	case O_USER: o->user_filter = arg; return 0;
+	case O_CSV: o->csv = 1; return 0;
+	case O_METRIC: o->hist_metric = arg; return 0;
+	case O_MACHINE: o->hist_machine = arg; return 0;
+	case O_SINCE: o->hist_since = arg; return 0;
+	case O_POOL_MACHINES: o->pool_machines = 1; return 0;
+	case O_FAILED: o->failed = 1; return 0;
+	case O_ORDER: return set_order(o, arg, cause);
 	}
-	return -1;
+	return set_cause(cause, "option %d not handled", id);
 }
 
 static const struct dist_option *
@@ -353,28 +486,20 @@ option_by_index(int longindex, int id)
 }
 
 static int
-set_isolation(struct dist_opts *o, const char *name, const char *arg)
+set_isolation(struct dist_opts *o, const char *name, const char *arg,
+    char **cause)
 {
-	char *cause = NULL;
-
-	if (isolation_opt_set(&o->iso, name, arg, &cause) == -1) {
-		error("--%s: %s", name, cause);
-		free(cause);
-		return -1;
-	}
+	if (isolation_opt_set(&o->iso, name, arg, cause) == -1)
+		return prefix_option(cause, name);
 	return 0;
 }
 
 static int
-set_notify(struct dist_opts *o, const char *name, const char *arg)
+set_notify(struct dist_opts *o, const char *name, const char *arg,
+    char **cause)
 {
-	char *cause = NULL;
-
-	if (notify_opts_set(&o->notify, name, arg, &cause) == -1) {
-		error("--%s: %s", name, cause);
-		free(cause);
-		return -1;
-	}
+	if (notify_opts_set(&o->notify, name, arg, cause) == -1)
+		return prefix_option(cause, name);
 	return 0;
 }
 
@@ -382,23 +507,19 @@ set_notify(struct dist_opts *o, const char *name, const char *arg)
  * so that tokens need not appear in ps; the file is a secret like the SMTP
  * password file: not readable by others. */
 static int
-set_notify_url_file(struct dist_opts *o, const char *path)
+set_notify_url_file(struct dist_opts *o, const char *path, char **cause)
 {
-	char *data, *line, *next, *cause = NULL;
+	char *data, *line, *next;
 	size_t len, lineno = 0, n = 0;
 	struct stat st;
 	int rc = 0;
 
-	if (stat(path, &st) == 0 && (st.st_mode & 007) != 0) {
-		error("--notify-url-file: %s: readable by others (mode %04o); "
-		    "chmod o-rwx it", path, (unsigned)(st.st_mode & 07777));
-		return -1;
-	}
-	if (read_file(path, &data, &len, &cause) == -1) {
-		error("--notify-url-file: %s", cause);
-		free(cause);
-		return -1;
-	}
+	if (stat(path, &st) == 0 && (st.st_mode & 007) != 0)
+		return set_cause(cause, "--notify-url-file: %s: readable by "
+		    "others (mode %04o); chmod o-rwx it", path,
+		    (unsigned)(st.st_mode & 07777));
+	if (read_file(path, &data, &len, cause) == -1)
+		return prefix_cause(cause, "--notify-url-file");
 	for (line = data; rc == 0 && line < data + len; line = next) {
 		char *s = line, *e;
 
@@ -414,18 +535,14 @@ set_notify_url_file(struct dist_opts *o, const char *path)
 		if (s == e || *s == '#')
 			continue;
 		*e = '\0';
-		if (notify_opts_set(&o->notify, "notify-url", s, &cause) == -1) {
-			error("%s:%zu: %s", path, lineno, cause);
-			free(cause);
-			rc = -1;
-		}
+		if (notify_opts_set(&o->notify, "notify-url", s, cause) == -1)
+			rc = prefix_cause(cause, "%s:%zu", path, lineno);
 		n++;
 	}
 	free(data);
-	if (rc == 0 && n == 0) {
-		error("--notify-url-file: %s: no URL in it", path);
-		rc = -1;
-	}
+	if (rc == 0 && n == 0)
+		rc = set_cause(cause, "--notify-url-file: %s: no URL in it",
+		    path);
 	return rc;
 }
 
@@ -487,27 +604,64 @@ option_is_secret(const struct dist_option *d)
 }
 
 static int
-apply_parsed(struct dist_opts *o, const struct dist_option *d, int c)
+apply_parsed(struct dist_opts *o, const struct dist_option *d,
+    const char *arg, char **cause)
 {
-	if (c == O_NOTIFY)
-		return set_notify(o, d->name, optarg);
-	if (c == O_ISOLATION)
-		return set_isolation(o, d->name, optarg);
-	if (c == O_NOTIFY_URL_FILE)
-		return set_notify_url_file(o, optarg);
-	return apply_option(o, c, optarg);
+	if (d->id == O_NOTIFY)
+		return set_notify(o, d->name, arg, cause);
+	if (d->id == O_ISOLATION)
+		return set_isolation(o, d->name, arg, cause);
+	if (d->id == O_NOTIFY_URL_FILE)
+		return set_notify_url_file(o, arg, cause);
+	return apply_option(o, d->id, arg, cause);
+}
+
+/* What a parse of command line words does besides applying them. */
+struct parse_state {
+	unsigned char	*given;	/* per options[] index: seen (or NULL) */
+	const unsigned char *skip; /* per index: consumed, not applied */
+	struct secrets	*sec;	/* secret values seen, or NULL */
+	int		 scan;	/* only mark given[]: apply nothing */
+	int		 lenient; /* skip options of other commands */
+};
+
+static const struct dist_option *
+option_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (strcmp(options[i].name, name) == 0)
+			return &options[i];
+	return NULL;
+}
+
+/* d was given: it and the options of its group (option_groups). */
+static void
+mark_given(unsigned char *given, const struct dist_option *d)
+{
+	const struct dist_option *other;
+	size_t i, k;
+
+	given[d - options] = 1;
+	for (i = 0; i < ARRAY_SIZE(option_groups); i++)
+		for (k = 0; k < 2; k++)
+			if (strcmp(d->name, option_groups[i][k]) == 0 &&
+			    (other = option_by_name(option_groups[i][1 - k])) !=
+			    NULL)
+				given[other - options] = 1;
 }
 
 /* Returns -1 to exit with EXIT_USAGE, 1 to exit 0 (help/version).  argv is
- * permuted (operands last, from *first on); secret values are recorded in
- * *sec when it is not NULL. */
+ * permuted (operands last, from *first on). */
 static int
 parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
-    char **argv, int *first, struct secrets *sec)
+    char **argv, int *first, struct parse_state *ps)
 {
 	struct option lo[ARRAY_SIZE(options) + 1];
 	char so[2 * ARRAY_SIZE(options) + 3];
 	const struct dist_option *d;
+	char *cause = NULL;
 	int c, li = -1;
 
 	build_getopt(lo, so, 1);
@@ -518,45 +672,187 @@ parse_options(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
 			/* the word without "=VALUE": that may be a secret */
 			const char *w = argv[optind - 1];
 
+			if (ps->scan)
+				continue;
 			error("%s option '%.*s' (see distribute %s --help)",
 			    c == '?' ? "unknown or ambiguous" :
 			    "missing argument for", (int)strcspn(w, "="), w,
 			    cmd->name);
 			return -1;
 		}
-		if (c == O_HELP) {
+		if (c == O_HELP && !ps->scan) {
 			usage(stdout, cmd);
 			return 1;
 		}
-		if (c == O_VERSION) {
+		if (c == O_VERSION && !ps->scan) {
 			printf("distribute %s\n", DIST_VERSION);
 			return 1;
 		}
 		d = option_by_index(li, c);
 		li = -1;
-		if (d != NULL && (d->cmds & cmd->bit) == 0) {
+		if (d == NULL || (ps->skip != NULL && ps->skip[d - options]))
+			continue;
+		if ((d->cmds & cmd->bit) == 0) {
+			if (ps->lenient || ps->scan)
+				continue;
 			error("option --%s does not apply to 'distribute %s'",
 			    d->name, cmd->name);
 			return -1;
 		}
-		if (option_is_secret(d) && sec != NULL)
-			sec->v[sec->n++] = optarg;
-		if (apply_parsed(o, d, c) == -1)
+		if (ps->given != NULL)
+			mark_given(ps->given, d);
+		if (ps->scan)
+			continue;
+		if (option_is_secret(d) && ps->sec != NULL)
+			ps->sec->v[ps->sec->n++] = optarg;
+		if (apply_parsed(o, d, optarg, &cause) == -1) {
+			error("%s", cause);
+			free(cause);
 			return -1;
+		}
 	}
 	*first = optind;
 	return 0;
 }
 
-int
-cli_parse(struct dist_opts *o, const char *name, int argc, char **argv,
-    int *first)
-{
-	const struct dist_cmd *cmd = find_cmd(name);
+/*
+ * The settings file: every long option is a key, for every command.  A
+ * key of another command is skipped (one file serves them all); a key
+ * given on the command line is skipped too (the command line wins, a
+ * list such as --identity replaces the file's).  Values are kept until
+ * exit: the options point into them.
+ */
+static struct strvec setting_values = STRVEC_INIT;
 
-	if (cmd == NULL || parse_options(o, cmd, argc, argv, first, NULL) != 0)
+struct settings_ctx {
+	struct dist_opts	*o;
+	const struct dist_cmd	*cmd;
+	const unsigned char	*given;
+};
+
+/* An option without argument, "yes" or "no" in the file. */
+static int
+settings_flag(struct dist_opts *o, const struct dist_option *d, int on,
+    char **cause)
+{
+	switch (d->id) {
+	case O_QUIET: o->verbosity = on ? -1 : o->verbosity > 0 ?
+	    o->verbosity : 0; return 0;
+	case O_VERBOSE: o->verbosity = on ? 1 : o->verbosity < 0 ?
+	    o->verbosity : 0; return 0;
+	case O_DRY_RUN: o->dry_run = on; return 0;
+	case O_JSON: o->json = on; return 0;
+	case O_ACCEPT_NEW: o->ssh.accept_new = on; return 0;
+	case O_BREAK_STALE: o->break_stale = on; return 0;
+	case O_TABLE: o->table = on; return 0;
+	case O_CSV: o->csv = on; return 0;
+	case O_POOL_MACHINES: o->pool_machines = on; return 0;
+	case O_FAILED: o->failed = on; return 0;
+	}
+	return on ? apply_parsed(o, d, NULL, cause) : 0;
+}
+
+static int
+settings_set(void *arg, const char *key, const char *value, char **cause)
+{
+	struct settings_ctx *sc = arg;
+	const struct dist_option *d = option_by_name(key);
+	int on, rc;
+
+	if (d == NULL && strcmp(key, "smtp-password") == 0)
+		return set_cause(cause, "smtp-password: a password is never "
+		    "given as a value; use smtp-password-file or $%s",
+		    NOTIFY_PASSWORD_ENV);
+	if (d == NULL)
+		return set_cause(cause, "unknown key '%s': not an option of "
+		    "distribute (see distribute.conf(5))", key);
+	if (d->id == O_HELP || d->id == O_VERSION || d->id == O_SETTINGS)
+		return set_cause(cause, "%s: not a setting", key);
+	if ((d->cmds & sc->cmd->bit) == 0 || sc->given[d - options])
+		return 0;
+	if (d->has_arg == no_argument) {
+		if (settings_bool(value, &on, cause) == -1)
+			return prefix_cause(cause, "%s", key);
+		rc = settings_flag(sc->o, d, on, cause);
+	} else {
+		sv_push(&setting_values, value);
+		rc = apply_parsed(sc->o, d,
+		    setting_values.v[setting_values.n - 1], cause);
+	}
+	if (rc == -1 && *cause != NULL && strncmp(*cause, "--", 2) == 0)
+		memmove(*cause, *cause + 2, strlen(*cause + 2) + 1);
+	return rc;
+}
+
+/* --settings FILE (must exist), else the default file (may be missing). */
+static int
+load_settings(struct dist_opts *o, const struct dist_cmd *cmd,
+    const unsigned char *given)
+{
+	struct settings_ctx sc = { o, cmd, given };
+	char *path, *cause = NULL;
+	int rc;
+
+	if (o->settings_path != NULL)
+		rc = settings_load(o->settings_path, settings_set, &sc, &cause);
+	else {
+		path = settings_default_path();
+		rc = path == NULL ? 0 : settings_load_optional(path,
+		    settings_set, &sc, &cause);
+		free(path);
+	}
+	if (rc != 0) {
+		error("%s", cause);
+		free(cause);
 		return -1;
+	}
 	return 0;
+}
+
+/* The command line, then the settings file for what it did not give. */
+static int
+parse_all(struct dist_opts *o, const struct dist_cmd *cmd, int argc,
+    char **argv, int *first, struct secrets *sec)
+{
+	struct parse_state ps = { NULL, NULL, sec, 0, 0 };
+	int rc;
+
+	ps.given = xcalloc(ARRAY_SIZE(options), 1);
+	rc = parse_options(o, cmd, argc, argv, first, &ps);
+	if (rc == 0)
+		rc = load_settings(o, cmd, ps.given);
+	free(ps.given);
+	return rc;
+}
+
+/* main()'s option words (the program's name first), for resume. */
+static char	**main_words;
+static int	  main_nwords;
+
+int
+cli_parse_resume(struct dist_opts *r, int argc, char **argv, int *first)
+{
+	const struct dist_cmd *run = find_cmd("run");
+	struct parse_state ps = { NULL, NULL, NULL, 1, 1 };
+	unsigned char *mine = xcalloc(ARRAY_SIZE(options), 1);
+	unsigned char *given = xcalloc(ARRAY_SIZE(options), 1);
+	int rc, ignored;
+
+	/* what resume's own command line gives replaces the run's */
+	ps.given = mine;
+	rc = parse_options(r, run, main_nwords, main_words, &ignored, &ps);
+	ps = (struct parse_state){ given, mine, NULL, 0, 0 };
+	if (rc == 0)
+		rc = parse_options(r, run, argc, argv, first, &ps);
+	ps = (struct parse_state){ given, NULL, NULL, 0, 1 };
+	if (rc == 0)
+		rc = parse_options(r, run, main_nwords, main_words, &ignored,
+		    &ps);
+	if (rc == 0)
+		rc = load_settings(r, run, given);
+	free(mine);
+	free(given);
+	return rc == 0 ? 0 : -1;
 }
 
 static int
@@ -671,7 +967,7 @@ main(int argc, char **argv)
 	struct secrets sec = { NULL, 0 };
 	struct dist_opts o;
 	char **words = xcalloc((size_t)argc + 1, sizeof *words), **kept;
-	int first, rc, i, n = 0, at = first_operand(argc, argv);
+	int first = 1, rc, i, n = 0, at = first_operand(argc, argv);
 
 	/*
 	 * One malloc arena for every thread: with a thread per machine glibc
@@ -690,7 +986,9 @@ main(int argc, char **argv)
 		if (i != at)
 			words[n++] = argv[i];
 	sec.v = xcalloc((size_t)argc + 1, sizeof *sec.v);
-	rc = parse_options(&o, cmd, n, words, &first, &sec);
+	rc = parse_all(&o, cmd, n, words, &first, &sec);
+	main_words = words;
+	main_nwords = first;
 	o.argv_line = join_argv(argc, argv, &sec);
 	kept = resume_words(argc, argv, at, cmd->name, &sec, &o.argc);
 	o.argv = kept;
@@ -706,5 +1004,6 @@ main(int argc, char **argv)
 	free(kept);
 	free(sec.v);
 	free(words);
+	sv_clear(&setting_values);
 	return finish_stdout(rc);
 }

@@ -305,6 +305,56 @@ start_server()
 	PORT=$(cat "$T/$_name.port")
 }
 
+# --- PostgreSQL ------------------------------------------------------------
+
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA=
+
+# start_postgres: a throwaway PostgreSQL 15 owned by the test user in
+# $T/pg (initdb refuses root), on 127.0.0.1 at BASE_PORT (the port block's
+# unused first port) and a Unix socket in $T/pg, fsync off; a database
+# "dist".  Sets PG_URL (postgresql://postgres@127.0.0.1:PORT/dist) and
+# PG_SOCK; stopped by cleanup.  Installs postgresql when missing; returns
+# 1 (say "skipped") only when it cannot be installed.
+start_postgres()
+{
+	[ -x "$PG_BIN/initdb" ] ||
+	    sh "$TOP/tests/apt-install.sh" postgresql >/dev/null 2>&1
+	[ -x "$PG_BIN/initdb" ] || return 1
+	ensure_test_user
+	port_in_use "$BASE_PORT" && fatal "port $BASE_PORT is in use"
+	{ mkdir -p "$T/pg" && chown "$TEST_USER" "$T/pg"; } ||
+	    fatal "mkdir $T/pg"
+	su "$TEST_USER" -s /bin/sh -c "'$PG_BIN/initdb' -D '$T/pg/data' \
+	    -U postgres --auth-local=trust --auth-host=trust --no-sync" \
+	    >"$T/pg.log" 2>&1 || fatal "initdb (see pg.log)"
+	PG_DATA=$T/pg/data
+	su "$TEST_USER" -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$PG_DATA' \
+	    -l '$T/pg/server.log' -w -o '-c listen_addresses=127.0.0.1 \
+	    -p $BASE_PORT -k $T/pg -c fsync=off -c synchronous_commit=off' \
+	    start" >>"$T/pg.log" 2>&1 || fatal "pg_ctl start (see pg.log)"
+	PG_SOCK=$T/pg
+	psql -q -h "$PG_SOCK" -p "$BASE_PORT" -U postgres -d postgres \
+	    -c 'CREATE DATABASE dist' >>"$T/pg.log" 2>&1 ||
+	    fatal "createdb (see pg.log)"
+	# shellcheck disable=SC2034 # for the tests
+	PG_URL=postgresql://postgres@127.0.0.1:$BASE_PORT/dist
+}
+
+# pg_sql SQL: one value (or rows) from the test's PostgreSQL.
+pg_sql()
+{
+	psql -qAt -h "$PG_SOCK" -p "$BASE_PORT" -U postgres -d dist -c "$1"
+}
+
+stop_postgres()
+{
+	[ -n "$PG_DATA" ] || return 0
+	su "$TEST_USER" -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$PG_DATA' \
+	    -m fast -w stop" >>"$T/pg.log" 2>&1
+	PG_DATA=
+}
+
 # --- cleanup --------------------------------------------------------------
 
 # Stop our sshd's (and their sessions); keep $T in tests/logs/failed-NAME/
@@ -314,6 +364,7 @@ cleanup()
 	_rc=$?
 	trap - EXIT
 	stop_servers
+	stop_postgres
 	for _pf in "$T"/w*/sshd.pid; do
 		[ -s "$_pf" ] || continue
 		_pid=$(cat "$_pf")

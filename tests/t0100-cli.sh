@@ -201,7 +201,7 @@ if command -v man >/dev/null 2>&1; then
 	MANWIDTH=200 man -l "$TOP/man/distribute.1" 2>/dev/null |
 	    tr '\n' ' ' | tr -s ' ' >"$T/man.txt"
 	check "the man page renders words apart (see ISOLATION)" \
-	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "ISOLATION), applied to every job on that machine. Values may be" "$1"' \
+	    sh -c '! grep -q "Valuesmaybe" "$1" && grep -q "ISOLATION), applied to every job on that machine; tags=a,b (letters" "$1" && grep -q "(see REQUIREMENTS). Values may be" "$1"' \
 	    x "$T/man.txt"
 fi
 done_testing

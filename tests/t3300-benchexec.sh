@@ -67,6 +67,9 @@ check "prepare logs collected for both machines" \
     [ "$(grep -l prepared "$run"/prepare/*.log | wc -l)" -eq 2 ]
 check "machine 2 used its own benchdir" [ -f "$T/b2/defs/suite.xml" ]
 check "machine 1 used --benchdir" [ -f "$T/b1/defs/suite.xml" ]
+check "the end: merged per rundefinition, the table command printed" \
+    sh -c 'grep -q "^benchexec: 7 runs merged into 3 files" "$1" &&
+        grep -q "^  .table-generator. .-x. .*/benchexec/table.xml" "$1"' x "$T/out"
 
 # --split=tasks: one job covers both run definitions; BenchExec names each
 # result <result name="RUNDEF.TASKS" block="TASKS">, so metrics.json keeps

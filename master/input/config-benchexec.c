@@ -537,6 +537,21 @@ be_sets_cores(const xmlNode *root)
 	return set;
 }
 
+/* <require> (children of <benchmark> only, as BenchExec reads them):
+ * the machines every job may run on. */
+static int
+be_requires(struct dist_config *cfg, const xmlNode *root, char **cause)
+{
+	struct dist_require r;
+	int rc = config_require_benchexec(cfg, root, &r, cause), req;
+
+	if (rc == 0 && (req = config_require_add(cfg, &r)) != -1)
+		for (size_t i = 0; i < cfg->njobs; i++)
+			cfg->jobs[i].req = req;
+	require_free(&r);
+	return rc;
+}
+
 int
 config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
     struct dist_config *cfg, char **cause)
@@ -566,7 +581,7 @@ config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 	    config_check_count(cfg, opts, be_count_keys(&d), cause) == -1)
 		goto out;
 	be_jobs(cfg, opts, &d);
-	rc = 0;
+	rc = be_requires(cfg, root, cause);
 out:
 	be_doc_free(&d);
 	return rc;

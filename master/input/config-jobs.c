@@ -26,11 +26,16 @@
  *	(1..10000) makes N jobs NAME-1 .. NAME-N, each with DIST_REPEAT=i.
  *	All jobs together may be at most CONFIG_MAX_JOBS (or --max-jobs),
  *	counted before any is made.
+ * <job revision="REV">: the revision (commit id, tag) the job measures,
+ *	for the results store: printable ASCII, at most REVISION_MAX bytes.
  * <arg>WORD</arg>: one argv element, at least one per job, taken exactly
  *	as written: no shell splitting, whitespace and newlines kept (use a
  *	CDATA section or &lt; &amp; for markup characters).  The first one,
  *	the command, must not be empty.  A shell is run only if asked for,
  *	e.g. <arg>sh</arg><arg>-c</arg><arg>SCRIPT</arg>.
+ * require-tags="a,b" require-arch="ARCH" on <jobs> (every job) or on a
+ *	<job> (replacing the <jobs> one of the same name): the machines the
+ *	job may run on, by their tags= and arch (input/require.h).
  * Comments are allowed anywhere; text is allowed only inside <arg> and
  * <env>.  Jobs are submitted in document order.
  */
@@ -41,11 +46,14 @@
 #include <libxml/tree.h>
 
 #include "input/config.h"
+#include "input/revision.h"
 
 #define JOBS_MAX_REPEAT 10000
 
-static const char *const jobs_attrs[] = { "needs-archive", NULL };
-static const char *const job_attrs[] = { "name", "repeat", NULL };
+static const char *const jobs_attrs[] = { "needs-archive", "require-tags",
+	"require-arch", NULL };
+static const char *const job_attrs[] = { "name", "repeat", "revision",
+	"require-tags", "require-arch", NULL };
 static const char *const arg_attrs[] = { NULL };
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */
@@ -157,13 +165,45 @@ jobs_add(struct dist_config *cfg, const char *name, const struct strvec *argv,
 	}
 }
 
+/* revision= of a <job> (NULL when absent) into *rev, checked. */
+static int
+jobs_revision(const struct dist_config *cfg, const xmlNode *node, char **rev,
+    char **cause)
+{
+	char *why = NULL;
+
+	*rev = config_attr(node, "revision");
+	if (*rev == NULL || revision_check("revision=", *rev, &why) == 0)
+		return 0;
+	config_error(cfg, node, cause, "%s", why);
+	free(why);
+	return -1;
+}
+
+/* require-tags= and require-arch= of a <job> over those of <jobs>: the
+ * machines its jobs (from first on) may run on. */
+static int
+jobs_require(struct dist_config *cfg, const xmlNode *node,
+    const struct dist_require *greq, size_t first, char **cause)
+{
+	struct dist_require r;
+	int rc = config_require_attrs(cfg, node, greq, &r, cause), req;
+
+	if (rc == 0 && (req = config_require_add(cfg, &r)) != -1)
+		for (; first < cfg->njobs; first++)
+			cfg->jobs[first].req = req;
+	require_free(&r);
+	return rc;
+}
+
 /* One <job>: its jobs are appended to cfg, their origins to *origins. */
 static int
 jobs_job(struct dist_config *cfg, const xmlNode *node,
-    const struct strvec *genv, struct config_origin **origins, char **cause)
+    const struct strvec *genv, const struct dist_require *greq,
+    struct config_origin **origins, char **cause)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
-	char *name = NULL;
+	char *name = NULL, *rev = NULL;
 	long repeat, i;
 	size_t first = cfg->njobs;
 	int rc = -1;
@@ -175,6 +215,7 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 		goto out;
 	}
 	if (jobs_repeat(cfg, node, &repeat, cause) == -1 ||
+	    jobs_revision(cfg, node, &rev, cause) == -1 ||
 	    jobs_job_body(cfg, node, &argv, &env, cause) == -1)
 		goto out;
 	if (argv.n == 0) {
@@ -186,13 +227,18 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 		jobs_add(cfg, name, &argv, genv, &env, i);
 	while (++i <= repeat);
 	*origins = xreallocarray(*origins, cfg->njobs, sizeof **origins);
+	if (jobs_require(cfg, node, greq, first, cause) == -1)
+		goto out;
 	for (; first < cfg->njobs; first++) {
 		(*origins)[first].name = cfg->jobs[first].name;
 		(*origins)[first].line = xmlGetLineNo(node);
+		if (rev != NULL)
+			cfg->jobs[first].revision = xstrdup(rev);
 	}
 	rc = 0;
 out:
 	free(name);
+	free(rev);
 	sv_clear(&argv);
 	sv_clear(&env);
 	return rc;
@@ -269,16 +315,20 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 	const xmlNode *root = xmlDocGetRootElement(doc), *n;
 	struct strvec genv = STRVEC_INIT;
 	struct config_origin *origins = NULL;
+	struct dist_require none, greq;
 	int rc = -1;
 
+	require_init(&none);
+	require_init(&greq);
 	if (config_check_attrs(cfg, root, jobs_attrs, cause) == -1 ||
 	    jobs_needs_archive(cfg, root, cause) == -1 ||
+	    config_require_attrs(cfg, root, &none, &greq, cause) == -1 ||
 	    jobs_globals(cfg, root, &genv, cause) == -1 ||
 	    config_check_count(cfg, opts, jobs_count(root), cause) == -1)
 		goto out;
 	for (n = root->children; n != NULL; n = n->next) {
 		if (config_is(n, "job") &&
-		    jobs_job(cfg, n, &genv, &origins, cause) == -1)
+		    jobs_job(cfg, n, &genv, &greq, &origins, cause) == -1)
 			goto out;
 	}
 	if (cfg->njobs == 0) {
@@ -292,5 +342,6 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 out:
 	free(origins);
 	sv_clear(&genv);
+	require_free(&greq);
 	return rc;
 }

@@ -239,6 +239,19 @@ config_parse_root(xmlDocPtr doc, const struct dist_config_opts *opts,
 	return config_jobs_parse(doc, opts, cfg, cause);
 }
 
+/* The config's sha256, of the bytes read (run.json, the results store). */
+static void
+config_digest(struct dist_config *cfg, const char *data, size_t len)
+{
+	struct sha256_ctx sc;
+	unsigned char md[32];
+
+	sha256_init(&sc);
+	sha256_update(&sc, data, len);
+	sha256_final(&sc, md);
+	sha256_hex(md, cfg->sha256);
+}
+
 int
 config_load_mem(const char *path, const char *data, size_t len,
     const struct dist_config_opts *opts, struct dist_config *cfg,
@@ -255,6 +268,7 @@ config_load_mem(const char *path, const char *data, size_t len,
 		    CONFIG_MAX_BYTES);
 		goto out;
 	}
+	config_digest(cfg, data, len);
 	if ((doc = parse_xml(path, data, len, cause)) == NULL)
 		goto out;
 	if (config_parse_root(doc, opts, cfg, cause) == -1)
@@ -488,6 +502,7 @@ config_add_job(struct dist_config *cfg)
 	job = &cfg->jobs[cfg->njobs++];
 	memset(job, 0, sizeof *job);
 	job->config_arg = -1;
+	job->req = -1;
 	return job;
 }
 
@@ -507,6 +522,33 @@ job_free(struct dist_job *job)
 	free(job->branch);
 }
 
+int
+config_keep_jobs(struct dist_config *cfg, const struct strvec *ids,
+    char **cause)
+{
+	size_t i, k, n = 0;
+
+	for (k = 0; k < ids->n; k++) {
+		for (i = 0; i < cfg->njobs; i++)
+			if (strcmp(cfg->jobs[i].id, ids->v[k]) == 0)
+				break;
+		if (i == cfg->njobs)
+			return set_cause(cause, "%s: no job '%s' in it",
+			    cfg->path, ids->v[k]);
+	}
+	for (i = 0; i < cfg->njobs; i++) {
+		for (k = 0; k < ids->n; k++)
+			if (strcmp(cfg->jobs[i].id, ids->v[k]) == 0)
+				break;
+		if (k < ids->n)
+			cfg->jobs[n++] = cfg->jobs[i];
+		else
+			job_free(&cfg->jobs[i]);
+	}
+	cfg->njobs = n;
+	return 0;
+}
+
 void
 config_free(struct dist_config *cfg)
 {
@@ -519,6 +561,7 @@ config_free(struct dist_config *cfg)
 	free(cfg->basename);
 	free(cfg->tool);
 	sv_clear(&cfg->warnings);
+	config_require_free(cfg);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "input/require.h"
 #include "lib/lib.h"
 
 enum dist_config_kind {
@@ -65,14 +66,17 @@ struct dist_job {
 	struct strvec	 env;		/* NAME=VALUE for the job, may be empty */
 	struct dist_exit_code *exits;	/* special exit codes, or NULL */
 	size_t		 nexits;
-	char		*revision;	/* pyperformance: the revision, or NULL */
+	char		*revision;	/* pyperformance's or <job revision=>,
+					   or NULL */
 	char		*branch;	/* pyperformance: the branch, or NULL */
+	int		 req;		/* index in cfg->reqs, -1: none */
 };
 
 struct dist_config {
 	enum dist_config_kind	 kind;
 	char			*path;		/* as given on the master */
 	char			*basename;	/* file name placed on the worker */
+	char			 sha256[65];	/* of the file as read, hex */
 	int			 needs_archive;	/* a tool archive is required */
 	char			*tool;		/* BenchExec tool= or NULL */
 	int			 sets_cores;	/* BenchExec: <benchmark cpuCores=> */
@@ -81,12 +85,18 @@ struct dist_config {
 	size_t			 warnings_dropped;	/* beyond those */
 	struct dist_job		*jobs;
 	size_t			 njobs;
+	struct dist_require	*reqs;		/* distinct requirements of */
+	size_t			 nreqs;		/* the jobs (config-require.c) */
 };
 
 const char *config_kind_name(enum dist_config_kind);
 int	config_load(const char *path, const struct dist_config_opts *,
 	    struct dist_config *, char **cause);
 void	config_free(struct dist_config *);
+/* Keep only the jobs of these ids, in the config's order (rerun --failed);
+ * -1 when one is not in the config. */
+int	config_keep_jobs(struct dist_config *, const struct strvec *ids,
+	    char **cause);
 
 /* Worker path of the config relative to the job directory when no
  * benchdir is given (the run's directory layout, see man/distribute.1). */
@@ -167,5 +177,18 @@ struct config_origin {
  * at line L)HINT".  Sorts origins. */
 int	config_names_unique(const struct dist_config *, struct config_origin *,
 	    size_t n, const char *what, const char *hint, char **cause);
+
+/* config-require.c: what machines a job may run on (require.h).  The
+ * index of r in cfg->reqs, added as a copy when new; -1 for an empty r. */
+int	config_require_add(struct dist_config *, const struct dist_require *r);
+/* BenchExec: the <require> children of <benchmark> (as BenchExec reads
+ * them: each need at most once) into r. */
+int	config_require_benchexec(const struct dist_config *,
+	    const struct _xmlNode *root, struct dist_require *r, char **cause);
+/* <jobs>/<job>: require-tags= and require-arch= of node over base. */
+int	config_require_attrs(const struct dist_config *,
+	    const struct _xmlNode *node, const struct dist_require *base,
+	    struct dist_require *r, char **cause);
+void	config_require_free(struct dist_config *);
 
 #endif

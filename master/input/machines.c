@@ -14,6 +14,7 @@
 
 #include "input/isolation.h"
 #include "input/machines.h"
+#include "input/require.h"
 #include "lib/lib.h"
 
 #define MACHINES_MAX	100000	/* a file's, after range expansion */
@@ -40,6 +41,12 @@ static const struct attr_def {
 	{ "numa",	isolation_check_value },
 	{ "nice",	isolation_check_value },
 	{ "isolation",	isolation_check_value },
+	/* facts and tags, matched to jobs' requirements (require.h) */
+	{ "tags",	require_check_attr },
+	{ "cores",	require_check_attr },
+	{ "memory",	require_check_attr },
+	{ "cpu-model",	require_check_attr },
+	{ "arch",	require_check_attr },
 };
 
 struct mparser {

@@ -116,3 +116,20 @@ settings_default_path(void)
 		return NULL;
 	return xasprintf("%s/.config/distribute/settings", home);
 }
+
+int
+settings_bool(const char *value, int *out, char **cause)
+{
+	static const char *const yes[] = { "yes", "true", "1" };
+	static const char *const no[] = { "no", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcmp(value, yes[i]) == 0 || strcmp(value, no[i]) == 0) {
+			*out = strcmp(value, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return set_cause(cause, "'%s' is not yes, no, true, false, 1 or 0",
+	    value);
+}

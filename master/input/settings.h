@@ -6,8 +6,8 @@
  *	if (settings_load_optional(path, set, arg, &cause) != 0) ... error
  *
  * set() is called for each line in order; a -1 from it stops the load and
- * its cause comes back as "FILE:LINE: cause".  Command line options are
- * applied after the file, so that they win.
+ * its cause comes back as "FILE:LINE: cause".  The command line wins:
+ * distribute.c skips the keys it gave.
  */
 #ifndef DIST_SETTINGS_H
 #define DIST_SETTINGS_H
@@ -24,5 +24,8 @@ int	settings_load_optional(const char *path, settings_set_fn set,
 /* $XDG_CONFIG_HOME/distribute/settings, else ~/.config/distribute/settings
  * (allocated); NULL without HOME. */
 char	*settings_default_path(void);
+/* The value of an option without argument: yes/true/1 (1), no/false/0
+ * (0); -1 with a cause otherwise. */
+int	settings_bool(const char *value, int *out, char **cause);
 
 #endif

@@ -18,6 +18,7 @@ compare_opts_init(struct compare_opts *o)
 {
 	o->min_change = COMPARE_MIN_CHANGE;
 	o->alpha = COMPARE_ALPHA;
+	o->pool_machines = 0;
 }
 
 int
@@ -146,24 +147,6 @@ decide_by_job(const struct metric_table *a, const struct metric_table *b)
 	return by_job;
 }
 
-/* The rows keyed by (job or "", benchmark, metric), values pooled. */
-static void
-pool(const struct metric_table *src, int by_job, struct metric_table *dst)
-{
-	const struct metric_row *r;
-	struct metric_row *d;
-	size_t i, k;
-
-	metrics_init(dst);
-	for (i = 0; i < src->nrows; i++) {
-		r = &src->rows[i];
-		d = metrics_row(dst, by_job ? r->job : "", NULL, r->benchmark,
-		    r->metric, r->unit, r->trend);
-		for (k = 0; k < r->nvalues; k++)
-			metrics_add_value(d, r->values[k]);
-	}
-}
-
 /* A BenchExec task's row: a job with BenchExec counts has it. */
 static int
 is_benchexec_row(const struct metric_table *t, const char *bench,
@@ -212,13 +195,10 @@ fill_row(struct compare_result *res, struct compare_row *c,
 	const struct metric_row *any = a != NULL ? a : b;
 
 	memset(c, 0, sizeof *c);
-	c->job = res->by_job ? xstrdup(any->job) : NULL;
 	c->benchmark = xstrdup(any->benchmark);
 	c->metric = xstrdup(any->metric);
 	c->unit = any->unit != NULL ? xstrdup(any->unit) : NULL;
 	c->trend = any->trend != NULL ? xstrdup(any->trend) : NULL;
-	c->benchexec = is_benchexec_row(a != NULL ? res->a : res->b,
-	    c->benchmark, c->metric);
 	side_stats(a, &c->na, &c->mean_a, &c->sd_a);
 	side_stats(b, &c->nb, &c->mean_b, &c->sd_b);
 	c->ratio = c->change = NAN;
@@ -251,23 +231,308 @@ next_row(struct compare_result *res, size_t *alloc)
 	return &res->rows[res->nrows++];
 }
 
-static void
-match_rows(struct compare_result *res, const struct metric_table *pa,
-    const struct metric_table *pb)
+/*
+ * One side pooled: series i is pooled.rows[i] (job = its key, benchmark =
+ * the task for BenchExec) and meta[i].
+ */
+struct series_meta {
+	char		*machine;	/* "" unknown, or machines pooled */
+	char		*rundef;	/* "" none */
+	char		*revision;	/* "" none */
+	char		*apart;		/* a BenchExec row of an unknown run
+					   definition (an old metrics.json):
+					   its job, never pooled; else "" */
+	int		 benchexec;
+	struct strvec	 jobs;
+	long		 peer;		/* the other side's series, or -1 */
+};
+
+struct pooled {
+	struct metric_table	 t;
+	struct series_meta	*meta;
+	size_t			 ameta;
+};
+
+static const struct metric_host *
+host_of(const struct metric_table *t, const char *job)
 {
+	size_t i;
+
+	for (i = 0; i < t->nhosts; i++)
+		if (strcmp(t->hosts[i].job, job) == 0)
+			return &t->hosts[i];
+	return NULL;
+}
+
+/* The task of a BenchExec row: "RUNDEF:TASK" loses its prefix. */
+static const char *
+row_task(const struct metric_row *r)
+{
+	size_t n = r->rundef != NULL ? strlen(r->rundef) : 0;
+
+	if (r->task != NULL)
+		return r->task;
+	if (n > 0 && strncmp(r->benchmark, r->rundef, n) == 0 &&
+	    r->benchmark[n] == ':')
+		return r->benchmark + n + 1;
+	return r->benchmark;
+}
+
+static int
+sv_has(const struct strvec *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+meta_add_job(struct series_meta *m, const char *job)
+{
+	if (m->jobs.n == 0 || (strcmp(m->jobs.v[m->jobs.n - 1], job) != 0 &&
+	    !sv_has(&m->jobs, job)))
+		sv_push(&m->jobs, job);
+}
+
+static void
+pool_side(const struct metric_table *src, const struct compare_opts *o,
+    struct pooled *p)
+{
+	const struct metric_host *h = NULL;
 	const struct metric_row *r;
+	struct metric_row *d;
+	struct series_meta *m;
+	size_t i, k, at;
+	char *key;
+	const char *apart;
+	int bx;
+
+	metrics_init(&p->t);
+	p->meta = NULL;
+	p->ameta = 0;
+	for (i = 0; i < src->nrows; i++) {
+		r = &src->rows[i];
+		if (h == NULL || strcmp(h->job, r->job) != 0)
+			h = host_of(src, r->job);
+		bx = r->rundef != NULL ||
+		    is_benchexec_row(src, r->benchmark, r->metric);
+		apart = bx && r->rundef == NULL ? r->job : "";
+		key = xasprintf("%s\x1f%s\x1f%s\x1f%s",
+		    o->pool_machines || r->machine == NULL ? "" : r->machine,
+		    r->rundef != NULL ? r->rundef : "",
+		    h != NULL && h->revision != NULL ? h->revision : "", apart);
+		at = p->t.nrows;
+		d = metrics_row(&p->t, key, NULL, row_task(r), r->metric,
+		    r->unit, r->trend);
+		free(key);
+		if (p->t.nrows > at) {	/* a new series */
+			if (p->ameta < p->t.nrows) {
+				p->ameta = p->t.arows;
+				p->meta = xreallocarray(p->meta, p->ameta,
+				    sizeof *p->meta);
+			}
+			m = &p->meta[at];
+			memset(m, 0, sizeof *m);
+			m->machine = xstrdup(o->pool_machines ||
+			    r->machine == NULL ? "" : r->machine);
+			m->rundef = xstrdup(r->rundef != NULL ? r->rundef : "");
+			m->revision = xstrdup(h != NULL && h->revision != NULL ?
+			    h->revision : "");
+			m->apart = xstrdup(apart);
+			m->benchexec = bx;
+			m->peer = -1;
+		}
+		meta_add_job(&p->meta[d - p->t.rows], r->job);
+		for (k = 0; k < r->nvalues; k++)
+			metrics_add_value(d, r->values[k]);
+	}
+}
+
+static void
+pooled_free(struct pooled *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->t.nrows; i++) {
+		free(p->meta[i].machine);
+		free(p->meta[i].rundef);
+		free(p->meta[i].revision);
+		free(p->meta[i].apart);
+		sv_clear(&p->meta[i].jobs);
+	}
+	free(p->meta);
+	metrics_free(&p->t);
+}
+
+/* The series of both sides by (rundef, benchmark, metric):
+ * groups.rows[g] holds, as values, side*2^31 + index of each series. */
+static void
+group_series(const struct pooled *pa, const struct pooled *pb,
+    struct metric_table *groups)
+{
+	const struct pooled *p;
+	struct metric_row *g;
+	size_t i, side;
+	char *key;
+
+	metrics_init(groups);
+	for (side = 0; side < 2; side++) {
+		p = side == 0 ? pa : pb;
+		for (i = 0; i < p->t.nrows; i++) {
+			key = xasprintf("%s\x1f%s", p->meta[i].rundef,
+			    p->meta[i].apart);
+			g = metrics_row(groups, key, NULL,
+			    p->t.rows[i].benchmark, p->t.rows[i].metric, NULL,
+			    NULL);
+			free(key);
+			metrics_add_value(g, (double)(side << 31 | i));
+		}
+	}
+}
+
+static void
+pair(struct pooled *pa, size_t a, struct pooled *pb, size_t b)
+{
+	pa->meta[a].peer = (long)b;
+	pb->meta[b].peer = (long)a;
+}
+
+/* Pair the unpaired series of A and B in group g that ran on the same
+ * machine (and, with same_rev, measured the same revision). */
+static void
+pair_same(const struct metric_row *g, struct pooled *pa, struct pooled *pb,
+    int same_rev)
+{
+	struct series_meta *x, *y;
+	size_t i, k, a, b;
+
+	for (i = 0; i < g->nvalues; i++) {
+		if ((a = (size_t)g->values[i]) >> 31 != 0)
+			continue;
+		x = &pa->meta[a];
+		for (k = 0; x->peer < 0 && k < g->nvalues; k++) {
+			if ((b = (size_t)g->values[k]) >> 31 == 0)
+				continue;
+			b &= 0x7fffffff;
+			y = &pb->meta[b];
+			if (y->peer < 0 && strcmp(x->machine, y->machine) == 0 &&
+			    (!same_rev || strcmp(x->revision, y->revision) == 0))
+				pair(pa, a, pb, b);
+		}
+	}
+}
+
+/* In one group: the same machine and revision, then the same machine,
+ * then a lone series on each side (other machines, or the revisions
+ * being compared).  1 when a side has several series in the group. */
+static int
+pair_group(const struct metric_row *g, struct pooled *pa, struct pooled *pb)
+{
+	size_t i, x, na = 0, nb = 0, la = 0, lb = 0, ua = 0, ub = 0;
+
+	pair_same(g, pa, pb, 1);
+	pair_same(g, pa, pb, 0);
+	for (i = 0; i < g->nvalues; i++) {
+		x = (size_t)g->values[i];
+		if (x >> 31 == 0) {
+			na++;
+			ua += pa->meta[x].peer < 0;
+			la = pa->meta[x].peer < 0 ? x : la;
+		} else {
+			x &= 0x7fffffff;
+			nb++;
+			ub += pb->meta[x].peer < 0;
+			lb = pb->meta[x].peer < 0 ? x : lb;
+		}
+	}
+	if (ua == 1 && ub == 1)
+		pair(pa, la, pb, lb);
+	return na > 1 || nb > 1;
+}
+
+/* "JOB", or "FIRST..LAST" for several pooled jobs. */
+static char *
+jobs_label(const struct strvec *jobs)
+{
+	if (jobs->n == 1)
+		return xstrdup(jobs->v[0]);
+	return xasprintf("%s..%s", jobs->v[0], jobs->v[jobs->n - 1]);
+}
+
+static void
+add_row(struct compare_result *res, size_t *alloc, struct pooled *pa,
+    long a, struct pooled *pb, long b, int multi_rundef)
+{
+	struct compare_row *c = next_row(res, alloc);
+	const struct series_meta *ma = a >= 0 ? &pa->meta[a] : NULL;
+	const struct series_meta *mb = b >= 0 ? &pb->meta[b] : NULL;
+	const struct series_meta *m = ma != NULL ? ma : mb;
+	size_t i;
+
+	fill_row(res, c, a >= 0 ? &pa->t.rows[a] : NULL,
+	    b >= 0 ? &pb->t.rows[b] : NULL);
+	c->benchexec = m->benchexec;
+	for (i = 0; ma != NULL && i < ma->jobs.n; i++)
+		sv_push(&c->jobs, ma->jobs.v[i]);
+	for (i = 0; mb != NULL && i < mb->jobs.n; i++)
+		if (!sv_has(&c->jobs, mb->jobs.v[i]))
+			sv_push(&c->jobs, mb->jobs.v[i]);
+	if (res->by_job)
+		c->job = jobs_label(&m->jobs);
+	c->machine = *m->machine != '\0' ? xstrdup(m->machine) : NULL;
+	if (ma != NULL && mb != NULL && strcmp(ma->machine, mb->machine) != 0)
+		c->machine_b = xstrdup(mb->machine);
+	c->rundef = *m->rundef != '\0' ? xstrdup(m->rundef) : NULL;
+	c->revision = *m->revision != '\0' ? xstrdup(m->revision) : NULL;
+	if (multi_rundef && c->rundef != NULL) {
+		char *b2 = xasprintf("%s:%s", c->rundef, c->benchmark);
+
+		free(c->benchmark);
+		c->benchmark = b2;
+	}
+}
+
+static int
+several_rundefs(const struct pooled *pa, const struct pooled *pb)
+{
+	const char *first = NULL, *r;
+	size_t i, side;
+
+	for (side = 0; side < 2; side++) {
+		const struct pooled *p = side == 0 ? pa : pb;
+
+		for (i = 0; i < p->t.nrows; i++) {
+			r = p->meta[i].rundef;
+			if (*r == '\0')
+				continue;
+			if (first == NULL)
+				first = r;
+			else if (strcmp(first, r) != 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+match_rows(struct compare_result *res, struct pooled *pa, struct pooled *pb)
+{
+	struct metric_table groups;
+	int multi = several_rundefs(pa, pb);
 	size_t i, alloc = 0;
 
-	for (i = 0; i < pa->nrows; i++) {
-		r = &pa->rows[i];
-		fill_row(res, next_row(res, &alloc), r,
-		    metrics_find(pb, r->job, r->benchmark, r->metric));
-	}
-	for (i = 0; i < pb->nrows; i++) {
-		r = &pb->rows[i];
-		if (metrics_find(pa, r->job, r->benchmark, r->metric) == NULL)
-			fill_row(res, next_row(res, &alloc), NULL, r);
-	}
+	group_series(pa, pb, &groups);
+	for (i = 0; i < groups.nrows; i++)
+		res->by_machine |= pair_group(&groups.rows[i], pa, pb);
+	metrics_free(&groups);
+	for (i = 0; i < pa->t.nrows; i++)
+		add_row(res, &alloc, pa, (long)i, pb, pa->meta[i].peer, multi);
+	for (i = 0; i < pb->t.nrows; i++)
+		if (pb->meta[i].peer < 0)
+			add_row(res, &alloc, pa, -1, pb, (long)i, multi);
 }
 
 /* "time", else "cputime", else the metric of most compared rows. */
@@ -400,6 +665,8 @@ host_set(const struct metric_table *t, int field)
 	return sb.len > 0 ? sb_detach(&sb) : NULL;
 }
 
+static void	compare_load_warnings(struct compare_result *);
+
 static void
 hardware_warnings(struct compare_result *res)
 {
@@ -423,7 +690,7 @@ compare_tables(const struct metric_table *a, const char *label_a,
     const struct metric_table *b, const char *label_b,
     const struct compare_opts *opts, struct compare_result *res)
 {
-	struct metric_table pa, pb;
+	struct pooled pa, pb;
 	size_t i;
 
 	memset(res, 0, sizeof *res);
@@ -434,15 +701,16 @@ compare_tables(const struct metric_table *a, const char *label_a,
 	res->opts = *opts;
 	res->by_job = decide_by_job(a, b);
 	hardware_warnings(res);
+	compare_load_warnings(res);
 	for (i = 0; i < a->warnings.n; i++)
 		sv_pushf(&res->warnings, "A: %s", a->warnings.v[i]);
 	for (i = 0; i < b->warnings.n; i++)
 		sv_pushf(&res->warnings, "B: %s", b->warnings.v[i]);
-	pool(a, res->by_job, &pa);
-	pool(b, res->by_job, &pb);
+	pool_side(a, opts, &pa);
+	pool_side(b, opts, &pb);
 	match_rows(res, &pa, &pb);
-	metrics_free(&pa);
-	metrics_free(&pb);
+	pooled_free(&pa);
+	pooled_free(&pb);
 	geomean(res);
 	match_counts(res);
 }
@@ -454,6 +722,11 @@ compare_free(struct compare_result *res)
 
 	for (i = 0; i < res->nrows; i++) {
 		free(res->rows[i].job);
+		sv_clear(&res->rows[i].jobs);
+		free(res->rows[i].machine);
+		free(res->rows[i].machine_b);
+		free(res->rows[i].rundef);
+		free(res->rows[i].revision);
 		free(res->rows[i].benchmark);
 		free(res->rows[i].metric);
 		free(res->rows[i].unit);
@@ -529,6 +802,14 @@ md_row(struct strbuf *sb, const struct compare_result *res,
     const struct compare_row *c)
 {
 	sb_adds(sb, "| ");
+	if (res->by_machine) {
+		md_cell(sb, c->machine != NULL ? c->machine : "-");
+		if (c->machine_b != NULL) {
+			sb_adds(sb, " / ");
+			md_cell(sb, c->machine_b);
+		}
+		sb_adds(sb, " | ");
+	}
 	if (res->by_job) {
 		md_cell(sb, c->job);
 		sb_adds(sb, " | ");
@@ -563,11 +844,12 @@ md_rows(struct strbuf *sb, const struct compare_result *res)
 			continue;
 		}
 		if (shown++ == 0)
-			sb_adds(sb, res->by_job ?
-			    "| job | benchmark | metric | A | B | B/A | change "
-			    "| p | |\n|:--|:--|:--|--:|--:|--:|--:|--:|:--|\n" :
-			    "| benchmark | metric | A | B | B/A | change | p | "
-			    "|\n|:--|:--|--:|--:|--:|--:|--:|:--|\n");
+			sb_addf(sb, "| %s%sbenchmark | metric | A | B | B/A | "
+			    "change | p | |\n|%s%s:--|:--|--:|--:|--:|--:|--:|"
+			    ":--|\n", res->by_machine ? "machine | " : "",
+			    res->by_job ? "job | " : "",
+			    res->by_machine ? ":--|" : "",
+			    res->by_job ? ":--|" : "");
 		md_row(sb, res, &res->rows[i]);
 	}
 	if (shown > 0)
@@ -650,8 +932,18 @@ compare_markdown(const struct compare_result *res)
 static void
 json_row(struct json *j, const struct compare_row *c)
 {
+	size_t i;
+
 	json_obj_open(j, NULL);
 	json_str(j, "job", c->job);
+	json_arr_open(j, "jobs");
+	for (i = 0; i < c->jobs.n; i++)
+		json_str(j, NULL, c->jobs.v[i]);
+	json_arr_close(j);
+	json_str(j, "machine", c->machine);
+	json_str(j, "machine_b", c->machine_b);
+	json_str(j, "rundefinition", c->rundef);
+	json_str(j, "revision", c->revision);
 	json_str(j, "benchmark", c->benchmark);
 	json_str(j, "metric", c->metric);
 	json_str(j, "unit", c->unit);
@@ -714,6 +1006,8 @@ compare_json(const struct compare_result *res)
 	json_str(&j, "a", res->label_a);
 	json_str(&j, "b", res->label_b);
 	json_bool(&j, "by_job", res->by_job);
+	json_bool(&j, "by_machine", res->by_machine);
+	json_bool(&j, "pool_machines", res->opts.pool_machines);
 	json_double(&j, "alpha", res->opts.alpha);
 	json_double(&j, "min_change_percent", res->opts.min_change);
 	json_arr_open(&j, "warnings");
@@ -736,4 +1030,98 @@ compare_json(const struct compare_result *res)
 	json_summary(&j, res);
 	json_obj_close(&j);
 	return sb_detach(&sb);
+}
+
+/* A CSV field: quoted when it holds a comma, quote or line break. */
+static void
+csv_field(struct strbuf *sb, const char *s, int last)
+{
+	if (s != NULL && strpbrk(s, ",\"\r\n") != NULL) {
+		sb_addc(sb, '"');
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				sb_addc(sb, '"');
+			sb_addc(sb, *s);
+		}
+		sb_addc(sb, '"');
+	} else if (s != NULL)
+		sb_adds(sb, s);
+	sb_adds(sb, last ? "\n" : ",");
+}
+
+static void
+csv_num(struct strbuf *sb, double v)
+{
+	if (!isnan(v))
+		sb_addf(sb, "%.17g", v);
+	sb_addc(sb, ',');
+}
+
+char *
+compare_csv(const struct compare_result *res)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct compare_row *c;
+	size_t i;
+
+	sb_adds(&sb, "machine,machine_b,job,rundefinition,revision,benchmark,"
+	    "metric,unit,n_a,n_b,mean_a,mean_b,stdev_a,stdev_b,ratio,"
+	    "change_percent,p,significant,verdict\n");
+	for (i = 0; i < res->nrows; i++) {
+		c = &res->rows[i];
+		csv_field(&sb, c->machine, 0);
+		csv_field(&sb, c->machine_b, 0);
+		csv_field(&sb, c->job != NULL ? c->job : c->jobs.n == 1 ?
+		    c->jobs.v[0] : NULL, 0);
+		csv_field(&sb, c->rundef, 0);
+		csv_field(&sb, c->revision, 0);
+		csv_field(&sb, c->benchmark, 0);
+		csv_field(&sb, c->metric, 0);
+		csv_field(&sb, c->unit, 0);
+		sb_addf(&sb, "%zu,%zu,", c->na, c->nb);
+		csv_num(&sb, c->mean_a);
+		csv_num(&sb, c->mean_b);
+		csv_num(&sb, c->sd_a);
+		csv_num(&sb, c->sd_b);
+		csv_num(&sb, c->ratio);
+		csv_num(&sb, c->change);
+		csv_num(&sb, c->tested ? c->w.p : NAN);
+		sb_adds(&sb, c->significant ? "1," : "0,");
+		csv_field(&sb, compare_verdict_name(c->verdict), 1);
+	}
+	return sb_detach(&sb);
+}
+
+/* Half the cores: env.json's own threshold for a disturbing load. */
+static void
+load_warnings(struct compare_result *res, const struct metric_table *t,
+    const char *side)
+{
+	const struct metric_host *h;
+	size_t i, n = 0;
+	double worst = 0;
+	const char *where = NULL;
+
+	for (i = 0; i < t->nhosts; i++) {
+		h = &t->hosts[i];
+		if (isnan(h->load_before) || h->cores <= 0 ||
+		    h->load_before <= h->cores * 0.5)
+			continue;
+		n++;
+		if (h->load_before > worst) {
+			worst = h->load_before;
+			where = h->machine != NULL ? h->machine : h->job;
+		}
+	}
+	if (n > 0)
+		sv_pushf(&res->warnings, "%s: %zu job%s started with a load "
+		    "above the machine's idle level (half its cores; worst "
+		    "%.2f on '%s')", side, n, n > 1 ? "s" : "", worst, where);
+}
+
+static void
+compare_load_warnings(struct compare_result *res)
+{
+	load_warnings(res, res->a, "A");
+	load_warnings(res, res->b, "B");
 }

@@ -2,11 +2,23 @@
  * compare.h - compare the results of two runs (or two jobs): per
  * (benchmark, metric) the means, B/A, Welch's t-test, a verdict; the
  * geometric mean of the ratios; BenchExec verdict counts side by side;
- * warnings when the two sides ran on different hardware.
+ * warnings when the two sides ran on different hardware, or a job started
+ * with a load above its machine's idle level (env.json load_before above
+ * half the cores: the level env.json calls a disturbance).
  *
- * Matching: rows are matched by (job, benchmark, metric) when the two
- * sides share job ids and each has more than one job; otherwise by
- * (benchmark, metric), the values of one side's jobs pooled.
+ * Pooling: on each side, the values of one (benchmark, metric) are pooled
+ * across the jobs of the run that ran on the same machine (identity),
+ * the same BenchExec run definition and the same revision: a repeat="4"
+ * job gives one row with every sample.  Other machines stay separate rows
+ * unless pool_machines; different run definitions or revisions are never
+ * pooled.  BenchExec rows are keyed by (run definition, task), so that a
+ * --split=tasks run ("RUNDEF:TASK") and a per-run-definition run compare.
+ *
+ * Matching: a series of A is matched with B's series of the same
+ * (run definition, revision, benchmark, metric) on the same machine;
+ * when one is left on each side (other machines), those two.  The job
+ * column (by_job) is shown when both sides have several jobs and share a
+ * job id: a row names its job, or its first and last pooled jobs.
  *
  * A change is significant when Welch's p < alpha (0.05) AND |B/A - 1| is
  * at least min_change percent; with fewer than 2 values on a side there
@@ -30,6 +42,7 @@
 struct compare_opts {
 	double	min_change;	/* percent, >= 0 */
 	double	alpha;
+	int	pool_machines;	/* --pool-machines */
 };
 
 enum compare_verdict {
@@ -38,7 +51,14 @@ enum compare_verdict {
 };
 
 struct compare_row {
-	char			*job;		/* NULL: pooled over jobs */
+	char			*job;		/* NULL: no job column; else the
+						   job or "FIRST..LAST" */
+	struct strvec		 jobs;		/* every job pooled (A, then B) */
+	char			*machine;	/* A's machine (NULL: unknown
+						   or pooled); B's if only B */
+	char			*machine_b;	/* B's, when not A's */
+	char			*rundef;	/* BenchExec, else NULL */
+	char			*revision;	/* the jobs', else NULL */
 	char			*benchmark;
 	char			*metric;
 	char			*unit;
@@ -66,6 +86,8 @@ struct compare_result {
 	char			*label_a, *label_b;
 	struct compare_opts	 opts;
 	int			 by_job;
+	int			 by_machine;	/* a side ran a series on several
+						   machines: a machine column */
 	struct compare_row	*rows;
 	size_t			 nrows;
 	struct compare_counts	*counts;
@@ -94,5 +116,8 @@ void	compare_free(struct compare_result *);
 
 char	*compare_markdown(const struct compare_result *);
 char	*compare_json(const struct compare_result *);
+/* One line per row, RFC 4180 quoting, a header line first. */
+char	*compare_csv(const struct compare_result *);
+
 
 #endif

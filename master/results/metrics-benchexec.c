@@ -25,6 +25,7 @@
 #include <libxml/xmlerror.h>
 
 #include "lib/lib.h"
+#include "results/benchexec-xml.h"
 #include "results/metrics.h"
 
 struct bx_parse {
@@ -36,6 +37,7 @@ struct bx_doc {
 	const char	*path;
 	xmlDocPtr	 doc;
 	char		*rundef;	/* run definition name, "" if none */
+	char		*block;		/* tasks set (block), "" if none */
 	char		*wdir;		/* its directory on the worker, or NULL */
 };
 
@@ -104,7 +106,7 @@ bx_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *pubid,
 	    sysid, NULL);
 }
 
-static xmlDocPtr
+xmlDocPtr
 bx_parse_mem(const char *path, const char *data, size_t len, char **cause)
 {
 	struct bx_parse st = { NULL, 0 };
@@ -143,14 +145,14 @@ bx_parse_mem(const char *path, const char *data, size_t len, char **cause)
 	return doc;
 }
 
-static int
+int
 bx_is(const xmlNode *n, const char *name)
 {
 	return n != NULL && n->type == XML_ELEMENT_NODE &&
 	    strcmp((const char *)n->name, name) == 0;
 }
 
-static char *
+char *
 bx_attr(const xmlNode *n, const char *name)
 {
 	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
@@ -164,9 +166,10 @@ bx_attr(const xmlNode *n, const char *name)
 }
 
 /* The run definition: <result name="RUNDEF.BLOCK" block="BLOCK"> in a
- * task-set file, name="RUNDEF" in the run definition's own file. */
-static char *
-bx_rundef(const xmlNode *root)
+ * task-set file, name="RUNDEF" in the run definition's own file; the
+ * block into *blockp ("" for none) unless blockp is NULL. */
+char *
+bx_rundef(const xmlNode *root, char **blockp)
 {
 	char *name = bx_attr(root, "name"), *block = bx_attr(root, "block");
 	size_t n, b;
@@ -182,7 +185,10 @@ bx_rundef(const xmlNode *root)
 		    strcmp(name + n - b, block) == 0)
 			name[n - b - 1] = '\0';
 	}
-	free(block);
+	if (blockp != NULL)
+		*blockp = block != NULL ? block : xstrdup("");
+	else
+		free(block);
 	return name;
 }
 
@@ -211,7 +217,7 @@ bx_load(struct metric_table *t, const char *path, struct bx_doc *d)
 		d->doc = NULL;
 		return -1;
 	}
-	d->rundef = bx_rundef(root);
+	d->rundef = bx_rundef(root, &d->block);
 	return 0;
 }
 
@@ -294,7 +300,7 @@ struct bx_ctx {
 
 /* Lexically normalized absolute path ("/a/./b/../c" -> "/a/c"), or NULL
  * when path is not absolute. */
-static char *
+char *
 bx_normpath(const char *path)
 {
 	struct strvec comps = STRVEC_INIT;
@@ -331,7 +337,7 @@ bx_normpath(const char *path)
 
 /* Path of the normalized absolute to relative to the normalized absolute
  * directory from ("/r/tasks/a.c" from "/r/defs": "../tasks/a.c"). */
-static char *
+char *
 bx_relpath(const char *to, const char *from)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -378,12 +384,35 @@ bx_task_name(const struct bx_ctx *c, const struct bx_doc *d,
 }
 
 static void
-bx_value(const struct bx_ctx *c, const char *bench, const char *metric,
-    const char *unit, double v)
+bx_value(const struct bx_ctx *c, const struct bx_doc *d, const char *task,
+    const char *bench, const char *metric, const char *unit, double v)
 {
-	if (!isnan(v))
-		metrics_add_value(metrics_row(c->t, c->job, c->machine, bench,
-		    metric, unit, TREND_LOWER), v);
+	struct metric_row *r;
+
+	if (isnan(v))
+		return;
+	r = metrics_row(c->t, c->job, c->machine, bench, metric, unit,
+	    TREND_LOWER);
+	if (r->task == NULL) {
+		r->rundef = xstrdup(d->rundef);
+		r->tasks_set = xstrdup(d->block);
+		r->task = xstrdup(task);
+	}
+	metrics_add_value(r, v);
+}
+
+/* The job's run definition and tasks set: "" once they differ. */
+static void
+bx_counts_set(struct metric_counts *mc, const struct bx_doc *d)
+{
+	if (mc->rundef == NULL) {
+		mc->rundef = xstrdup(d->rundef);
+		mc->tasks_set = xstrdup(d->block);
+	}
+	if (strcmp(mc->rundef, d->rundef) != 0)
+		mc->rundef[0] = '\0';
+	if (strcmp(mc->tasks_set, d->block) != 0)
+		mc->tasks_set[0] = '\0';
 }
 
 static void
@@ -407,10 +436,11 @@ bx_run(const struct bx_ctx *c, const struct bx_doc *d, const xmlNode *run)
 		bx_columns(run, &r);
 		bench = c->prefix && *d->rundef != '\0' ?
 		    xasprintf("%s:%s", d->rundef, name) : xstrdup(name);
-		bx_value(c, bench, "cputime", "s", r.cputime);
-		bx_value(c, bench, "walltime", "s", r.walltime);
-		bx_value(c, bench, "memory", "B", r.memory);
+		bx_value(c, d, name, bench, "cputime", "s", r.cputime);
+		bx_value(c, d, name, bench, "walltime", "s", r.walltime);
+		bx_value(c, d, name, bench, "memory", "B", r.memory);
 		bx_count(metrics_counts(c->t, c->job, c->machine), &r);
+		bx_counts_set(metrics_counts(c->t, c->job, c->machine), d);
 		free(r.category);
 		free(bench);
 	}
@@ -517,6 +547,16 @@ bx_worker_dirs(struct bx_ctx *c, const char *job_dir)
 	free(def);
 }
 
+void
+bx_job_dirs(const char *job_dir, char **cwd, char **defdir)
+{
+	struct bx_ctx c = { NULL, NULL, NULL, 0, NULL, NULL };
+
+	bx_worker_dirs(&c, job_dir);
+	*cwd = c.cwd;
+	*defdir = c.defdir;
+}
+
 /* d->wdir: where BenchExec wrote the result file (the same place under
  * the job directory, on the worker). */
 static void
@@ -556,6 +596,7 @@ metrics_read_benchexec(struct metric_table *t, const struct strvec *paths,
 		bx_extract(&c, &docs[i]);
 		xmlFreeDoc(docs[i].doc);
 		free(docs[i].rundef);
+		free(docs[i].block);
 	}
 	for (i = 0; i < paths->n; i++)
 		free(docs[i].wdir);

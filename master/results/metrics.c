@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,14 +54,20 @@ metrics_free(struct metric_table *t)
 		free(r->values);
 		free(r->unit);
 		free(r->trend);
+		free(r->rundef);
+		free(r->tasks_set);
+		free(r->task);
 	}
 	for (i = 0; i < t->ncounts; i++) {
 		free(t->counts[i].job);
 		free(t->counts[i].machine);
+		free(t->counts[i].rundef);
+		free(t->counts[i].tasks_set);
 	}
 	for (i = 0; i < t->nhosts; i++) {
 		free(t->hosts[i].job);
 		free(t->hosts[i].machine);
+		free(t->hosts[i].revision);
 		free(t->hosts[i].cpu_model);
 		free(t->hosts[i].platform);
 	}
@@ -222,6 +229,12 @@ metrics_find(const struct metric_table *t, const char *job,
 }
 
 void
+metrics_set_rundef(struct metric_row *r, const char *rundef)
+{
+	fill(&r->rundef, rundef);
+}
+
+void
 metrics_add_value(struct metric_row *r, double v)
 {
 	if (r->nvalues == r->avalues) {
@@ -276,6 +289,7 @@ metrics_set_host(struct metric_table *t, const char *job, const char *machine,
 		memset(h, 0, sizeof *h);
 		h->job = xstrdup(job);
 		h->cores = -1;
+		h->load_before = NAN;
 	}
 	fill(&h->machine, machine);
 	fill(&h->cpu_model, cpu_model != NULL && *cpu_model != '\0' ?
@@ -284,6 +298,33 @@ metrics_set_host(struct metric_table *t, const char *job, const char *machine,
 	    platform : NULL);
 	if (h->cores < 0 && cores > 0)
 		h->cores = cores;
+}
+
+void
+metrics_set_host_revision(struct metric_table *t, const char *job,
+    const char *revision)
+{
+	size_t i;
+
+	if (revision == NULL)
+		return;
+	for (i = 0; i < t->nhosts; i++)
+		if (strcmp(t->hosts[i].job, job) == 0)
+			break;
+	if (i == t->nhosts)
+		metrics_set_host(t, job, NULL, NULL, -1, NULL);
+	fill(&t->hosts[i].revision, revision);
+}
+
+void
+metrics_set_host_load(struct metric_table *t, const char *job,
+    double load_before)
+{
+	size_t i;
+
+	for (i = 0; i < t->nhosts; i++)
+		if (strcmp(t->hosts[i].job, job) == 0 && !isnan(load_before))
+			t->hosts[i].load_before = load_before;
 }
 
 static int
@@ -446,7 +487,7 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
 	char *path = xasprintf("%s/env.json", dir), *data = NULL, *cause = NULL;
 	char *model, *platform;
 	struct jv *env = NULL;
-	double cores = -1;
+	double cores = -1, load;
 	size_t len;
 
 	if (access(path, F_OK) != 0)
@@ -462,6 +503,8 @@ scan_env(struct metric_table *t, const char *dir, const char *job,
 	platform = str_printable(jv_str(jv_get(env, "platform")));
 	metrics_set_host(t, job, machine, model,
 	    cores >= 1 && cores < 1e9 ? (long)cores : -1, platform);
+	if (jv_num(jv_get(env, "load_before"), &load) == 0)
+		metrics_set_host_load(t, job, load);
 	free(model);
 	free(platform);
 out:
@@ -550,7 +593,7 @@ load_run_json(struct metric_table *t, const char *run_dir)
 }
 
 static const char *
-run_machine(const struct jv *run, const char *job)
+run_job_field(const struct jv *run, const char *job, const char *key)
 {
 	const struct jv *jobs = jv_get(run, "jobs");
 	size_t i;
@@ -559,7 +602,7 @@ run_machine(const struct jv *run, const char *job)
 		const char *id = jv_str(jv_get(&jobs->v[i], "id"));
 
 		if (id != NULL && strcmp(id, job) == 0)
-			return jv_str(jv_get(&jobs->v[i], "machine"));
+			return jv_str(jv_get(&jobs->v[i], key));
 	}
 	return NULL;
 }
@@ -582,8 +625,12 @@ metrics_scan_run(struct metric_table *t, const char *run_dir)
 
 		path = xasprintf("%s/%s", jobs, name);
 		if (name[0] != '.' && lstat(path, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
-			metrics_scan_dir(t, path, name, run_machine(run, name));
+		    S_ISDIR(st.st_mode)) {
+			metrics_scan_dir(t, path, name,
+			    run_job_field(run, name, "machine"));
+			metrics_set_host_revision(t, name,
+			    run_job_field(run, name, "revision"));
+		}
 		free(path);
 		free(ents[i]);
 	}
@@ -608,6 +655,8 @@ rows_to_json(const struct metric_table *t, struct json *j)
 		json_str(j, "metric", r->metric);
 		json_str(j, "unit", r->unit);
 		json_str(j, "trend", r->trend);
+		if (r->rundef != NULL)
+			json_str(j, "rundef", r->rundef);
 		json_arr_open(j, "values");
 		for (k = 0; k < r->nvalues; k++)
 			json_double(j, NULL, r->values[k]);
@@ -666,6 +715,10 @@ hosts_to_json(const struct metric_table *t, struct json *j)
 		else
 			json_null(j, "cores");
 		json_str(j, "platform", h->platform);
+		if (!isnan(h->load_before))
+			json_double(j, "load_before", h->load_before);
+		if (h->revision != NULL)
+			json_str(j, "revision", h->revision);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
@@ -718,6 +771,7 @@ row_from_json(struct metric_table *t, const struct jv *o)
 		return -1;
 	r = metrics_row(t, job, jv_str(jv_get(o, "machine")), bench, metric,
 	    jv_str(jv_get(o, "unit")), jv_str(jv_get(o, "trend")));
+	metrics_set_rundef(r, jv_str(jv_get(o, "rundef")));
 	for (i = 0; i < values->n; i++)
 		if (values->v[i].type == JV_NUMBER)
 			metrics_add_value(r, values->v[i].number);
@@ -758,7 +812,7 @@ static int
 host_from_json(struct metric_table *t, const struct jv *o)
 {
 	const char *job = jv_str(jv_get(o, "job"));
-	double cores = -1;
+	double cores = -1, load;
 
 	if (job == NULL)
 		return -1;
@@ -767,6 +821,9 @@ host_from_json(struct metric_table *t, const struct jv *o)
 	    jv_str(jv_get(o, "cpu_model")),
 	    cores >= 1 && cores < 1e9 ? (long)cores : -1,
 	    jv_str(jv_get(o, "platform")));
+	if (jv_num(jv_get(o, "load_before"), &load) == 0)
+		metrics_set_host_load(t, job, load);
+	metrics_set_host_revision(t, job, jv_str(jv_get(o, "revision")));
 	return 0;
 }
 

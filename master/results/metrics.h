@@ -56,6 +56,11 @@ struct metric_row {
 	size_t	 avalues;
 	char	*unit;		/* NULL: unknown */
 	char	*trend;		/* TREND_LOWER, TREND_HIGHER or NULL */
+	/* BenchExec (else NULL): the run definition, the tasks set (the
+	 * result file's block) and the task (the run's name) */
+	char	*rundef;
+	char	*tasks_set;
+	char	*task;
 };
 
 /* BenchExec verdict categories and totals of one job. */
@@ -71,6 +76,8 @@ struct metric_counts {
 	unsigned long	 missing;
 	double		 cputime;	/* seconds, summed over the tasks */
 	double		 walltime;
+	char		*rundef;	/* the job's run definition and tasks */
+	char		*tasks_set;	/* set: NULL unknown, "" several */
 };
 
 /* What a job ran on, as far as its files say. */
@@ -80,6 +87,8 @@ struct metric_host {
 	char	*cpu_model;	/* NULL: unknown */
 	char	*platform;	/* OS and kernel, NULL: unknown */
 	long	 cores;		/* -1: unknown */
+	double	 load_before;	/* env.json's 1-minute load, NAN: unknown */
+	char	*revision;	/* run.json's job "revision", or NULL */
 };
 
 /* A string -> index hash map (open addressing), internal to metrics.c. */
@@ -112,6 +121,8 @@ struct metric_row *metrics_row(struct metric_table *, const char *job,
 	    const char *machine, const char *benchmark, const char *metric,
 	    const char *unit, const char *trend);
 void	metrics_add_value(struct metric_row *, double);
+/* Record the row's BenchExec run definition (kept if already set). */
+void	metrics_set_rundef(struct metric_row *, const char *rundef);
 /* The row (job, benchmark, metric), or NULL. */
 const struct metric_row *metrics_find(const struct metric_table *,
 	    const char *job, const char *benchmark, const char *metric);
@@ -121,6 +132,12 @@ struct metric_counts *metrics_counts(struct metric_table *, const char *job,
 void	metrics_set_host(struct metric_table *, const char *job,
 	    const char *machine, const char *cpu_model, long cores,
 	    const char *platform);
+/* The 1-minute load before the job (env.json load_before). */
+void	metrics_set_host_load(struct metric_table *, const char *job,
+	    double load_before);
+/* The job's revision (run.json), so compare never pools two. */
+void	metrics_set_host_revision(struct metric_table *, const char *job,
+	    const char *revision);
 /* 1 the first time key is seen in this table, 0 after. */
 int	metrics_first_seen(struct metric_table *, const char *key);
 

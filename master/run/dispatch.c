@@ -82,7 +82,7 @@ assign_job(struct mconn *c, struct slot_entry *e, int ahead)
 {
 	struct run_ctx *ctx = c->ctx;
 	struct machine_state *ms = c->ms;
-	int job = sched_pop(ctx);
+	int job = fit_pop(ctx, ms);	/* sched_pop() of the jobs ms fits */
 
 	if (job == -1)
 		return -1;
@@ -137,6 +137,8 @@ fill_slots(struct mconn *c, char **cause)
 		nidle += idle;
 	}
 	pthread_mutex_lock(&ctx->mtx);
+	if (nidle > 0 && !fit_any_waiting(ctx, c->ms))
+		nidle = 0;	/* nothing it may take: wants none back */
 	slot_set_idle(ctx, c->ms, nidle);
 	pthread_mutex_unlock(&ctx->mtx);
 	return mconn_flush(c, cause);
@@ -495,7 +497,7 @@ dispatch(struct mconn *c, char **cause)
 		if (fill_slots(c, cause) == -1)
 			return -1;
 		if (c->ms->running == 0 && !orphans_pending(c) &&
-		    !run_wants_machine(ctx))
+		    (!run_wants_machine(ctx) || !fit_wanted(ctx, c->ms)))
 			return 0;
 		rc = dssh_chan_readline(c->ch, &c->line, 500, cause);
 		if (rc == -1)

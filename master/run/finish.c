@@ -209,6 +209,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		forget_job(c, job, attempt);	/* safely here: not needed there */
 	if (final && collected && kept)
 		read_metrics(c, dj);
+	if (final && kept)
+		run_store_job(ctx, (size_t)job);
 	if (kept)
 		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
 	free(meaning);

@@ -20,6 +20,7 @@ dist_opts_init(struct dist_opts *o)
 	o->ssh.keepalive = 15;
 	o->progress = -1;
 	o->min_change = 1.0;
+	o->limit = -1;
 	o->older_than = 7 * 86400;
 	notify_opts_init(&o->notify);
 	isolation_opts_init(&o->iso);
@@ -31,6 +32,7 @@ dist_opts_free(struct dist_opts *o)
 	sv_clear(&o->config.benchexec_args);
 	sv_clear(&o->ssh.identities);
 	free(o->argv_line);
+	sv_clear(&o->only_jobs);
 	notify_opts_free(&o->notify);
 }
 
@@ -96,6 +98,9 @@ plan_load(const struct dist_opts *o, struct dist_plan *p, char **cause)
 		return set_cause(cause, "no machines file (--machines FILE)");
 	if (o->config_path == NULL)
 		return set_cause(cause, "no config (--config FILE)");
+	if (o->revision_date != 0 && o->revision == NULL)
+		return set_cause(cause, "--revision-date without --revision "
+		    "(the date of which revision?)");
 	p->name = o->name != NULL ? xstrdup(o->name) :
 	    default_name(o->config_path);
 	if (check_name(p->name, cause) == -1)
@@ -106,8 +111,18 @@ plan_load(const struct dist_opts *o, struct dist_plan *p, char **cause)
 	copts.name = p->name;
 	if (config_load(o->config_path, &copts, &p->config, cause) == -1)
 		return -1;
+	if (o->only_jobs.n > 0 &&
+	    config_keep_jobs(&p->config, &o->only_jobs, cause) == -1)
+		return -1;
 	if (plan_archive(o, p, cause) == -1)
 		return -1;
+	if (o->archive_sha256 != NULL && (!p->have_archive ||
+	    strcmp(p->archive.sha256, o->archive_sha256) != 0))
+		return set_cause(cause, "%s: the tool archive changed since "
+		    "the first run (sha256 %s, recorded %s): refused",
+		    o->archive_path != NULL ? o->archive_path : "(none)",
+		    p->have_archive ? p->archive.sha256 : "none",
+		    o->archive_sha256);
 	for (i = 0; i < p->machines.n; i++) {
 		if (isolation_check_machine(o, &p->machines.v[i], cause) == -1)
 			return -1;
@@ -318,11 +333,33 @@ print_jobs_text(const struct dist_plan *p, const char *config, FILE *f)
 			fprintf(f, "    rundefinition: %s  tasks: %s\n",
 			    j->rundef != NULL ? j->rundef : "(all)",
 			    j->tasks != NULL ? j->tasks : "(all)");
+		if (j->revision != NULL)
+			fprintf(f, "    revision: %s\n", j->revision);
 		fputs("    argv: ", f);
 		print_argv_text(f, &j->argv, j->config_arg, config != NULL ?
 		    config : "{config=}");
 		fputc('\n', f);
 	}
+}
+
+/* "revision: COMMIT  project: P  date: D", each when given. */
+static void
+print_revision_text(const struct dist_opts *o, FILE *f)
+{
+	char *date;
+
+	if (o->revision == NULL && o->project == NULL)
+		return;
+	fprintf(f, "revision: %s", o->revision != NULL ? o->revision :
+	    "(per job)");
+	if (o->project != NULL)
+		fprintf(f, "  project: %s", o->project);
+	if (o->revision_date != 0) {
+		date = format_utc_ns(o->revision_date);
+		fprintf(f, "  date: %s", date);
+		free(date);
+	}
+	fputc('\n', f);
 }
 
 void
@@ -332,11 +369,13 @@ plan_print_text(const struct dist_plan *p, FILE *f)
 	char *config = plan_common_config(p, t);
 
 	fprintf(f, "run: %s\n", p->name);
+	print_revision_text(p->opts, f);
 	print_machines_text(p, t, f);
 	if (config == NULL)
 		fputs("(the config path differs between machines: {config=} "
 		    "in an argv is each machine's config= above)\n", f);
 	print_jobs_text(p, config, f);
+	plan_fit_text(p, f);
 	free(config);
 	plan_targets_free(p, t);
 	if (!p->have_archive) {
@@ -405,6 +444,31 @@ json_job(struct json *j, const struct dist_job *job)
 	if (job->config_arg >= 0)
 		json_int(j, "config_arg", job->config_arg);
 	json_strvec(j, "env", &job->env);
+	if (job->revision != NULL)
+		json_str(j, "revision", job->revision);
+	json_obj_close(j);
+}
+
+void
+plan_revision_json(const struct dist_opts *o, struct json *j, const char *key)
+{
+	char *date;
+
+	if (o->revision == NULL && o->project == NULL) {
+		json_null(j, key);
+		return;
+	}
+	json_obj_open(j, key);
+	json_str(j, "project", o->project);
+	json_str(j, "commit", o->revision);
+	json_null(j, "branch");
+	if (o->revision_date != 0) {
+		date = format_utc_ns(o->revision_date);
+		json_str(j, "date", date);
+		free(date);
+	} else
+		json_null(j, "date");
+	json_null(j, "label");
 	json_obj_close(j);
 }
 
@@ -439,6 +503,8 @@ plan_print_json(const struct dist_plan *p, FILE *f)
 	json_str(&j, "name", p->name);
 	json_str(&j, "config", p->opts->config_path);
 	json_str(&j, "kind", config_kind_name(p->config.kind));
+	json_str(&j, "config_sha256", p->config.sha256);
+	plan_revision_json(p->opts, &j, "revision");
 	json_arr_open(&j, "machines");
 	for (i = 0; i < p->machines.n; i++)
 		json_machine(&j, p, &p->machines.v[i], &t[i]);
@@ -449,6 +515,7 @@ plan_print_json(const struct dist_plan *p, FILE *f)
 		json_job(&j, &p->config.jobs[i]);
 	json_arr_close(&j);
 	json_archive(&j, p);
+	plan_fit_json(p, &j);
 	json_obj_close(&j);
 	fputs(sb_str(&sb), f);
 	sb_release(&sb);

@@ -15,6 +15,7 @@
 #include "dist.h"
 #include "results/results.h"
 #include "ssh/ssh.h"
+#include "store/store.h"
 
 enum job_status { JOB_QUEUED, JOB_RUNNING, JOB_OK, JOB_FAILED };
 
@@ -113,6 +114,8 @@ struct run_ctx {
 	char		*archive_stage;	/* the file sent as tools/<sha256> */
 	uint64_t	 archive_stage_size;
 	struct notify	*notify;	/* status reports, or NULL */
+	struct store_writer *store;	/* the results store's writer */
+	char		*store_error;	/* why the store was not written */
 	struct journal	*journal;	/* RESULTS/<run-id>/journal */
 	pthread_mutex_t	 metrics_mtx;	/* guards metrics */
 	struct metric_table metrics;	/* read from each job once it is done */
@@ -137,7 +140,9 @@ struct run_ctx {
 	int		 stopping;	/* no new jobs */
 	int		 ended;		/* the master is done with the run */
 	int		 interrupts;	/* SIGINT/SIGTERM received (1: drain, 2: kill) */
+	int		 exit_status;	/* the master's, -1 while running */
 	uint64_t	 archive_sent;
+	struct run_fit	*fit;		/* machines x requirements (fit.c) */
 };
 
 /* sched.c: the queue; call with mtx held. */
@@ -167,6 +172,40 @@ void	sched_taken_back(struct run_ctx *, size_t job);
 void	sched_copy_gone(struct run_ctx *);
 /* No machine can ever run anything: fail what is left. */
 int	sched_machines_exhausted(const struct run_ctx *);
+
+/* fit.c: machines matched to the jobs' requirements (input/require.h);
+ * the functions marked (mtx) are called with mtx held. */
+struct mconn;
+void	fit_init(struct run_ctx *);
+void	fit_free(struct run_ctx *);
+/* The machine thread: the agent's facts, once per run. */
+int	fit_ask(struct mconn *, char **cause);
+/* The machine was looked at: its first lock answer, or its first
+ * session ended without one. */
+void	fit_looked(struct run_ctx *, struct machine_state *);
+/* Wait for the judging: 0 go on, -1 the run was refused or stops. */
+int	fit_wait(struct run_ctx *);
+/* The main thread: judge once every machine was looked at (mtx). */
+void	fit_judge_locked(struct run_ctx *);
+const char *fit_refusal(const struct run_ctx *);	/* NULL: not refused */
+/* The facts probed on a machine this run (unknown ones -1/NULL; mtx),
+ * NULL without fit_init(). */
+const struct dist_facts *fit_facts(const struct run_ctx *, size_t machine);
+/* sched_pop() for machine ms: the first queued job it fits (mtx). */
+int	fit_pop(struct run_ctx *, struct machine_state *);
+/* A queued job, or one waiting ahead, fits ms (mtx). */
+int	fit_any_waiting(const struct run_ctx *, const struct machine_state *);
+/* An unsettled job fits ms (takes mtx). */
+int	fit_wanted(struct run_ctx *, const struct machine_state *);
+/* Remember the probed facts (RESULTS/machine-facts.json). */
+void	fit_save(struct run_ctx *);
+/* order.c: --order longest-first.  order[] gets the job indices: those
+ * without a known duration (dur[i] < 0) first in config order, then the
+ * others longest first (ties: config order); returns how many were
+ * known.  sched_reorder() puts the queued jobs in that order (before the
+ * first pop). */
+size_t	sched_order_lpt(const double *dur, size_t n, size_t *order);
+void	sched_reorder(struct run_ctx *, const double *dur);
 
 /* events: post with or without mtx held (post_event takes it). */
 void	post_event(struct run_ctx *, const char *, ...) PRINTFLIKE(2, 3);
@@ -213,6 +252,8 @@ int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */
+/* A BenchExec run's merged results and tables (benchexec-end.c). */
+void	run_benchexec_end(struct run_ctx *);
 
 /* run-resume.c: the inputs a run keeps for resume, and the replay. */
 int	resume_save_inputs(struct run_ctx *, char **cause);
@@ -221,6 +262,17 @@ int	resume_restore(struct run_ctx *, char **cause);
 /* run-notify.c */
 void	run_notify_job(struct run_ctx *, size_t job, int machine);
 void	run_notify_done(struct run_ctx *);
+
+/* run-store.c: the results store written as the run goes */
+void	run_store_start(struct run_ctx *);
+/* --db, else sqlite:RESULTS/distribute.db beside the run's directory. */
+char	*run_store_url(const struct run_ctx *);
+/* order.c: --order: the queue longest first when the store knows the
+ * jobs' durations (before the machine threads start). */
+void	run_order(struct run_ctx *);
+void	run_store_job(struct run_ctx *, size_t job);
+void	run_store_done(struct run_ctx *);
+void	run_store_summary(struct run_ctx *, FILE *);
 
 /* progress.c, progress-view.c */
 void	progress_print_events(struct run_ctx *, struct run_event *);

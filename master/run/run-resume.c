@@ -3,6 +3,8 @@
  * on after a crash (RESULTS/<run-id>/input/: the command line and copies
  * of the machines file and the config), and the replay of its journal.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,44 @@ copy_file(const char *from, const char *to, char **cause)
 		return -1;
 	rc = write_file_atomic(to, data, len, cause);
 	free(data);
+	return rc;
+}
+
+/* What resume needs beyond the words: input/only-jobs (a rerun's job
+ * ids, one a line), input/db (the store's URL: --db is left out of the
+ * words) and input/rerun-of (the first run's id). */
+static int
+save_rerun(const struct dist_opts *o, const char *dir, char **cause)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	if (o->only_jobs.n > 0) {
+		for (i = 0; i < o->only_jobs.n; i++)
+			sb_addf(&sb, "%s\n", o->only_jobs.v[i]);
+		p = xasprintf("%s/only-jobs", dir);
+		rc = write_file_atomic(p, sb_str(&sb), sb.len, cause);
+		free(p);
+	}
+	if (rc == 0 && o->db_url != NULL) {
+		/* the store, for resume: a URL never holds a password
+		 * (db_url_check), but it names a host and a login: kept from
+		 * others like the settings it may come from */
+		p = xasprintf("%s/db", dir);
+		rc = write_file_atomic(p, o->db_url, strlen(o->db_url), cause);
+		if (rc == 0 && chmod(p, 0600) == -1)
+			rc = set_cause(cause, "%s: %s", p, strerror(errno));
+		free(p);
+	}
+	if (rc == 0 && o->rerun_of != NULL) {
+		p = xasprintf("%s/rerun-of", dir);
+		rc = write_file_atomic(p, o->rerun_of, strlen(o->rerun_of),
+		    cause);
+		free(p);
+	}
+	sb_release(&sb);
 	return rc;
 }
 
@@ -45,6 +85,12 @@ resume_save_inputs(struct run_ctx *ctx, char **cause)
 		}
 		if (strncmp(o->argv[i], "--notify-url=", 13) == 0)
 			continue;
+		if (strcmp(o->argv[i], "--db") == 0) {	/* the same */
+			i++;
+			continue;
+		}
+		if (strncmp(o->argv[i], "--db=", 5) == 0)
+			continue;
 		sb_add(&sb, o->argv[i], strlen(o->argv[i]) + 1);
 	}
 	p = xasprintf("%s/argv", dir);
@@ -60,6 +106,8 @@ resume_save_inputs(struct run_ctx *ctx, char **cause)
 	p = xasprintf("%s/%s", dir, ctx->plan->config.basename);
 	rc = copy_file(o->config_path, p, cause);
 	free(p);
+	if (rc == 0)
+		rc = save_rerun(o, dir, cause);
 out:
 	free(dir);
 	sb_release(&sb);

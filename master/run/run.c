@@ -207,6 +207,7 @@ ctx_init(struct run_ctx *ctx, struct dist_plan *plan)
 	ctx->plan = plan;
 	ctx->opts = plan->opts;
 	ctx->run_lock_fd = -1;
+	ctx->exit_status = -1;
 	ctx->user = local_user();
 	if (gethostname(host, sizeof host) != 0)
 		strcpy(host, "localhost");
@@ -242,6 +243,8 @@ ctx_free(struct run_ctx *ctx)
 	struct run_event *e, *next;
 	size_t i;
 
+	run_store_done(ctx);	/* a run that did not get to its end */
+	free(ctx->store_error);
 	for (i = 0; i < ctx->njobs; i++)
 		free(ctx->jobs[i].error);
 	for (i = 0; i < ctx->nmachines; i++) {
@@ -393,6 +396,7 @@ main_loop(struct run_ctx *ctx)
 
 	for (;;) {
 		pthread_mutex_lock(&ctx->mtx);
+		fit_judge_locked(ctx);
 		finished = all_threads_done(ctx) ||
 		    (sched_machines_exhausted(ctx) && ctx->nrunning == 0);
 		if (!finished && ctx->events == NULL) {
@@ -483,6 +487,19 @@ no_machine_ran(struct run_ctx *ctx)
 	return 1;
 }
 
+/* The master's exit status once the run is over (mtx held). */
+static int
+run_exit_status(struct run_ctx *ctx)
+{
+	if (fit_refusal(ctx) != NULL)
+		return EXIT_RUNTIME;
+	if (ctx->interrupts > 0 && !sched_all_done(ctx))
+		return EXIT_INTERRUPT;
+	if (ctx->nok == 0 && ctx->njobs > 0 && no_machine_ran(ctx))
+		return EXIT_RUNTIME;
+	return ctx->nfailed > 0 ? EXIT_JOBS : EXIT_OK;
+}
+
 /* Jobs no machine could run are failed. */
 static void
 fail_leftovers(struct run_ctx *ctx)
@@ -510,6 +527,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	size_t i;
 
 	ctx_init(&ctx, plan);
+	fit_init(&ctx);
 	signal(SIGPIPE, SIG_IGN);
 	if (ctx.opts->progress == -1)
 		((struct dist_opts *)ctx.opts)->progress = isatty(1) ? 1 : 0;
@@ -519,6 +537,7 @@ run_execute(struct dist_plan *plan, char **cause)
 		goto out;
 	if (ctx.opts->resume_dir != NULL && resume_restore(&ctx, cause) == -1)
 		goto out;
+	run_order(&ctx);
 	/* before any other thread starts (notify's too): a thread that does
 	 * not block SIGINT/SIGTERM could take them, and die of them or drop
 	 * them (ignored in a background job) */
@@ -537,6 +556,7 @@ run_execute(struct dist_plan *plan, char **cause)
 	}
 	info("run %s: %zu jobs on %zu machines (%zu slots)", ctx.run_id,
 	    ctx.njobs, ctx.nmachines, plan->total_slots);
+	run_store_start(&ctx);
 	if (start_threads(&ctx, cause) == -1)
 		goto out_signals;
 	main_loop(&ctx);
@@ -549,9 +569,11 @@ run_execute(struct dist_plan *plan, char **cause)
 			pthread_join(ctx.ms[i].thread, NULL);
 	if (ctx.interrupts == 0)
 		fail_leftovers(&ctx);
+	fit_save(&ctx);
 	pthread_mutex_lock(&ctx.mtx);
 	ctx.ended = 1;		/* run.json's state is final from here */
 	ctx.end_wall = clock_wall_ns();
+	ctx.exit_status = run_exit_status(&ctx);
 	pthread_mutex_unlock(&ctx.mtx);
 	if (runjson_write(&ctx, cause) == -1) {
 		warn("%s", *cause);
@@ -559,6 +581,7 @@ run_execute(struct dist_plan *plan, char **cause)
 		*cause = NULL;
 	}
 	write_metrics(&ctx, 1);
+	run_store_done(&ctx);
 	progress_live(&ctx, 1);
 	{
 		struct run_event *ev = take_events(&ctx);
@@ -567,17 +590,18 @@ run_execute(struct dist_plan *plan, char **cause)
 		free_events(ev);
 	}
 	progress_summary(&ctx, stdout);
+	run_store_summary(&ctx, stdout);
 	fflush(stdout);
+	run_benchexec_end(&ctx);
 	run_notify_done(&ctx);
-	rc = ctx.nfailed > 0 ? EXIT_JOBS : EXIT_OK;
-	if (ctx.nok == 0 && ctx.njobs > 0 && no_machine_ran(&ctx))
-		rc = EXIT_RUNTIME;
-	if (ctx.interrupts > 0 && !sched_all_done(&ctx))
-		rc = EXIT_INTERRUPT;
+	rc = ctx.exit_status;
+	if (fit_refusal(&ctx) != NULL)	/* before any job started */
+		set_cause(cause, "run refused: %s", fit_refusal(&ctx));
 out_signals:
 	pthread_kill(sig_thread, SIGUSR1);
 	pthread_join(sig_thread, NULL);
 out:
+	fit_free(&ctx);
 	ctx_free(&ctx);
 	return rc;
 }

@@ -8,13 +8,15 @@
  * complete (then *cause says why).
  *
  * The face of run/ to the CLI: also probe.h (a short agent session per
- * machine, for machines, unlock and clean) and agent-proto.h (its lines).
+ * machine, for machines, unlock and clean), agent-proto.h (its lines) and
+ * facts.h (machine facts and their cache).
  */
 #ifndef DIST_RUN_H
 #define DIST_RUN_H
 
 #include "dist.h"
 #include "run/agent-proto.h"
+#include "run/facts.h"
 #include "run/probe.h"
 
 int	run_execute(struct dist_plan *, char **cause);

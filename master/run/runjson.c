@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/lib.h"
+#include "run/facts.h"
 #include "run/run-internal.h"
 
 static void
@@ -39,6 +40,8 @@ runjson_machines(struct run_ctx *ctx, struct json *j)
 		json_str(j, "reason", ms->why);
 		json_int(j, "jobs_done", ms->jobs_done);
 		json_uint(j, "archive_bytes_sent", ms->archive_sent);
+		if (fit_facts(ctx, i) != NULL)	/* probed this run */
+			facts_json(j, "facts", fit_facts(ctx, i));
 		json_obj_close(j);
 	}
 	json_arr_close(j);
@@ -107,6 +110,8 @@ runjson_jobs(struct run_ctx *ctx, struct json *j)
 		json_str(j, "error", js->error);
 		job_reason_json(j, js);
 		json_str(j, "results", js->collected ? job->id : NULL);
+		if (job->revision != NULL)
+			json_str(j, "revision", job->revision);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
@@ -149,6 +154,7 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	json_str(j, "master", ctx->master_host);
 	json_str(j, "config", p->config.path);
 	json_str(j, "kind", config_kind_name(p->config.kind));
+	json_str(j, "config_sha256", p->config.sha256);
 	json_time(j, "start", ctx->start_wall);
 	json_time(j, "end", ctx->end_wall);
 	if (ctx->end_wall > ctx->start_wall)
@@ -157,6 +163,12 @@ runjson_head(struct run_ctx *ctx, struct json *j)
 	else
 		json_null(j, "duration");
 	json_str(j, "state", sched_run_state(ctx));
+	if (ctx->exit_status >= 0)
+		json_int(j, "exit", ctx->exit_status);
+	else
+		json_null(j, "exit");
+	plan_revision_json(ctx->opts, j, "revision");
+	json_str(j, "rerun_of", ctx->opts->rerun_of);
 	if (p->have_archive) {
 		json_obj_open(j, "archive");
 		json_str(j, "path", p->archive.path);

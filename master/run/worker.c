@@ -196,10 +196,12 @@ take_lock(struct mconn *c, char **cause)
 		if (strncmp(c->line.buf, "lock ok", 7) == 0) {
 			if (strncmp(c->line.buf, "lock ok broke ", 14) == 0)
 				lock_broken(c, c->line.buf);
+			fit_looked(c->ctx, c->ms);
 			return 0;
 		}
 		char *why = lock_holder(c->line.buf);
 		set_status_once(c->ctx, c->ms, M_LOCKED, why);
+		fit_looked(c->ctx, c->ms);	/* locked: judged as such */
 		free(why);
 		if (!run_wants_machine(c->ctx))
 			return 1;
@@ -459,10 +461,20 @@ session(struct mconn *c, int retrying, char **cause)
 	c->agent_up = 1;
 	mconn_watch(c, 1);
 	send_settings(c);
+	if (fit_ask(c, cause) == -1)	/* the facts, once per run */
+		return S_RETRY;
 	if ((rc = take_lock(c, cause)) != 0) {
 		if (rc == 1)
 			quit_agent(c);
 		return rc == 1 ? S_DONE : S_RETRY;
+	}
+	mconn_watch(c, 0);	/* nothing is asked while the run is judged */
+	rc = fit_wait(ctx);
+	mconn_watch(c, 1);
+	if (rc == -1 || !fit_wanted(ctx, c->ms)) {
+		/* refused, or no job fits it: nothing is staged */
+		quit_agent(c);
+		return S_DONE;
 	}
 	if (stage(c, cause) == -1 || prepare(c, &failed, cause) == -1) {
 		if (mconn_lost(c))
@@ -570,6 +582,7 @@ machine_main(void *arg)
 			down_since = now_mono();
 		again = session_ended(a, end, &tries, &noagent, down_since,
 		    cause);
+		fit_looked(a->ctx, a->ms);	/* reached or not */
 		if (again) {
 			nap(a->ctx, backoff);
 			backoff = next_backoff(backoff);

@@ -274,9 +274,88 @@ test_misc(void)
 	free(cause);
 }
 
+/* A BenchExec row of job on machine, run definition rd, task. */
+static void
+add_bx(struct metric_table *t, const char *job, const char *machine,
+    const char *rd, const char *bench, const char *task, double v)
+{
+	struct metric_row *r = metrics_row(t, job, machine, bench, "cputime",
+	    "s", TREND_LOWER);
+
+	r->rundef = xstrdup(rd);
+	r->tasks_set = xstrdup("set");
+	r->task = xstrdup(task);
+	metrics_add_value(r, v);
+}
+
+/* issue 16: repeat="4" jobs pool into one row per machine; BenchExec rows
+ * by (run definition, task): --split=tasks vs per run definition. */
+static void
+test_pooling(void)
+{
+	struct metric_table a, b;
+	struct compare_result res;
+	struct compare_opts o;
+	const struct compare_row *c;
+	char job[32];
+	int i;
+
+	metrics_init(&a);
+	metrics_init(&b);
+	for (i = 1; i <= 4; i++) {
+		snprintf(job, sizeof job, "calc-%d", i);
+		add(&a, job, "sum", "time", TREND_LOWER,
+		    (const double[]){ 1.0, 1.1, 1.2 }, 3);
+		metrics_row(&a, job, "m1", "sum", "time", NULL, NULL);
+		add(&b, job, "sum", "time", TREND_LOWER,
+		    (const double[]){ 2.0, 2.1, 2.2 }, 3);
+		metrics_row(&b, job, i <= 2 ? "m1" : "m2", "sum", "time",
+		    NULL, NULL);
+	}
+	compare_opts_init(&o);
+	compare_tables(&a, "A", &b, "B", &o, &res);
+	ASSERT_INT_EQ(res.nrows, 2, "B's machines are two rows, A's one");
+	ASSERT_INT_EQ(res.by_machine, 1, "a machine column");
+	c = &res.rows[0];
+	TEST_OK(res.nrows > 0 && c->na == 12 && c->nb == 6 && strcmp(c->machine, "m1") == 0 &&
+	    fabs(c->mean_a - 1.1) < 1e-12 && fabs(c->mean_b - 2.1) < 1e-12,
+	    "the four jobs of m1 pooled: n 12 against B's m1 (n 6)");
+	ASSERT_STR_EQ(c->job, "calc-1..calc-4", "the job column: first..last");
+	TEST_OK(res.nrows == 2 && res.rows[1].verdict == VERDICT_ONLY_B,
+	    "B's m2 alone");
+	compare_free(&res);
+	o.pool_machines = 1;
+	compare_tables(&a, "A", &b, "B", &o, &res);
+	TEST_OK(res.nrows == 1 && res.rows[0].na == 12 && res.rows[0].nb == 12,
+	    "--pool-machines: one row, n 12 a side");
+	compare_free(&res);
+	metrics_free(&a);
+	metrics_free(&b);
+
+	/* A: a job per run definition; B: --split=tasks, "RD:TASK" */
+	metrics_init(&a);
+	metrics_init(&b);
+	add_bx(&a, "rd1.set", "m", "rd1", "t.yml", "t.yml", 1.0);
+	add_bx(&a, "rd2.set", "m", "rd2", "t.yml", "t.yml", 5.0);
+	add_bx(&b, "set", "m", "rd1", "rd1:t.yml", "t.yml", 2.0);
+	add_bx(&b, "set", "m", "rd2", "rd2:t.yml", "t.yml", 5.0);
+	compare_tables(&a, "A", &b, "B", &o, &res);
+	ASSERT_INT_EQ(res.nrows, 2, "a row per (run definition, task)");
+	c = find(&res, NULL, "rd1:t.yml", "cputime");
+	TEST_OK(c != NULL && c->mean_a == 1 && c->mean_b == 2 && c->benchexec,
+	    "rd1 compared with rd1 across the two splits");
+	c = find(&res, NULL, "rd2:t.yml", "cputime");
+	TEST_OK(c != NULL && c->mean_a == 5 && c->mean_b == 5,
+	    "rd2 with rd2, never pooled with rd1");
+	compare_free(&res);
+	metrics_free(&a);
+	metrics_free(&b);
+}
+
 int
 main(void)
 {
+	test_pooling();
 	test_verdicts();
 	test_by_job();
 	test_render();

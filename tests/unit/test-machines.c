@@ -11,7 +11,7 @@
 #include "test.h"
 
 #define KNOWN "(known: workdir, lockfile, benchdir, cpus, aslr, tmpfs, " \
-	"numa, nice, isolation)"
+	"numa, nice, isolation, tags, cores, memory, cpu-model, arch)"
 
 /* Parse a string literal (NUL bytes included) as file "m". */
 #define PARSE(lit, m, cause) machines_parse("m", (lit), sizeof(lit) - 1, \
@@ -453,7 +453,7 @@ test_example(void)
 	ASSERT_INT_EQ(machines_load("machines.example", &m, &cause), 0,
 	    "machines.example parses");
 	ASSERT_STR_EQ(cause, NULL, "machines.example: no error");
-	ASSERT_INT_EQ(m.n, 20, "machines.example machine count");
+	ASSERT_INT_EQ(m.n, 21, "machines.example machine count");
 	for (i = 0; i < m.n; i++)
 		if (strcmp(m.v[i].name, "dave@gpu2:2022") == 0)
 			mc = &m.v[i];

@@ -3,6 +3,7 @@
  * a job is settled, no other copy of it is queued again or counted, and
  * the totals never exceed the job count (issue 12, items 1 and 2).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,9 +128,43 @@ test_second_result(void)
 	teardown();
 }
 
+/* --order longest-first: unknown durations first in config order, then
+ * the known ones longest first, ties in config order (issue 16 item 5). */
+static void
+test_order_lpt(void)
+{
+	double dur[6] = { 2, -1, 30, 2, NAN, 5 };
+	size_t order[6], known;
+
+	known = sched_order_lpt(dur, 6, order);
+	ASSERT_INT_EQ(known, 4, "four durations known");
+	ASSERT_INT_EQ(order[0], 1, "an unknown job first");
+	ASSERT_INT_EQ(order[1], 4, "then the other unknown (NaN)");
+	ASSERT_INT_EQ(order[2], 2, "then the longest (30)");
+	ASSERT_INT_EQ(order[3], 5, "then 5");
+	ASSERT_INT_EQ(order[4], 0, "then the first 2 (config order)");
+	ASSERT_INT_EQ(order[5], 3, "then the second 2");
+
+	/* the queue follows it; a settled job is not queued again */
+	setup(0);
+	ctx.jobs[0].status = JOB_OK;
+	sched_remove(&ctx, 0);
+	{
+		double d3[3] = { 9, 1, 4 };
+
+		sched_reorder(&ctx, d3);
+	}
+	ASSERT_INT_EQ(ctx.qlen, 2, "two jobs left queued");
+	ASSERT_INT_EQ(pop(), 2, "c (4) before b (1)");
+	ASSERT_INT_EQ(pop(), 1, "then b");
+	ASSERT_INT_EQ(pop(), -1, "a (done) is not queued again");
+	teardown();
+}
+
 int
 main(void)
 {
+	test_order_lpt();
 	test_reconnect_take_back();
 	test_settled_leaves_queue();
 	test_second_result();
