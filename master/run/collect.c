@@ -1,7 +1,10 @@
 /*
- * collect.c - bring a job's packed results back from the worker and
- * unpack them into RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh
- * temporary directory first, renamed into place only when complete.
+ * collect.c - bring a job's results back from the worker into
+ * RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh temporary
+ * directory first, renamed into place only when complete.  A small result
+ * is copied from the job's directory over SFTP (collect-walk.c: no tar on
+ * the worker), a big one is packed there and unpacked here
+ * (archive-extract.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -82,28 +85,47 @@ skipped_event(struct run_ctx *ctx, const char *job_id,
 	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
 }
 
+/* The results into tmp (fresh): unpacked from the packed result, or
+ * walked; 1 too big to walk. */
+static int
+fetch_results(struct dist_ssh *ssh, const char *remote, int walk,
+    const char *incoming, const char *tmp, struct strvec *skipped,
+    char **cause)
+{
+	int rc;
+
+	if (walk)
+		return collect_walk(ssh, remote, tmp, COLLECT_WALK_BYTES,
+		    COLLECT_WALK_ENTRIES, skipped, cause);
+	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
+	    cause) == -1)
+		return -1;
+	rc = archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
+	    RESULT_MAX_ENTRIES, skipped, cause);
+	unlink(incoming);
+	return rc;
+}
+
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
-    const struct dist_job *job, struct request_info *ri, char **cause)
+    int walk, const struct dist_job *job, struct request_info *ri,
+    char **cause)
 {
 	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
 	struct strvec skipped = STRVEC_INIT;
-	int rc = -1;
+	int rc = -1, got;
 
 	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
 	    attempt);
 	tmp = xasprintf("%s/jobs/.tmp-%s.%d", ctx->run_dir, job->id, attempt);
 	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
-	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
-	    cause) == -1)
-		goto out;
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
-	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
-	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
-	    write_skipped(tmp, ri, &skipped, cause) == -1) {
+	got = fetch_results(ssh, remote, walk, incoming, tmp, &skipped, cause);
+	if (got != 0 || write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);
+		rc = got == 1 ? 1 : -1;
 		goto out;
 	}
 	read_status(ctx, tmp, job->id, ri);

@@ -153,13 +153,65 @@ collected_reason(struct run_ctx *ctx, const struct dist_job *dj,
 	return why;
 }
 
+/* The worker packs the job directory dir, too big to walk: "pack DIR",
+ * answered "packed DIR RESULT" once JOBDIR.tar is whole (the agent
+ * answers pings meanwhile); *remote its worker path. */
+static int
+pack_on_worker(struct mconn *c, const char *dir, char **remote,
+    char **cause)
+{
+	char *f[3];
+	size_t n;
+
+	debug("%s: %s: bigger than %llu bytes or %d entries: packed there",
+	    c->ms->m->name, dir, (unsigned long long)COLLECT_WALK_BYTES,
+	    COLLECT_WALK_ENTRIES);
+	mconn_send(c, "pack", dir);
+	if (mconn_wait_long(c, "packed", cause) == -1)
+		return -1;
+	n = agent_fields(c->line.buf, f, 3);
+	if (n != 3 || strcmp(f[1], dir) != 0 ||
+	    (strcmp(f[2], "-") != 0 && !worker_token(f[2])))
+		return set_cause(cause, "agent: bad packed line");
+	if (strcmp(f[2], "-") == 0)
+		return set_cause(cause, "the worker could not pack them");
+	*remote = xasprintf("%s/jobs/%s", c->rundir, f[2]);
+	return 0;
+}
+
+/* The attempt's results into the run: result is its job directory
+ * (walked over SFTP, or packed first when big) or its packed result. */
+static int
+collect_attempt(struct mconn *c, int job, int attempt, const char *result,
+    struct request_info *ri, char **cause)
+{
+	const struct dist_job *dj = &c->ctx->plan->config.jobs[job];
+	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
+	char *remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	int rc;
+
+	rc = collect_job(c->ctx, c->ssh, remote, strcmp(result, dir) == 0, dj,
+	    ri, cause);
+	if (rc == 1) {
+		free(remote);
+		remote = NULL;
+		rc = pack_on_worker(c, dir, &remote, cause);
+		if (rc == 0)
+			rc = collect_job(c->ctx, c->ssh, remote, 0, dj, ri,
+			    cause);
+	}
+	free(remote);
+	free(dir);
+	return rc;
+}
+
 void
 finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
     const char *result)
 {
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
-	char *remote, *cause = NULL, *why = NULL, *meaning;
+	char *cause = NULL, *why = NULL, *meaning;
 	int64_t start;
 	int final, kept, collected = 0;
 
@@ -173,7 +225,6 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	pthread_mutex_lock(&ctx->mtx);
 	start = ctx->jobs[job].start;
 	pthread_mutex_unlock(&ctx->mtx);
-	remote = xasprintf("%s/jobs/%s", c->rundir, result);
 	meaning = exit_meaning(dj, exit_code);
 	struct request_info ri = {
 		.kind = config_kind_name(ctx->plan->config.kind),
@@ -189,7 +240,7 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	if (strcmp(result, "-") == 0)
 		why = xstrdup("results not collected: the worker could not "
 		    "pack them");
-	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
+	else if (collect_attempt(c, job, attempt, result, &ri, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
 	else {
 		collected = 1;
@@ -214,5 +265,4 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	free(meaning);
 	free(why);
 	free(cause);
-	free(remote);
 }
