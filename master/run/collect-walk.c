@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -283,6 +284,42 @@ walk_copy(struct walk *w, const char *dest, char **cause)
 	return rc;
 }
 
+/* Test only: with the word "hold-walk" in DIST_TEST_HOOKS, a listed job
+ * directory holding ".hold-walk" is looked at every 0.1 s (at most 60 s)
+ * until that file is gone, before anything is copied: SFTP calls in the
+ * middle of a walk, for a test to freeze the machine under
+ * (tests/t3220-collect.sh). */
+static int
+has_word(const char *words, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p;
+
+	for (p = words; (p = strstr(p, word)) != NULL; p += len)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[len] == '\0' || p[len] == ' '))
+			return 1;
+	return 0;
+}
+
+static void
+walk_hold(struct walk *w)
+{
+	const char *hooks = getenv("DIST_TEST_HOOKS");
+	struct timespec ts = { 0, 100000000L };
+	char *path, *cause = NULL;
+	int i;
+
+	if (hooks == NULL || !has_word(hooks, "hold-walk"))
+		return;
+	path = remote_path(w, ".hold-walk");
+	for (i = 0; i < 600 && dssh_sftp_stat(w->ssh, path, NULL,
+	    &cause) == 1; i++)
+		nanosleep(&ts, NULL);
+	free(cause);
+	free(path);
+}
+
 int
 collect_walk(struct dist_ssh *ssh, const char *remote, const char *dest,
     uint64_t max_bytes, size_t max_entries, struct strvec *skipped,
@@ -298,6 +335,8 @@ collect_walk(struct dist_ssh *ssh, const char *remote, const char *dest,
 	w.max_bytes = max_bytes;
 	w.max_entries = max_entries;
 	rc = walk_tree(&w, cause);
+	if (rc == 0)
+		walk_hold(&w);
 	if (rc == 0)
 		rc = walk_copy(&w, dest, cause);
 	else if (rc == 1)

@@ -205,6 +205,33 @@ collect_attempt(struct mconn *c, int job, int attempt, const char *result,
 	return rc;
 }
 
+/*
+ * The connection went while the attempt's results came back: they are
+ * still on the worker, so the attempt is looked for again after a
+ * reconnect (an orphan) and its job goes back to the queue unless it is
+ * there already, as for any job of a lost connection: no retry is used
+ * up.
+ */
+static void
+collect_lost(struct mconn *c, int job, int attempt, int orphan,
+    const char *why)
+{
+	struct run_ctx *ctx = c->ctx;
+
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->jobs[job].collecting = 0;
+	add_orphan(c->ms, job, attempt, 1);
+	if (orphan != 1) {
+		journal_append(ctx->journal, "lost %d %d", job, attempt);
+		sched_job_lost(ctx, (size_t)job);
+	}
+	post_event_locked(ctx, "%s: %s (attempt %d): %s; it goes back to the "
+	    "queue", c->ms->m->name, ctx->plan->config.jobs[job].id, attempt,
+	    why);
+	pthread_cond_broadcast(&ctx->cond);
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
 void
 finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
     const char *result)
@@ -246,6 +273,10 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		collected = 1;
 		why = collected_reason(ctx, dj, &ri);
 	}
+	if (!collected && why != NULL && mconn_lost(c)) {
+		collect_lost(c, job, attempt, orphan, why);
+		goto out;
+	}
 	pthread_mutex_lock(&ctx->mtx);
 	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
@@ -262,6 +293,7 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		read_metrics(c, dj);
 	if (kept)
 		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+out:
 	free(meaning);
 	free(why);
 	free(cause);
