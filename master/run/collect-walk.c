@@ -177,8 +177,10 @@ walk_list(struct walk *w, const char *rel, char **cause)
 	rc = dssh_sftp_list(w->ssh, path, w->max_entries - w->listed, &d, &n,
 	    cause);
 	free(path);
-	if (rc != 0)
+	if (rc != 0) {
+		dssh_dirents_free(d, n);
 		return rc;
+	}
 	w->listed += n;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = walk_entry(w, rel, &d[i], cause);

@@ -210,8 +210,12 @@ struct machine_thread_arg {
  * (JOBDIR.tar), or with walk its directory, copied entry by entry over
  * SFTP unless it is bigger than COLLECT_WALK_BYTES or COLLECT_WALK_ENTRIES:
  * then 1, nothing done (the worker should pack it).  0 collected. */
+#ifndef COLLECT_WALK_BYTES	/* (-D... for tests/perf experiments) */
 #define COLLECT_WALK_BYTES	((uint64_t)4 << 20)
+#endif
+#ifndef COLLECT_WALK_ENTRIES
 #define COLLECT_WALK_ENTRIES	256
+#endif
 struct request_info;
 int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 	    int walk, const struct dist_job *, struct request_info *,
