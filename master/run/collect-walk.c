@@ -14,9 +14,10 @@
  *
  * First the whole tree is listed (one READDIR round trip per ~100
  * entries, the server's lstat attributes with each), then its files are
- * read, each at the size listed: a listing over max_entries entries or
- * max_bytes bytes of files stops at once and returns 1 (the caller has the
- * worker pack it instead), before anything is copied.
+ * read, each at the size listed (an empty one is not opened): a listing
+ * over max_entries entries or max_bytes bytes of files stops at once and
+ * returns 1 (the caller has the worker pack it instead), before anything
+ * is copied.
  */
 #include <sys/stat.h>
 
@@ -256,10 +257,13 @@ copy_file(struct walk *w, int rootfd, const char *dest,
 			close(fd);
 		return -1;
 	}
-	path = remote_path(w, e->rel);
-	rc = dssh_sftp_get_fd(w->ssh, path, fd, e->size, w->max_bytes, NULL,
-	    cause);
-	free(path);
+	rc = 0;
+	if (e->size > 0) {	/* an empty file as listed: no round trip */
+		path = remote_path(w, e->rel);
+		rc = dssh_sftp_get_fd(w->ssh, path, fd, e->size, w->max_bytes,
+		    NULL, cause);
+		free(path);
+	}
 	if (rc == 0 && e->mtime >= 0) {
 		ts[0].tv_sec = ts[1].tv_sec = (time_t)e->mtime;
 		ts[0].tv_nsec = ts[1].tv_nsec = 0;
