@@ -6,8 +6,9 @@
 #    nested directories too; symlinks, a FIFO and a name with a newline
 #    are skipped and listed in skipped-entries.txt, as the tar path lists
 #    them.  An output over 4 MB, and one of more than 256 entries, come
-#    back through tar (one call each), whole.  Nothing is left on the
-#    worker.
+#    back through tar (one call each), whole, and a job that ends while
+#    the master waits for a pack is collected too.  Nothing is left on
+#    the worker.
 # 2. A worker whose sshd's are frozen in the middle of a walk (the master
 #    holds between listing and copying: DIST_TEST_HOOKS=hold-walk) is cut
 #    after the watched silence: its job goes back to the queue, saying
@@ -29,6 +30,24 @@ chmod 755 "$T/bin/tar"
 start_worker 1 "SetEnv PATH=$T/bin:/usr/local/bin:/usr/bin:/bin"
 P1=$(worker_port 1)
 
+# finish PID SECS: wait for the master, killing it after SECS (TERM, then
+# KILL 5 s later); rc = its status (not 0 when it had to be killed).
+finish()
+{
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill "$1" 2>/dev/null
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(($2 * 10 + 50)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1"
+	rc=$?
+}
 # --- 1: small by SFTP, big by tar --------------------------------------------
 # shellcheck disable=SC2016 # the jobs' own $
 SMALL='printf a >"a b"; printf q >"it'"'"'s \"q\""; printf b >"back\\slash"; printf n >"$(printf "new\nline")"; ln -s /etc/passwd pw; mkfifo ff; mkdir -p sub/deeper; echo deep >sub/deeper/f; ln -s ../.. sub/up; echo ok'
@@ -38,12 +57,17 @@ cat >"$T/c.xml" <<XML
 <jobs>
   <job name="small"><arg>sh</arg><arg>-c</arg><arg>$(printf '%s' "$SMALL" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')</arg></job>
   <job name="bytes"><arg>sh</arg><arg>-c</arg><arg>head -c 5000000 /dev/urandom &gt;big.bin; cksum &lt;big.bin &gt;big.sum</arg></job>
+  <job name="quick"><arg>true</arg></job>
   <job name="many"><arg>sh</arg><arg>-c</arg><arg>$MANY</arg></job>
 </jobs>
 XML
-dist --machines "$T/machines" --config "$T/c.xml" >"$T/out1" 2>&1
-rc=$?
+# (quick ends while bytes is packed: its lines come while the master
+# waits for "packed", and must not be lost)
+dist --machines "$T/machines" --config "$T/c.xml" >"$T/out1" 2>&1 &
+finish $! 90
 check "the run exits 0 (got $rc)" [ "$rc" -eq 0 ]
+check "quick, done during the pack, is collected" \
+    grep -q 'finished quick (exit 0)' "$T/out1"
 run=$T/results/CURRENT
 s=$run/jobs/small
 check "small: names with spaces, quotes, a backslash arrive intact" \
@@ -129,19 +153,6 @@ thaw()
 	# shellcheck disable=SC2086 # one PID a word
 	[ -n "$FROZEN" ] && kill -CONT $FROZEN 2>/dev/null
 	FROZEN=
-}
-# finish PID SECS: wait for the master, killing it after SECS; rc = its
-# status (143 when it had to be killed).
-finish()
-{
-	_i=0
-	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill "$1" 2>/dev/null
-	wait "$1"
-	rc=$?
 }
 trap 'thaw; cleanup' EXIT
 DIST_TEST_HOOKS=hold-walk dist --machines "$T/machines" --config "$T/f.xml" \
