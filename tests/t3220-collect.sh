@@ -73,6 +73,11 @@ s=$run/jobs/small
 check "small: names with spaces, quotes, a backslash arrive intact" \
     sh -c "[ \"\$(cat '$s/a b')\" = a ] && [ \"\$(cat \"$s/it's \\\"q\\\"\")\" = q ] && [ \"\$(cat '$s/back\\slash')\" = b ]"
 check "small: nested directories arrive" grep -qx deep "$s/sub/deeper/f"
+printf '%s' "$SMALL" >"$T/want"
+check "small: argv/ and argc as the worker had them (made by the master)" \
+    sh -c "cmp -s '$T/want' '$s/argv/2' && [ \"\$(cat '$s/argv/0')\" = sh ] && grep -qx 3 '$s/argc' && [ -d '$s/env' ]"
+check "bytes (packed): argv/ and argc the same way" \
+    sh -c "[ \"\$(cat '$run/jobs/bytes/argv/1')\" = -c ] && grep -qx 3 '$run/jobs/bytes/argc'"
 check "small: stdout and status arrive" sh -c \
     "grep -qx ok '$s/stdout' && grep -q '^state=done' '$s/status'"
 check "small: no symlink, FIFO or odd name was made" \

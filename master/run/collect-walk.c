@@ -12,6 +12,9 @@
  * sockets and unsafe names are skipped and listed as "./NAME: what", the
  * words the archive path uses.
  *
+ * The top-level entries named in own (argv, argc, env: the master wrote
+ * what they hold) are left to the caller.
+ *
  * First the whole tree is listed (one READDIR round trip per ~100
  * entries, the server's lstat attributes with each), then its files are
  * read, each at the size listed (an empty one is not opened): a listing
@@ -44,6 +47,7 @@ struct walk_ent {
 struct walk {
 	struct dist_ssh	*ssh;
 	const char	*remote;	/* the job directory on the worker */
+	const char *const *own;		/* top-level names the caller makes */
 	struct strvec	*skipped;
 	struct walk_ent	*ents;
 	size_t		 n, cap;
@@ -137,7 +141,13 @@ walk_entry(struct walk *w, const char *dir, const struct dssh_dirent *d,
 	    xasprintf("%s/%s", dir, d->name);
 	const char *why = archive_name_problem(rel);
 	struct walk_ent *e;
+	size_t i;
 
+	for (i = 0; *dir == '\0' && w->own != NULL && w->own[i] != NULL; i++)
+		if (strcmp(d->name, w->own[i]) == 0) {
+			free(rel);
+			return 0;
+		}
 	if (why != NULL || strchr(d->name, '/') != NULL) {
 		skip_name(w, rel, why != NULL ? why : "'/' in a name");
 		free(rel);
@@ -328,8 +338,8 @@ walk_hold(struct walk *w)
 
 int
 collect_walk(struct dist_ssh *ssh, const char *remote, const char *dest,
-    uint64_t max_bytes, size_t max_entries, struct strvec *skipped,
-    char **cause)
+    const char *const *own, uint64_t max_bytes, size_t max_entries,
+    struct strvec *skipped, char **cause)
 {
 	struct walk w;
 	int rc;
@@ -337,6 +347,7 @@ collect_walk(struct dist_ssh *ssh, const char *remote, const char *dest,
 	memset(&w, 0, sizeof w);
 	w.ssh = ssh;
 	w.remote = remote;
+	w.own = own;
 	w.skipped = skipped;
 	w.max_bytes = max_bytes;
 	w.max_entries = max_entries;

@@ -190,15 +190,15 @@ collect_attempt(struct mconn *c, int job, int attempt, const char *result,
 	char *remote = xasprintf("%s/jobs/%s", c->rundir, result);
 	int rc;
 
-	rc = collect_job(c->ctx, c->ssh, remote, strcmp(result, dir) == 0, dj,
-	    ri, cause);
+	rc = collect_job(c->ctx, c->ssh, remote, strcmp(result, dir) == 0,
+	    c->config, dj, ri, cause);
 	if (rc == 1) {
 		free(remote);
 		remote = NULL;
 		rc = pack_on_worker(c, dir, &remote, cause);
 		if (rc == 0)
-			rc = collect_job(c->ctx, c->ssh, remote, 0, dj, ri,
-			    cause);
+			rc = collect_job(c->ctx, c->ssh, remote, 0, c->config,
+			    dj, ri, cause);
 	}
 	free(remote);
 	free(dir);
