@@ -163,9 +163,9 @@ pack_on_worker(struct mconn *c, const char *dir, char **remote,
 	char *f[3];
 	size_t n;
 
-	debug("%s: %s: bigger than %llu bytes or %d entries: packed there",
-	    c->ms->m->name, dir, (unsigned long long)COLLECT_WALK_BYTES,
-	    COLLECT_WALK_ENTRIES);
+	debug("%s: %s: more than %d entries or %llu bytes: packed there",
+	    c->ms->m->name, dir, COLLECT_WALK_ENTRIES,
+	    (unsigned long long)COLLECT_WALK_BYTES);
 	mconn_send(c, "pack", dir);
 	if (mconn_wait_long(c, "packed", cause) == -1)
 		return -1;
