@@ -68,6 +68,11 @@
 #                           (client-scripts/dist-helper.c; do_helper,
 #                           sv_helper); otherwise, and for a job with
 #                           tmpfs or benchexec, under supervise
+#   pack JOBDIR          -> packed JOBDIR RESULT (JOBDIR.tar, or "-" when
+#                           tar failed) | err pack MSG: a done job's
+#                           directory packed, in the background (pings
+#                           are answered); the master asks for it when
+#                           the directory is too big to copy file by file
 #   ping [N]             -> pong [N] (at once, whatever runs: the master
 #                           declares the machine lost when pongs stop)
 #   quit                 -> bye (jobs still waiting for their slot are taken
@@ -98,14 +103,16 @@
 # the job's process (and process group with setsid).  The moment the job
 # ends the slot's next job is let go, before any bookkeeping: no process
 # is started between the end of one job and the start of the next.  Per
-# job the worker starts the supervisor, the job and tar, nothing else
-# (forgotten jobs are removed by one rm per 32).  ./status holds
+# job the worker starts the supervisor and the job, nothing else
+# (forgotten jobs are removed by one rm per 32; tar runs only when the
+# master asks, "pack").  ./status holds
 # state=, job=, slot=, machine=, run=, start=, pid=, pgid= (with setsid),
 # and once done a second state= with end= and exit= (appended; a reader
 # takes a key's last value; times in epoch seconds with two decimals, from
-# /proc/uptime).  Then the directory is packed into RUNDIR/jobs/RESULT =
-# JOBDIR.tar, and JOBDIR.packed made (JOBDIR.unpacked when packing failed:
-# RESULT is "-").  RC is 125 when the job could not be started.
+# /proc/uptime).  Then JOBDIR.whole is made (the directory is complete)
+# and RESULT is JOBDIR: the master copies it over SFTP, or asks for it
+# packed ("pack": RUNDIR/jobs/JOBDIR.tar, then JOBDIR.packed; "-" when
+# packing failed).  RC is 125 when the job could not be started.
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
 # own errors go to RUNDIR/agent-MKEY.log.  Once "helper" said "on", the
 # supervisor is the worker helper (sv_helper): the same files and lines,
@@ -1129,13 +1136,13 @@ do_unqueue()
 }
 
 # unqueue_hold JOBDIR: TEST ONLY ("set testhooks hold-unqueue"): wait (at
-# most 60 s) until JOBDIR has started and its result is packed, then a
+# most 60 s) until JOBDIR has started and its result is whole, then a
 # moment more for its supervisor to print "done".
 unqueue_hold()
 {
 	_uh=$rundir/jobs/$1 _i=0
-	while [ ! -e "$_uh.packed" ] && [ ! -e "$_uh.unpacked" ] &&
-	    [ "$_i" -lt 600 ]; do
+	while [ ! -e "$_uh.whole" ] && [ ! -e "$_uh.packed" ] &&
+	    [ ! -e "$_uh.unpacked" ] && [ "$_i" -lt 600 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -1189,7 +1196,7 @@ forget_flush()
 		_fw=${_fw#*"$nl"}
 		_fa=$rundir/jobs/${_fl%% *}
 		set -- "$@" "$_fa" "$_fa.tar" "$_fa.packed" "$_fa.unpacked" \
-		    "$_fa.claim"
+		    "$_fa.claim" "$_fa.whole"
 		case $_fl in
 		*' '*) set -- "$@" "$rundir/jobs/${_fl#* }.ended" \
 		    "$rundir/jobs/${_fl#* }.next" ;;
@@ -1237,7 +1244,7 @@ job_dir_make()
 			return 1
 		fi
 		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
-		    "$jd.ended" "$jd.next" "$jd.claim"
+		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole"
 	fi
 	if { [ ! -d "$jd/argv" ] || [ ! -d "$jd/env" ]; } &&
 	    ! mkdir -p "$jd/argv" "$jd/env"; then
@@ -1368,7 +1375,7 @@ sv_helper_exec()
 	# shellcheck disable=SC2154 # iso_dir, env_jh/jt: agent-env.sh
 	exec "$helper" -s "$_hs" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
 	    -p "$_hp" -i "$_hid" -m "$mkey" -R "$run_e" -T "$run/$_hd" \
-	    -t "${jobtimeout:-0}" -l "$_hl" -o "$relay" -a "$tar_cmd" \
+	    -t "${jobtimeout:-0}" -l "$_hl" -o "$relay" \
 	    -w "$iso_dir" -e "$env_jh" -E "$env_jt" ${_hf:+"$_hf"} -- "$@"
 }
 
@@ -1500,7 +1507,9 @@ sv_late()
 }
 
 # sv_done: the job has ended: its timeout's watchdog stopped, its status,
-# its environment after, its results packed, "done".
+# its environment after, its directory marked whole (not packed: the
+# master copies a small one over SFTP, and asks "pack" for a big one),
+# "done".
 sv_done()
 {
 	sv_reason=''
@@ -1518,14 +1527,9 @@ sv_done()
 	fi
 	env_record "$sv_jd" after
 	sv_status "done"
-	sv_pack
 	# the end of the job for a later agent (reattach): made last
-	if [ "$sv_res" = - ]; then
-		: >"$sv_jd.unpacked"
-	else
-		: >"$sv_jd.packed"
-	fi
-	sv_report "done $sv_slot $sv_dir $sv_rc $sv_res"
+	: >"$sv_jd.whole"
+	sv_report "done $sv_slot $sv_dir $sv_rc $sv_dir"
 }
 
 # sv_spawn CMD...: (in the background) the job's process: its
@@ -1640,7 +1644,8 @@ do_kill()
 }
 
 # job_state JOBDIR: js = running|done|lost|missing for a job of this run,
-# with js_rc and js_res (the packed result's name) when done.
+# with js_rc and js_res (the result's name: JOBDIR, JOBDIR.tar or "-")
+# when done.
 job_state()
 {
 	js=missing js_rc='' js_res='' _st='' _pid=''
@@ -1664,15 +1669,17 @@ job_state()
 	done <"$_jd/status"
 	if [ "$_st" = "done" ] && [ -e "$_jd.packed" ]; then
 		js="done" js_res=$1.tar
+	elif [ "$_st" = "done" ] && [ -e "$_jd.whole" ]; then
+		js="done" js_res=$1
 	elif [ "$_st" = "done" ] && [ -e "$_jd.unpacked" ]; then
 		js="done" js_res=-
 	elif [ "$_st" = "done" ] && [ "${2:-}" != again ]; then
-		# done, still being packed: look again in a moment
+		# done, its mark not made yet: look again in a moment
 		sleep 2
 		job_state "$1" again
 	elif [ "$_st" = "done" ]; then
-		js="done" js_res=-
-		[ -f "$_jd.tar" ] && js_res=$1.tar
+		# its supervisor died after the status: the directory is whole
+		js="done" js_res=$1
 	elif [ -n "$_pid" ] && kill -0 "$_pid" 2>/dev/null; then
 		js=running
 	elif [ "${2:-}" != again ]; then
@@ -1767,18 +1774,41 @@ sv_status()
 	} >"$sv_jd/status"
 }
 
-# sv_pack: pack the job directory (tar, not compressed: a gzip per job
-# costs the worker more than it saves on a LAN); sv_res = its name in
-# RUNDIR/jobs or "-".  Written in place: JOBDIR.packed, made after it,
-# says it is whole.
-sv_pack()
+# pack_dir JOBDIR: (in a background child) pack a done job's directory
+# (tar, not compressed: a gzip costs the worker more than it saves on a
+# LAN) into JOBDIR.tar, written under a name of its own and renamed (an
+# earlier agent's packer may still run), then JOBDIR.packed; pk_res = its
+# name in RUNDIR/jobs or "-".
+pack_dir()
 {
-	sv_res=$sv_dir.tar
-	if tar -C "$sv_jd" -cf - . >"$rundir/jobs/$sv_res"; then
+	pk_res=$1.tar
+	_pk=$rundir/jobs/$1
+	[ -e "$_pk.packed" ] && [ -f "$_pk.tar" ] && return 0
+	if tar -C "$_pk" -cf - . >"$_pk.tar.$$" &&
+	    mv -f "$_pk.tar.$$" "$_pk.tar"; then
+		: >"$_pk.packed"
 		return 0
 	fi
-	rm -f "$rundir/jobs/$sv_res"
-	sv_res=-
+	rm -f "$_pk.tar.$$"
+	pk_res=-
+}
+
+# do_pack JOBDIR: the master wants a done job's directory packed (too big
+# to copy file by file): "packed JOBDIR RESULT", from the background.
+do_pack()
+{
+	if ! safe_token "$arg" || [ -z "$rundir" ] ||
+	    [ ! -d "$rundir/jobs/$arg" ]; then
+		reply "err pack no such job dir"
+		return
+	fi
+	(
+		trap - EXIT
+		trap '' HUP
+		pack_dir "$arg" 2>>"$rundir/agent-$mkey.log"
+		reply "packed $arg $pk_res"
+	) </dev/null &
+	sups="$sups $!"
 }
 
 # --- the main loop -------------------------------------------------------
@@ -1888,6 +1918,7 @@ main()
 		unqueue) do_unqueue ;;
 		forget) do_forget ;;
 		helper) do_helper ;;
+		pack) do_pack ;;
 		quit) forget_flush; unqueue_all; lock_release; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac

@@ -9,7 +9,7 @@
  *
  *	dist-helper -s SLOT -J RUNDIR/jobs -d JOBDIR -q SEQ [-p PREV]
  *	    -i JOBID -m MKEY -R RUN -T TOKEN [-t SECS] [-l PROCS] [-o RELAY]
- *	    [-a TAR] -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
+ *	    -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
  *
  * What the sh supervisor does, in the same order and with the same files
  * (agent.sh, supervise): wait for the slot's turn (PREV.ended, the FIFO
@@ -19,8 +19,8 @@
  * record it in PROCS, write ./status (supervisor=helper), report
  * "started"; wait (SECS: then kill its tree, exit 124), hand the slot
  * over, report "ended", write env.json (HEAD, the 1-minute load, TAIL),
- * append the end to ./status, pack JOBDIR.tar with TAR, mark it, report
- * "done".  -F: strict isolation refused the job: it exits 126 unstarted.
+ * append the end to ./status, mark JOBDIR.whole (the master copies the
+ * directory, or asks the agent to pack a big one), report "done".  -F: strict isolation refused the job: it exits 126 unstarted.
  * A TERM is passed on to the job's process group.  Exit codes of the job
  * as sh gives them: 125 it could not start, 126 not executable, 127 not
  * found, 128+N killed by signal N.  POSIX only.
@@ -47,7 +47,7 @@
 
 struct sv {
 	const char	*slot, *jobs, *dir, *prev, *id, *mkey, *run, *token;
-	const char	*procs, *relay, *tar, *cwd, *head, *tail;
+	const char	*procs, *relay, *cwd, *head, *tail;
 	long		 seq;
 	unsigned	 timeout;
 	int		 refused;
@@ -435,37 +435,10 @@ env_json(const struct sv *s)
 	free(text);
 }
 
-/* Pack the job directory into JOBDIR.tar; res = its name or "-". */
-static void
-pack(const struct sv *s, char *res, size_t len)
-{
-	char out[PATH_MAX];
-	pid_t pid;
-	int st = -1, fd;
-
-	snprintf(res, len, "-");
-	if (pathf(out, "%s.tar", s->jd) == -1)
-		return;
-	if ((pid = fork()) == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666)) == -1 ||
-		    dup2(fd, 1) == -1)
-			_exit(1);
-		execlp(s->tar, "tar", "-C", s->jd, "-cf", "-", ".", (char *)NULL);
-		_exit(127);
-	}
-	while (pid > 0 && waitpid(pid, &st, 0) == -1 && errno == EINTR)
-		;
-	if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(res, len, "%s.tar", s->dir);
-	else
-		unlink(out);
-}
-
 static void
 finish(struct sv *s, int rc, int timed_out)
 {
-	char p[PATH_MAX], end[32], text[128], res[NAME_MAX + 8];
+	char p[PATH_MAX], end[32], text[128];
 
 	now(end);
 	report(s, "ended %s %s", s->slot, s->dir);
@@ -476,11 +449,10 @@ finish(struct sv *s, int rc, int timed_out)
 	    timed_out ? "reason=timeout\n" : "");
 	if (pathf(p, "%s/status", s->jd) == 0)
 		put_file(p, O_APPEND, text);
-	pack(s, res, sizeof res);
-	if (pathf(p, "%s.%s", s->jd, strcmp(res, "-") == 0 ? "unpacked" :
-	    "packed") == 0)
+	/* the end of the job for a later agent (reattach): made last */
+	if (pathf(p, "%s.whole", s->jd) == 0)
 		put_file(p, O_TRUNC, "");
-	report(s, "done %s %s %d %s", s->slot, s->dir, rc, res);
+	report(s, "done %s %s %d %s", s->slot, s->dir, rc, s->dir);
 }
 
 static int
@@ -528,7 +500,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: dist-helper --version | -s SLOT -J JOBS "
 	    "-d JOBDIR -q SEQ [-p PREV] -i ID -m MKEY -R RUN -T TOKEN "
-	    "[-t SECS] [-l PROCS] [-o RELAY] [-a TAR] -w CWD [-e HEAD "
+	    "[-t SECS] [-l PROCS] [-o RELAY] -w CWD [-e HEAD "
 	    "-E TAIL] [-F] -- CMD...\n");
 	return 2;
 }
@@ -536,13 +508,13 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct sv s = { .tar = "tar", .id = "", .mkey = "", .run = "" };
+	struct sv s = { .id = "", .mkey = "", .run = "" };
 	struct sigaction sa;
 	int c;
 
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return puts(HELPER_VERSION) == EOF ? 1 : 0;
-	while ((c = getopt(argc, argv, "s:J:d:q:p:i:m:R:T:t:l:o:a:w:e:E:F")) != -1)
+	while ((c = getopt(argc, argv, "s:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
 		switch (c) {
 		case 's': s.slot = optarg; break;
 		case 'J': s.jobs = optarg; break;
@@ -556,7 +528,6 @@ main(int argc, char **argv)
 		case 't': s.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'l': s.procs = *optarg != '\0' ? optarg : NULL; break;
 		case 'o': s.relay = *optarg != '\0' ? optarg : NULL; break;
-		case 'a': s.tar = optarg; break;
 		case 'w': s.cwd = optarg; break;
 		case 'e': s.head = optarg; break;
 		case 'E': s.tail = optarg; break;

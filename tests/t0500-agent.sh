@@ -179,7 +179,7 @@ test_jobs()
 	    'a b' "it's" 'say "hi"' '$(touch '"$T"'/pwned)' "two${nl}lines" \
 	    'back\slash\n' '*' '' '  lead'
 	check "$1: started SLOT JOBDIR PID" wait_line 1 'started 0 j1 [0-9]+'
-	check "$1: done SLOT JOBDIR 0 RESULT" wait_line 1 'done 0 j1 0 j1\.tar'
+	check "$1: done SLOT JOBDIR 0 RESULT" wait_line 1 'done 0 j1 0 j1'
 	printf '%s\n' 'a b' "it's" 'say "hi"' '$(touch '"$T"'/pwned)' \
 	    "two${nl}lines" 'back\slash\n' '*' '' '  lead' >"$T/want"
 	check "$1: the job got exactly its argv" cmp "$T/want" "$R/j1/out"
@@ -195,15 +195,21 @@ test_jobs()
 	check "$1: status start/end" grep -qE '^start=[0-9]+' "$R/j1/status"
 	check "$1: status end" grep -qE '^end=[0-9]+' "$R/j1/status"
 	check "$1: status slot and machine" grep -qx 'machine=m1' "$R/j1/status"
+	check "$1: the directory marked whole" [ -e "$R/j1.whole" ]
+	check "$1: ... not packed unasked" [ ! -e "$R/j1.tar" ]
+	echo 'pack j1' >&3
+	check "$1: pack: packed JOBDIR RESULT" wait_line 1 'packed j1 j1\.tar'
 	check "$1: result archive" [ -s "$R/j1.tar" ]
-	check "$1: ... marked whole" [ -e "$R/j1.packed" ]
+	check "$1: ... marked packed" [ -e "$R/j1.packed" ]
+	echo 'pack nosuch' >&3
+	check "$1: pack of no job dir refused" wait_line 1 'err pack .*'
 	tar -tf "$R/j1.tar" >"$T/list" 2>&1
 	check "$1: archive holds the status" grep -qx './status' "$T/list"
 	check "$1: archive holds argv and out" grep -qx './out' "$T/list"
 
 	# exit codes, environment, tool dir in PATH
 	job 1 1 j2 'exit three' sh -c 'exit 3'
-	check "$1: an exit status comes back" wait_line 1 'done 1 j2 3 j2\.tar'
+	check "$1: an exit status comes back" wait_line 1 'done 1 j2 3 j2'
 	check "$1: status exit=3" grep -qx 'exit=3' "$R/j2/status"
 	mkdir -p "$W/tool/bin"
 	printf '#!/bin/sh\necho tool-here\n' >"$W/tool/bin/mytool"
@@ -218,7 +224,7 @@ test_jobs()
 	job 1 0 j3 'env job' sh -c 'printf "%s|" "$FOO" "$DIST_JOB_ID" \
 	    "$DIST_JOB_DIR" "$DIST_SLOT" "$DIST_MACHINE" "$DIST_RUN_ID" \
 	    "$DIST_TOOL_DIR" "$DIST_WORKDIR" "$PWD" >out; mytool >>out'
-	check "$1: env job done" wait_line 1 'done 0 j3 0 j3\.tar'
+	check "$1: env job done" wait_line 1 'done 0 j3 0 j3'
 	printf 'a b\nc\\d|env job|%s|0|m1|R1|%s|%s|%s|tool-here\n' "$R/j3" \
 	    "$W/tool" "$W" "$R/j3" >"$T/want"
 	check "$1: the job's environment" cmp "$T/want" "$R/j3/out"
@@ -269,7 +275,7 @@ test_ahead()
 	: >"$T/go1"
 	check "$1: the slot's job ends" wait_line 1 'ended 0 a1'
 	check "$1: the next one starts at once" wait_line 1 'started 0 a2 [0-9]+'
-	check "$1: ... after the first" wait_line 1 'done 0 a2 0 a2\.tar'
+	check "$1: ... after the first" wait_line 1 'done 0 a2 0 a2'
 	check "$1: ... which had ended" grep -qx after "$R/a2/out"
 
 	job 1 1 b1 'long' sh -c "$_wait" x "$T/go2" "$T/b1-end"
@@ -280,9 +286,9 @@ test_ahead()
 	echo 'unqueue 1 b1' >&3
 	check "$1: a started one is not" wait_line 1 'unqueue 1 b1 late'
 	: >"$T/go2"
-	check "$1: the running job finishes" wait_line 1 'done 1 b1 0 b1\.tar'
+	check "$1: the running job finishes" wait_line 1 'done 1 b1 0 b1'
 	job 1 1 b3 'after the taken back' sh -c 'echo ran >out'
-	check "$1: the slot goes on" wait_line 1 'done 1 b3 0 b3\.tar'
+	check "$1: the slot goes on" wait_line 1 'done 1 b3 0 b3'
 	check "$1: the taken-back job never ran" [ ! -e "$T/b2-ran" ]
 	check "$1: ... nor left a status" [ ! -e "$R/b2/status" ]
 
@@ -295,21 +301,21 @@ test_ahead()
 	check "$1: status of a waiting job: missing" \
 	    wait_line 1 'status c2 missing'
 	: >"$T/go3"
-	check "$1: the running one finishes" wait_line 1 'done 1 c1 0 c1\.tar'
+	check "$1: the running one finishes" wait_line 1 'done 1 c1 0 c1'
 	sleep 0.3
 	check "$1: the waiting one was taken back" [ ! -e "$T/c2-ran" ]
 
 	echo 'set direct 1' >&3
 	job 1 0 d1 'direct' sh -c 'printf "%s|" "$@" >out' x 'a b' ''
-	check "$1: direct: done" wait_line 1 'done 0 d1 0 d1\.tar'
+	check "$1: direct: done" wait_line 1 'done 0 d1 0 d1'
 	check "$1: direct: the exact argv" grep -qx 'a b||' "$R/d1/out"
 	job 1 0 d2 'missing' "$T/no-such-command"
 	check "$1: direct: a missing command exits 127" \
-	    wait_line 1 'done 0 d2 127 d2\.tar'
+	    wait_line 1 'done 0 d2 127 d2'
 	check "$1: ... saying so" grep -q 'no-such-command' "$R/d2/stderr"
 	echo 'start 0 d3 noargs' >&3
 	check "$1: direct: no arguments exits 127" \
-	    wait_line 1 'done 0 d3 127 d3\.tar'
+	    wait_line 1 'done 0 d3 127 d3'
 	echo 'set direct 0' >&3
 }
 
@@ -386,7 +392,7 @@ test_eof()
 	    wait_gone "$(cat "$T/a3.pid")"
 	check "$1: ... keeping the lock of its running job" \
 	    grep -qx 'run=R3' "$LOCK"
-	check "$1: the job still finishes" wait_line 3 'done 0 k1 0 k1\.tar'
+	check "$1: the job still finishes" wait_line 3 'done 0 k1 0 k1'
 	check "$1: ... and writes its result" grep -qx fin "$T/fin"
 	check "$1: its status says done" \
 	    grep -qx 'state=done' "$W/runs/R3/jobs/k1/status"

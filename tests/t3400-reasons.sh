@@ -158,5 +158,5 @@ note "left on the worker after 40 jobs ($back taken back):" \
 check "40 collected jobs leave a mark per slot only (got $n entries)" \
     [ "$n" -le $((2 + 3 * back)) ]
 check "... and nothing of the jobs handed back" \
-    [ "$(grep -c '\.tar$\|\.packed$' "$T/left")" -eq 0 ]
+    [ "$(grep -c '\.tar$\|\.packed$\|\.whole$' "$T/left")" -eq 0 ]
 done_testing

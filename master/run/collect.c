@@ -1,9 +1,15 @@
 /*
- * collect.c - bring a job's packed results back from the worker and
- * unpack them into RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh
- * temporary directory first, renamed into place only when complete.
+ * collect.c - bring a job's results back from the worker into
+ * RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh temporary
+ * directory first, renamed into place only when complete.  A small result
+ * is copied from the job's directory over SFTP (collect-walk.c: no tar on
+ * the worker), a big one is packed there and unpacked here
+ * (archive-extract.c).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,28 +88,133 @@ skipped_event(struct run_ctx *ctx, const char *job_id,
 	    skipped->v[0], skipped->n > 1 ? ", ..." : "");
 }
 
+/* What the worker made of the master's lines, not fetched by a walk. */
+static const char *const sent_names[] = { "argv", "argc", "env", NULL };
+
+/* A new file dir/name holding len bytes of data. */
+static int
+put_file(const char *dir, const char *name, const char *data, size_t len,
+    char **cause)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1 || write_all(fd, data, len) == -1)
+		rc = set_cause(cause, "%s: %s", path, strerror(errno));
+	if (fd != -1 && close(fd) == -1 && rc == 0)
+		rc = set_cause(cause, "%s: %s", path, strerror(errno));
+	free(path);
+	return rc;
+}
+
+/* A variable name the agent takes ("env" lines; others it refuses). */
+static int
+env_name_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || (*name >= '0' && *name <= '9'))
+		return 0;
+	for (p = name; *p != '\0'; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/* argv/N, argc and env/NAME as the agent wrote them from the lines the
+ * master sent (send_job): argv[config_arg] is the config's worker path. */
+static int
+put_sent(const char *tmp, const struct dist_job *job, const char *config,
+    char **cause)
+{
+	char *argv = xasprintf("%s/argv", tmp), *env = xasprintf("%s/env", tmp);
+	char name[32], *eq;
+	const char *a;
+	size_t i;
+	int rc = -1;
+
+	if (mkdir(argv, 0755) == -1 || mkdir(env, 0755) == -1) {
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < job->argv.n; i++) {
+		a = (int)i == job->config_arg ? config : job->argv.v[i];
+		snprintf(name, sizeof name, "%zu", i);
+		if (put_file(argv, name, a, strlen(a), cause) == -1)
+			goto out;
+	}
+	snprintf(name, sizeof name, "%zu\n", job->argv.n);
+	if (put_file(tmp, "argc", name, strlen(name), cause) == -1)
+		goto out;
+	for (i = 0; i < job->env.n; i++) {
+		if ((eq = strchr(job->env.v[i], '=')) == NULL)
+			continue;
+		char *var = xstrndup(job->env.v[i],
+		    (size_t)(eq - job->env.v[i]));
+
+		if (env_name_ok(var) && put_file(env, var, eq + 1,
+		    strlen(eq + 1), cause) == -1) {
+			free(var);
+			goto out;
+		}
+		free(var);
+	}
+	rc = 0;
+out:
+	free(argv);
+	free(env);
+	return rc;
+}
+
+/* The results into tmp (fresh): unpacked from the packed result, or
+ * walked; 1 too big to walk. */
+static int
+fetch_results(struct dist_ssh *ssh, const char *remote, int walk,
+    const char *config, const struct dist_job *job, const char *incoming,
+    const char *tmp, struct strvec *skipped, char **cause)
+{
+	int rc;
+
+	if (walk) {
+		rc = collect_walk(ssh, remote, tmp, sent_names,
+		    COLLECT_WALK_BYTES, COLLECT_WALK_ENTRIES, skipped, cause);
+		if (rc == 0)
+			rc = put_sent(tmp, job, config, cause);
+		return rc;
+	}
+	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
+	    cause) == -1)
+		return -1;
+	rc = archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
+	    RESULT_MAX_ENTRIES, skipped, cause);
+	unlink(incoming);
+	return rc;
+}
+
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
-    const struct dist_job *job, struct request_info *ri, char **cause)
+    int walk, const char *config, const struct dist_job *job,
+    struct request_info *ri, char **cause)
 {
 	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
 	struct strvec skipped = STRVEC_INIT;
-	int rc = -1;
+	int rc = -1, got;
 
 	incoming = xasprintf("%s/.incoming/%s.%d.tar", ctx->run_dir, job->id,
 	    attempt);
 	tmp = xasprintf("%s/jobs/.tmp-%s.%d", ctx->run_dir, job->id, attempt);
 	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
-	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
-	    cause) == -1)
-		goto out;
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
-	if (archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
-	    RESULT_MAX_ENTRIES, &skipped, cause) == -1 ||
-	    write_skipped(tmp, ri, &skipped, cause) == -1) {
+	got = fetch_results(ssh, remote, walk, config, job, incoming, tmp,
+	    &skipped, cause);
+	if (got != 0 || write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);
+		rc = got == 1 ? 1 : -1;
 		goto out;
 	}
 	read_status(ctx, tmp, job->id, ri);

@@ -473,6 +473,29 @@ test_hooks(struct mconn *c)
 	free(arg);
 }
 
+/* The job lines read while a reply was waited for (a reconnect's, a
+ * "pack" of a big result), in order; handling them may wait again and
+ * keep more. */
+static int
+handle_later(struct mconn *c, char **cause)
+{
+	struct strvec batch;
+	size_t i;
+	int rc = 0;
+
+	while (c->later.n > 0 && rc == 0) {
+		batch = c->later;
+		memset(&c->later, 0, sizeof c->later);
+		for (i = 0; i < batch.n && rc == 0; i++) {
+			sb_reset(&c->line);
+			sb_adds(&c->line, batch.v[i]);
+			rc = handle_line(c, cause);
+		}
+		sv_clear(&batch);
+	}
+	return rc;
+}
+
 int
 dispatch(struct mconn *c, char **cause)
 {
@@ -482,15 +505,12 @@ dispatch(struct mconn *c, char **cause)
 	int killed = 0;
 
 	machine_set_status(ctx, c->ms, M_RUNNING, NULL);
-	for (size_t i = 0; i < c->later.n; i++) {
-		sb_reset(&c->line);
-		sb_adds(&c->line, c->later.v[i]);
-		if (handle_line(c, cause) == -1)
-			return -1;
-	}
-	sv_clear(&c->later);
+	if (handle_later(c, cause) == -1)
+		return -1;
 	test_hooks(c);
 	for (;;) {
+		if (handle_later(c, cause) == -1)
+			return -1;
 		kill_running(c, &killed);
 		cancel_settled(c);
 		take_back(c);

@@ -153,13 +153,92 @@ collected_reason(struct run_ctx *ctx, const struct dist_job *dj,
 	return why;
 }
 
+/* The worker packs the job directory dir, too big to walk: "pack DIR",
+ * answered "packed DIR RESULT" once JOBDIR.tar is whole (the agent
+ * answers pings meanwhile); *remote its worker path. */
+static int
+pack_on_worker(struct mconn *c, const char *dir, char **remote,
+    char **cause)
+{
+	char *f[3];
+	size_t n;
+
+	debug("%s: %s: more than %d entries or %llu bytes: packed there",
+	    c->ms->m->name, dir, COLLECT_WALK_ENTRIES,
+	    (unsigned long long)COLLECT_WALK_BYTES);
+	mconn_send(c, "pack", dir);
+	if (mconn_wait_long(c, "packed", cause) == -1)
+		return -1;
+	n = agent_fields(c->line.buf, f, 3);
+	if (n != 3 || strcmp(f[1], dir) != 0 ||
+	    (strcmp(f[2], "-") != 0 && !worker_token(f[2])))
+		return set_cause(cause, "agent: bad packed line");
+	if (strcmp(f[2], "-") == 0)
+		return set_cause(cause, "the worker could not pack them");
+	*remote = xasprintf("%s/jobs/%s", c->rundir, f[2]);
+	return 0;
+}
+
+/* The attempt's results into the run: result is its job directory
+ * (walked over SFTP, or packed first when big) or its packed result. */
+static int
+collect_attempt(struct mconn *c, int job, int attempt, const char *result,
+    struct request_info *ri, char **cause)
+{
+	const struct dist_job *dj = &c->ctx->plan->config.jobs[job];
+	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
+	char *remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	int rc;
+
+	rc = collect_job(c->ctx, c->ssh, remote, strcmp(result, dir) == 0,
+	    c->config, dj, ri, cause);
+	if (rc == 1) {
+		free(remote);
+		remote = NULL;
+		rc = pack_on_worker(c, dir, &remote, cause);
+		if (rc == 0)
+			rc = collect_job(c->ctx, c->ssh, remote, 0, c->config,
+			    dj, ri, cause);
+	}
+	free(remote);
+	free(dir);
+	return rc;
+}
+
+/*
+ * The connection went while the attempt's results came back: they are
+ * still on the worker, so the attempt is looked for again after a
+ * reconnect (an orphan) and its job goes back to the queue unless it is
+ * there already, as for any job of a lost connection: no retry is used
+ * up.
+ */
+static void
+collect_lost(struct mconn *c, int job, int attempt, int orphan,
+    const char *why)
+{
+	struct run_ctx *ctx = c->ctx;
+
+	pthread_mutex_lock(&ctx->mtx);
+	ctx->jobs[job].collecting = 0;
+	add_orphan(c->ms, job, attempt, 1);
+	if (orphan != 1) {
+		journal_append(ctx->journal, "lost %d %d", job, attempt);
+		sched_job_lost(ctx, (size_t)job);
+	}
+	post_event_locked(ctx, "%s: %s (attempt %d): %s; it goes back to the "
+	    "queue", c->ms->m->name, ctx->plan->config.jobs[job].id, attempt,
+	    why);
+	pthread_cond_broadcast(&ctx->cond);
+	pthread_mutex_unlock(&ctx->mtx);
+}
+
 void
 finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
     const char *result)
 {
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
-	char *remote, *cause = NULL, *why = NULL, *meaning;
+	char *cause = NULL, *why = NULL, *meaning;
 	int64_t start;
 	int final, kept, collected = 0;
 
@@ -173,7 +252,6 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	pthread_mutex_lock(&ctx->mtx);
 	start = ctx->jobs[job].start;
 	pthread_mutex_unlock(&ctx->mtx);
-	remote = xasprintf("%s/jobs/%s", c->rundir, result);
 	meaning = exit_meaning(dj, exit_code);
 	struct request_info ri = {
 		.kind = config_kind_name(ctx->plan->config.kind),
@@ -189,11 +267,15 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	if (strcmp(result, "-") == 0)
 		why = xstrdup("results not collected: the worker could not "
 		    "pack them");
-	else if (collect_job(ctx, c->ssh, remote, dj, &ri, &cause) == -1)
+	else if (collect_attempt(c, job, attempt, result, &ri, &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
 	else {
 		collected = 1;
 		why = collected_reason(ctx, dj, &ri);
+	}
+	if (!collected && why != NULL && mconn_lost(c)) {
+		collect_lost(c, job, attempt, orphan, why);
+		goto out;
 	}
 	pthread_mutex_lock(&ctx->mtx);
 	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
@@ -213,8 +295,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		run_store_job(ctx, (size_t)job);
 	if (kept)
 		run_notify_job(ctx, (size_t)job, (int)(c->ms - ctx->ms));
+out:
 	free(meaning);
 	free(why);
 	free(cause);
-	free(remote);
 }

@@ -244,11 +244,39 @@ struct machine_thread_arg {
 	struct machine_state	*ms;
 };
 
-/* collect.c: bring a job's packed results back and unpack them into
- * RESULTS/<run-id>/jobs/<job-id>/. */
+/* collect.c: bring a job's results back into
+ * RESULTS/<run-id>/jobs/<job-id>/: remote is its packed result
+ * (JOBDIR.tar), or with walk its directory, copied entry by entry over
+ * SFTP unless it is bigger than COLLECT_WALK_BYTES or COLLECT_WALK_ENTRIES:
+ * then 1, nothing done (the worker should pack it).  0 collected.  A
+ * walk writes argv/, argc and env/ from what the master sent (config:
+ * the worker path of the config, the job's config argument). */
+/* Measured on loopback (issue 15): per entry a walk costs ~3 SFTP round
+ * trips, so past ~64 entries one tar on the worker and one download take
+ * the master less time; bytes never favour tar (a walk reads each file
+ * with its reads pipelined, as the download of a tar does, and the worker
+ * copies nothing): the byte bound is the result limit.  (-D... for
+ * experiments.) */
+#ifndef COLLECT_WALK_BYTES
+#define COLLECT_WALK_BYTES	((uint64_t)8 << 30)
+#endif
+#ifndef COLLECT_WALK_ENTRIES
+#define COLLECT_WALK_ENTRIES	64
+#endif
 struct request_info;
 int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
-	    const struct dist_job *, struct request_info *, char **cause);
+	    int walk, const char *config, const struct dist_job *,
+	    struct request_info *, char **cause);
+/* collect-walk.c: copy the worker directory remote into dest (fresh,
+ * empty) entry by entry over SFTP, never anything outside it, but for
+ * the top-level names in own (NULL-terminated, or NULL); entries
+ * that cannot be kept safely (symlinks, devices, FIFOs, sockets, unsafe
+ * names) are listed in skipped as archive_extract_safe() lists them.  1
+ * (nothing copied) when it holds more than max_entries entries or
+ * max_bytes bytes of files. */
+int	collect_walk(struct dist_ssh *, const char *remote, const char *dest,
+	    const char *const *own, uint64_t max_bytes, size_t max_entries,
+	    struct strvec *skipped, char **cause);
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */

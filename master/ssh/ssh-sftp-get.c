@@ -98,7 +98,7 @@ get_one(struct get_state *g, char **cause)
 }
 
 static int
-get_open(struct get_state *g, uint64_t max, char **cause)
+get_open(struct get_state *g, uint64_t size, uint64_t max, char **cause)
 {
 	sftp_attributes a;
 	int type;
@@ -106,19 +106,69 @@ get_open(struct get_state *g, uint64_t max, char **cause)
 	g->f = sftp_open(g->s->sftp, dsftp_path(g->remote), O_RDONLY, 0);
 	if (g->f == NULL)
 		return dsftp_fail(g->s, cause, "open", g->remote);
-	if ((a = sftp_fstat(g->f)) == NULL)
-		return dsftp_fail(g->s, cause, "stat", g->remote);
-	g->size = a->size;
-	type = a->type;
-	sftp_attributes_free(a);
-	if (type != SSH_FILEXFER_TYPE_REGULAR)
-		return dssh_fail(g->s, cause, "sftp get '%s': not a regular "
-		    "file", g->remote);
+	if (size != DSSH_SIZE_UNKNOWN)
+		g->size = size;
+	else {
+		if ((a = sftp_fstat(g->f)) == NULL)
+			return dsftp_fail(g->s, cause, "stat", g->remote);
+		g->size = a->size;
+		type = a->type;
+		sftp_attributes_free(a);
+		if (type != SSH_FILEXFER_TYPE_REGULAR)
+			return dssh_fail(g->s, cause, "sftp get '%s': not a "
+			    "regular file", g->remote);
+	}
 	if (max > 0 && g->size > max)
 		return dssh_fail(g->s, cause, "sftp get '%s': %llu bytes, more "
 		    "than the limit of %llu", g->remote,
 		    (unsigned long long)g->size, (unsigned long long)max);
 	return 0;
+}
+
+/* Download remote into g->fd: its size bytes, or all of it. */
+static int
+get_run(struct get_state *g, uint64_t size, uint64_t max, char **cause)
+{
+	int rc = -1;
+
+	if (dsftp_ready(g->s, cause) != 0 || get_open(g, size, max, cause) != 0)
+		goto out;
+	if (g->size > 0)
+		g->buf = xmalloc(SFTP_GET_CHUNK);
+	while (g->got < g->size) {
+		if (get_fill(g, cause) != 0 || get_one(g, cause) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	while (g->n > 0 && !dssh_is_lost(g->s)) {	/* drop unread answers */
+		(void)sftp_async_read(g->f, g->buf, g->q[g->head].len,
+		    g->q[g->head].id);
+		g->head = (g->head + 1) % ARRAY_SIZE(g->q);
+		g->n--;
+	}
+	if (g->f != NULL)
+		sftp_close(g->f);
+	free(g->buf);
+	return rc;
+}
+
+int
+dssh_sftp_get_fd(struct dist_ssh *s, const char *remote, int fd,
+    uint64_t size, uint64_t max, uint64_t *got, char **cause)
+{
+	struct get_state g;
+	int rc;
+
+	memset(&g, 0, sizeof g);
+	g.s = s;
+	g.remote = remote;
+	g.local = remote;	/* messages: "write 'REMOTE'" (its copy) */
+	g.fd = fd;
+	rc = get_run(&g, size, max, cause);
+	if (got != NULL)
+		*got = g.got;
+	return rc;
 }
 
 /* max 0: no limit.  A failed download leaves no local file. */
@@ -133,35 +183,18 @@ dssh_sftp_get_file(struct dist_ssh *s, const char *remote, const char *local,
 	g.s = s;
 	g.remote = remote;
 	g.local = local;
-	g.fd = -1;
-	if (dsftp_ready(s, cause) != 0 || get_open(&g, max, cause) != 0)
-		goto out;
 	if ((g.fd = open(local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0) {
 		set_cause(cause, "create '%s': %s", local, strerror(errno));
 		goto out;
 	}
-	g.buf = xmalloc(SFTP_GET_CHUNK);
-	while (g.got < g.size) {
-		if (get_fill(&g, cause) != 0 || get_one(&g, cause) != 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	while (g.n > 0 && !dssh_is_lost(s)) {	/* drop unread answers */
-		(void)sftp_async_read(g.f, g.buf, g.q[g.head].len,
-		    g.q[g.head].id);
-		g.head = (g.head + 1) % ARRAY_SIZE(g.q);
-		g.n--;
-	}
-	if (g.f != NULL)
-		sftp_close(g.f);
-	if (g.fd >= 0 && close(g.fd) != 0 && rc == 0)
+	rc = get_run(&g, DSSH_SIZE_UNKNOWN, max, cause);
+	if (close(g.fd) != 0 && rc == 0)
 		rc = set_cause(cause, "close '%s': %s", local, strerror(errno));
-	if (rc != 0 && g.fd >= 0)
+	if (rc != 0)
 		unlink(local);
+out:
 	if (got != NULL)
 		*got = g.got;
-	free(g.buf);
 	return rc;
 }

@@ -96,6 +96,33 @@ int	 dssh_sftp_put_mem(struct dist_ssh *, const void *, size_t,
  * (0: no limit); a failed download leaves no local file. */
 int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
 	    const char *local, uint64_t max, uint64_t *got, char **cause);
+/* The same into fd, an open local file; size: the bytes to read, as a
+ * listing gave them (no stat of the file: one round trip less), or
+ * DSSH_SIZE_UNKNOWN to stat it (then only a regular file is read). */
+#define DSSH_SIZE_UNKNOWN	UINT64_MAX
+int	 dssh_sftp_get_fd(struct dist_ssh *, const char *remote, int fd,
+	    uint64_t size, uint64_t max, uint64_t *got, char **cause);
+/* An entry of a worker directory, as the server's lstat() saw it. */
+enum dssh_ftype {
+	DSSH_F_FILE, DSSH_F_DIR, DSSH_F_SYMLINK, DSSH_F_FIFO, DSSH_F_DEVICE,
+	DSSH_F_SOCKET, DSSH_F_OTHER
+};
+struct dssh_dirent {
+	char		*name;		/* one component */
+	enum dssh_ftype	 type;
+	uint64_t	 size;
+	uint32_t	 mode;		/* permission bits */
+	int64_t		 mtime;		/* epoch seconds, -1 unknown */
+};
+/* The entries of directory path ("." and ".." left out) into *ents, *n
+ * of them: 0 all, 1 there are more than max (the first max listed), -1
+ * error.  Free with dssh_dirents_free. */
+int	 dssh_sftp_list(struct dist_ssh *, const char *path, size_t max,
+	    struct dssh_dirent **ents, size_t *n, char **cause);
+void	 dssh_dirents_free(struct dssh_dirent *, size_t n);
+/* A symlink's target, as text (never followed), into *target. */
+int	 dssh_sftp_readlink(struct dist_ssh *, const char *path,
+	    char **target, char **cause);
 /* A missing file is not an error. */
 int	 dssh_sftp_remove(struct dist_ssh *, const char *path, char **cause);
 /* path with "~" or "~/..." made the login user's home on that machine (the
