@@ -16,6 +16,12 @@
  * 16 kB each, 128 kB replies took 3 x 32 kB and more per machine for the
  * whole run (issue 15). */
 #define SFTP_GET_CHUNK	(16 * 1024 - 512)
+/* A file of at most this size (a job's results: 20 kB for a trivial job)
+ * is read one piece at a time: two replies in flight reach the master as
+ * one SSH packet of up to 32 kB, which grows libssh's socket, packet and
+ * channel buffers of that session to 32-64 kB each for the rest of the
+ * run (~100 kB per machine, issue 15); a few round trips more are cheap. */
+#define SFTP_GET_SMALL	(4 * SFTP_GET_CHUNK)
 
 /* A download in flight: reads requested, answered in order. */
 struct get_state {
@@ -57,8 +63,9 @@ static int
 get_fill(struct get_state *g, char **cause)
 {
 	uint32_t len;
+	size_t depth = g->size <= SFTP_GET_SMALL ? 1 : SFTP_GET_DEPTH;
 
-	while (g->n < SFTP_GET_DEPTH && g->next < g->size) {
+	while (g->n < depth && g->next < g->size) {
 		len = g->size - g->next > SFTP_GET_CHUNK ? SFTP_GET_CHUNK :
 		    (uint32_t)(g->size - g->next);
 		if (get_request(g, g->next, len) != 0)
