@@ -22,6 +22,7 @@
  * channel buffers of that session to 32-64 kB each for the rest of the
  * run (~100 kB per machine, issue 15); a few round trips more are cheap. */
 #define SFTP_GET_SMALL	(4 * SFTP_GET_CHUNK)
+#define SFTP_GET_PIECE	(8 * 1024 - 512)	/* ... in pieces this size */
 
 /* A download in flight: reads requested, answered in order. */
 struct get_state {
@@ -63,10 +64,12 @@ static int
 get_fill(struct get_state *g, char **cause)
 {
 	uint32_t len;
-	size_t depth = g->size <= SFTP_GET_SMALL ? 1 : SFTP_GET_DEPTH;
+	int small = g->size <= SFTP_GET_SMALL;
+	size_t depth = small ? 1 : SFTP_GET_DEPTH;
+	uint32_t piece = small ? SFTP_GET_PIECE : SFTP_GET_CHUNK;
 
 	while (g->n < depth && g->next < g->size) {
-		len = g->size - g->next > SFTP_GET_CHUNK ? SFTP_GET_CHUNK :
+		len = g->size - g->next > piece ? piece :
 		    (uint32_t)(g->size - g->next);
 		if (get_request(g, g->next, len) != 0)
 			return dsftp_fail(g->s, cause, "read", g->remote);
