@@ -34,6 +34,10 @@ axis_values(const struct dist_config *cfg, const xmlNode *axis,
 	char *text;
 
 	for (n = axis->children; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && !xmlIsBlankNode(n))
+			return config_error(cfg, axis, cause, "an <axis> holds "
+			    "<value> elements, not text (never split on "
+			    "blanks): <value>a</value><value>b</value>");
 		if (n->type != XML_ELEMENT_NODE) {
 			if (config_blank(cfg, n, cause) == -1)
 				return -1;
