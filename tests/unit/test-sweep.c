@@ -302,6 +302,27 @@ test_expand(void)
 	    !ph_name_ok("a-b"), "ph_name_ok: identifiers only");
 }
 
+static void
+test_example(void)
+{
+	struct dist_config_opts o;
+	struct dist_config c;
+	char *cause = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.name = "run1";
+	if (config_load("configs/sweep-example.xml", &o, &c, &cause) == -1) {
+		TEST_OK(0, "configs/sweep-example.xml loads");
+		printf("#   %s\n", cause);
+		free(cause);
+		return;
+	}
+	TEST_OK(c.njobs == 12 && strcmp(c.jobs[0].id, "sort-qsort-1000-1") == 0
+	    && strcmp(c.jobs[11].id, "sort-radix-1000000-3") == 0 &&
+	    c.warnings.n == 0, "configs/sweep-example.xml: 12 jobs, no warning");
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -312,5 +333,6 @@ main(void)
 	test_placeholders();
 	test_errors();
 	test_expand();
+	test_example();
 	return test_done();
 }
