@@ -313,8 +313,8 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 		goto out;
 	for (n = root->children; n != NULL; n = n->next) {
 		if (config_is(n, "job") &&
-		    jobs_job(cfg, n, &genv, opts->revision, &origins,
-		    cause) == -1)
+		    jobs_job(cfg, n, &genv, opts != NULL ? opts->revision :
+		    NULL, &origins, cause) == -1)
 			goto out;
 	}
 	if (cfg->njobs == 0) {
