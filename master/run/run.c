@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -382,19 +381,6 @@ all_threads_done(struct run_ctx *ctx)
 	return 1;
 }
 
-/*
- * The heap's free pages back to the system, at most once a second (after
- * run.json, whose 1-2 MB buffer was just freed): with one malloc arena
- * shared by every machine thread the heap fragments, and glibc returns
- * only its top on its own (256 machines: ~10 MB of free pages kept; the
- * walk takes well under a millisecond; issue 15).
- */
-static void
-heap_give_back(void)
-{
-	malloc_trim(0);
-}
-
 /* The main thread: print events, keep run.json current, notice the end. */
 static void
 main_loop(struct run_ctx *ctx)
@@ -426,14 +412,11 @@ main_loop(struct run_ctx *ctx)
 		progress_live(ctx, 0);
 		/* at most once a second while running: it is rewritten whole
 		 * (the journal is the durable record of every change) */
-		if (finished || (dirty && now_mono() - last_json >= 1.0)) {
-			last_json = now_mono();
-			if (runjson_write(ctx, &cause) == -1) {
-				warn("%s", cause);
-				free(cause);
-				cause = NULL;
-			}
-			heap_give_back();
+		if ((finished || (dirty && now_mono() - last_json >= 1.0)) &&
+		    (last_json = now_mono(), runjson_write(ctx, &cause) == -1)) {
+			warn("%s", cause);
+			free(cause);
+			cause = NULL;
 		}
 		if (finished)
 			break;
