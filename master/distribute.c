@@ -388,7 +388,7 @@ apply_store(struct dist_opts *o, int id, const char *arg, char **cause)
 		o->db_url = arg;
 		return 0;
 	case O_REVISION:
-		o->revision = arg;
+		o->revision = o->config.revision = arg;
 		return revision_check("--revision", arg, cause);
 	case O_PROJECT:
 		o->project = arg;

@@ -28,6 +28,14 @@
  *	counted before any is made.
  * <job revision="REV">: the revision (commit id, tag) the job measures,
  *	for the results store: printable ASCII, at most REVISION_MAX bytes.
+ * <sweep><axis name="A"><value>V</value>...</axis>...</sweep>: inside a
+ *	<job>, at most one: the job is made once per combination of values,
+ *	the first axis outermost; {A} in its name, <arg>s and env values is
+ *	the value; the name gets "-V" for each axis it does not name
+ *	(sort-qsort-1000).  Counted against the cap like repeat= (sweep.c).
+ * Placeholders: {A} for a sweep axis, {revision} when the run has one,
+ *	{{ and }} for literal braces, ${...} untouched, any other {...}
+ *	left as it is, with a warning for a {NAME} (sweep.h).
  * <arg>WORD</arg>: one argv element, at least one per job, taken exactly
  *	as written: no shell splitting, whitespace and newlines kept (use a
  *	CDATA section or &lt; &amp; for markup characters).  The first one,
@@ -47,6 +55,7 @@
 
 #include "input/config.h"
 #include "input/revision.h"
+#include "input/sweep.h"
 
 #define JOBS_MAX_REPEAT 10000
 
@@ -108,6 +117,8 @@ jobs_job_body(const struct dist_config *cfg, const xmlNode *node,
 			rc = jobs_arg(cfg, n, argv, cause);
 		else if (config_is(n, "env"))
 			rc = config_env(cfg, n, env, NULL, cause);
+		else if (config_is(n, "sweep"))
+			continue;	/* sweep_parse() */
 		else
 			rc = config_error(cfg, n, cause, "unknown element <%s> "
 			    "in <job>", (const char *)n->name);
@@ -196,15 +207,34 @@ jobs_require(struct dist_config *cfg, const xmlNode *node,
 	return rc;
 }
 
+/* One job of a sweep (or the job itself), repeat= times. */
+struct jobs_repeat_arg {
+	struct dist_config	*cfg;
+	long			 repeat;
+};
+
+static void
+jobs_add_repeated(void *arg, const struct sweep_job *j)
+{
+	struct jobs_repeat_arg *a = arg;
+	long i = a->repeat > 0 ? 1 : 0;
+
+	do
+		jobs_add(a->cfg, j->name, j->argv, j->genv, j->env, i);
+	while (++i <= a->repeat);
+}
+
 /* One <job>: its jobs are appended to cfg, their origins to *origins. */
 static int
 jobs_job(struct dist_config *cfg, const xmlNode *node,
     const struct strvec *genv, const struct dist_require *greq,
-    struct config_origin **origins, char **cause)
+    const char *revision, struct config_origin **origins, char **cause)
 {
 	struct strvec argv = STRVEC_INIT, env = STRVEC_INIT;
+	struct sweep sw = { NULL, 0 };
+	struct jobs_repeat_arg ra = { cfg, 0 };
 	char *name = NULL, *rev = NULL;
-	long repeat, i;
+	long repeat;
 	size_t first = cfg->njobs;
 	int rc = -1;
 
@@ -216,16 +246,17 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 	}
 	if (jobs_repeat(cfg, node, &repeat, cause) == -1 ||
 	    jobs_revision(cfg, node, &rev, cause) == -1 ||
+	    sweep_parse(cfg, node, &sw, cause) == -1 ||
 	    jobs_job_body(cfg, node, &argv, &env, cause) == -1)
 		goto out;
 	if (argv.n == 0) {
 		config_error(cfg, node, cause, "job '%s' has no <arg>", name);
 		goto out;
 	}
-	i = repeat > 0 ? 1 : 0;
-	do
-		jobs_add(cfg, name, &argv, genv, &env, i);
-	while (++i <= repeat);
+	ra.repeat = repeat;
+	if (sweep_expand(cfg, node, &sw, &(struct sweep_template){ name, &argv,
+	    genv, &env, revision }, jobs_add_repeated, &ra, cause) == -1)
+		goto out;
 	*origins = xreallocarray(*origins, cfg->njobs, sizeof **origins);
 	if (jobs_require(cfg, node, greq, first, cause) == -1)
 		goto out;
@@ -237,6 +268,7 @@ jobs_job(struct dist_config *cfg, const xmlNode *node,
 	}
 	rc = 0;
 out:
+	sweep_free(&sw);
 	free(name);
 	free(rev);
 	sv_clear(&argv);
@@ -245,7 +277,8 @@ out:
 }
 
 /* How many jobs the <job> elements make, before any is made (a bad
- * repeat= counts 1: its error comes when the job is read). */
+ * repeat= counts 1: its error comes when the job is read; sweeps count
+ * their product). */
 static unsigned long long
 jobs_count(const xmlNode *root)
 {
@@ -265,7 +298,8 @@ jobs_count(const xmlNode *root)
 				r = 1;
 			free(s);
 		}
-		total = config_count_add(total, (unsigned long long)r);
+		total = config_count_add(total,
+		    config_count_mul((unsigned long long)r, sweep_count(n)));
 	}
 	return total;
 }
@@ -328,7 +362,8 @@ config_jobs_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 		goto out;
 	for (n = root->children; n != NULL; n = n->next) {
 		if (config_is(n, "job") &&
-		    jobs_job(cfg, n, &genv, &greq, &origins, cause) == -1)
+		    jobs_job(cfg, n, &genv, &greq, opts != NULL ? opts->revision :
+		    NULL, &origins, cause) == -1)
 			goto out;
 	}
 	if (cfg->njobs == 0) {

@@ -40,6 +40,9 @@ struct dist_config_opts {
 	const char	*benchdir;	/* --benchdir on the worker, or NULL */
 	struct strvec	 benchexec_args;/* --benchexec-arg, appended */
 	int		 max_jobs;	/* --max-jobs; 0: CONFIG_MAX_JOBS */
+	/* the run's revision, {revision} in <jobs> configs, or NULL; hook:
+	 * plan_load() sets it from dist_opts' revision (--revision) */
+	const char	*revision;
 };
 
 /* Most jobs a config may expand to unless --max-jobs says otherwise:

@@ -4,6 +4,7 @@
  *
  *	machines.h	the machines file, host ranges (machines.c, hostrange.c)
  *	config.h	configs and their parsers, job ids (config*.c, jobid.c)
+ *	sweep.h		(internal) <jobs> sweeps and {placeholders}
  *	archive.h	the tool archive's checks and zip-to-tar conversion
  *	settings.h	the settings file (every long option)
  *	isolation.h	the isolation options and their checks

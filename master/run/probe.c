@@ -142,6 +142,8 @@ out:
 	return NULL;
 }
 
+#define PROBE_STACK	(256 * 1024)
+
 void
 probe_all(struct dist_plan *plan, const struct probe_ask *ask, size_t nask,
     struct probe_result *results)
@@ -150,16 +152,22 @@ probe_all(struct dist_plan *plan, const struct probe_ask *ask, size_t nask,
 	struct probe_arg *args = xcalloc(n, sizeof *args);
 	pthread_t *th = xcalloc(n, sizeof *th);
 	int *started = xcalloc(n, sizeof *started);
+	pthread_attr_t attr;
 
+	/* the machine threads' stack size (run.c): 8 MB of address space
+	 * each by default, of which ~20 kB are touched */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PROBE_STACK);
 	for (i = 0; i < n; i++) {
 		memset(&results[i], 0, sizeof results[i]);
 		args[i] = (struct probe_arg){ plan, &plan->machines.v[i], ask,
 		    nask, &results[i] };
-		started[i] = pthread_create(&th[i], NULL, probe_main,
+		started[i] = pthread_create(&th[i], &attr, probe_main,
 		    &args[i]) == 0;
 		if (!started[i])
 			results[i].error = xstrdup("cannot start a thread");
 	}
+	pthread_attr_destroy(&attr);
 	for (i = 0; i < n; i++)
 		if (started[i])
 			pthread_join(th[i], NULL);

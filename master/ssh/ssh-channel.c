@@ -10,9 +10,11 @@
 
 #define CHAN_READ_MAX	(64 * 1024)
 /* Each ssh_channel_write() is sent whole before it returns; libssh's send
- * buffers grow to hold it and never shrink: the agent (80 kB) written at
- * once left 192 kB per machine, these pieces leave 32 kB. */
-#define CHAN_WRITE_MAX	(16 * 1024 - 512)
+ * buffers (the packet and the socket's) grow to hold it and never shrink:
+ * the agent (80 kB) written at once left 192 kB per machine, 15.5 kB
+ * pieces 32 kB, these 8 kB (issue 15; a buffer of N bytes or more takes
+ * 2N, so a piece stays 512 bytes under 4 kB for the headers and MAC). */
+#define CHAN_WRITE_MAX	(4 * 1024 - 512)
 
 /*
  * libssh calls this as data arrives, during any call on the session

@@ -56,8 +56,9 @@ wire_read(ssh_channel c, unsigned char *buf, uint32_t len)
 #define FXP_RENAME_ID	0x64697374u	/* "dist" */
 /* A file from memory (config, script) goes in pieces this small: libssh's
  * send buffers grow to the largest packet and never shrink, 128 kB per
- * machine for the whole run with 32 kB packets, 32 kB with these. */
-#define PUT_MEM_CHUNK	(16 * 1024 - 512)
+ * machine for the whole run with 32 kB packets, 8 kB with these (the
+ * same size as the agent channel's writes, ssh-channel.c). */
+#define PUT_MEM_CHUNK	(4 * 1024 - 512)
 
 /*
  * posix-rename@openssh.com replaces the target atomically, where plain
