@@ -776,6 +776,13 @@ do_clean()
 	for _a in "$workdir"/tools/*; do
 		[ -f "$_a" ] || continue
 		_s=${_a##*/}
+		case $_s in
+		dist-helper-*)	# the worker helper is not a tool archive:
+			# removed once as old as the runs removed, not counted
+			[ -n "$(find "$_a" -prune -mmin +"$((arg / 60))" \
+			    2>/dev/null)" ] && rm -f "$_a"
+			continue ;;
+		esac
 		grep -qx -- "$_s" "$workdir"/runs/*/tool 2>/dev/null && continue
 		rm -rf "$_a" "$_a.d" && _t=$((_t + 1)) && esc "$_s" &&
 		    reply "clean tool $e"
