@@ -135,7 +135,8 @@ static const struct dist_option options[] = {
 	{ "benchdir", O_BENCHDIR, required_argument, C_RUN, "DIR",
 	  "worker directory where the BenchExec XML is placed" },
 	{ "benchexec-arg", O_BENCHEXEC_ARG, required_argument, C_RUN, "ARG",
-	  "append ARG to every benchexec command (repeatable)" },
+	  "append ARG to every benchexec command (repeatable; {revision}"
+	  " is --revision)" },
 	{ "workdir", O_WORKDIR, required_argument, C_SSH, "DIR",
 	  "worker directory (default /var/tmp/distribute-USER)" },
 	{ "lockfile", O_LOCKFILE, required_argument, C_SSH, "FILE",

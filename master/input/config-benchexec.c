@@ -14,6 +14,13 @@
  * 0-based index among the tasks of that run definition, the global
  * <tasks> (children of <benchmark>) first, then its own.  Names are
  * escaped so that a pattern matches only that name.
+ *
+ * Placeholders (placeholders.h): {revision}, the run's --revision, in the
+ * --benchexec-arg values, which distribute passes itself.  The file
+ * reaches BenchExec unchanged (with benchdir= it is the worker's own
+ * copy), so BenchExec's ${benchmark_name}-style variables and any brace
+ * keep their meaning; a {NAME} in an <option> is reported, as it is not
+ * replaced.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +28,7 @@
 #include <libxml/tree.h>
 
 #include "input/config.h"
+#include "input/placeholders.h"
 
 /* One element of the DTD: its attributes and children (NULL: text only). */
 struct be_elem {
@@ -127,6 +135,23 @@ blank(const char *s)
 static int be_check(struct dist_config *, const xmlNode *,
     const struct be_elem *, char **);
 
+/* A {NAME} in an <option> reaches BenchExec as written: say so. */
+static void
+be_check_braces(struct dist_config *cfg, const xmlNode *node,
+    const char *text)
+{
+	struct strvec unknown = STRVEC_INIT;
+	size_t i;
+
+	free(ph_expand(text, NULL, NULL, &unknown));
+	for (i = 0; i < unknown.n; i++)
+		config_warn(cfg, node, "<option>: %s is left as it is: "
+		    "distribute passes BenchExec files unchanged (placeholders "
+		    "such as {revision} go in --benchexec-arg; BenchExec's own "
+		    "variables are ${...})", unknown.v[i]);
+	sv_clear(&unknown);
+}
+
 /* BenchExec ignores attributes it does not know (SV-COMP's blast-new.xml
  * has stopAfter on <tasks>): warn and go on. */
 static void
@@ -174,6 +199,8 @@ be_check(struct dist_config *cfg, const xmlNode *node,
 		if (e->need_text && blank(text))
 			rc = config_error(cfg, node, cause, "<%s> is empty",
 			    e->name);
+		if (strcmp(e->name, "option") == 0)
+			be_check_braces(cfg, node, text);
 		free(text);
 		return rc;
 	}
@@ -378,6 +405,31 @@ be_pattern(const char *s)
 	return sb_detach(&sb);
 }
 
+/* The --benchexec-arg values with {revision} replaced; unknown {NAME}s
+ * reported, once per argument. */
+static void
+be_expand_args(struct dist_config *cfg, const struct dist_config_opts *opts,
+    struct strvec *out)
+{
+	const char *const names[1] = { "revision" };
+	const char *const values[1] = { opts->revision };
+	const struct ph_vars v = { names, values, opts->revision != NULL };
+	struct strvec unknown = STRVEC_INIT;
+	size_t i;
+	char *s;
+
+	for (i = 0; i < opts->benchexec_args.n; i++) {
+		s = ph_expand(opts->benchexec_args.v[i], &v, NULL, &unknown);
+		sv_push(out, s);
+		free(s);
+		s = xasprintf("--benchexec-arg '%s'", opts->benchexec_args.v[i]);
+		ph_warn_unknown(cfg, NULL, s, "{revision}, with --revision",
+		    &unknown);
+		free(s);
+		sv_clear(&unknown);
+	}
+}
+
 static void
 be_argv(struct dist_job *job, const struct dist_config *cfg,
     const struct dist_config_opts *opts, const char *rundef,
@@ -557,10 +609,12 @@ config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
     struct dist_config *cfg, char **cause)
 {
 	const xmlNode *root = xmlDocGetRootElement(doc);
+	struct dist_config_opts o = *opts;	/* its args expanded */
 	struct be_doc d;
 	int rc = -1;
 
 	memset(&d, 0, sizeof d);
+	memset(&o.benchexec_args, 0, sizeof o.benchexec_args);
 	if (be_check(cfg, root, &be_elems[0], cause) == -1)
 		goto out;
 	cfg->tool = config_attr(root, "tool");
@@ -580,9 +634,11 @@ config_benchexec_parse(struct _xmlDoc *doc, const struct dist_config_opts *opts,
 	if (opts->split == SPLIT_TASKS &&
 	    config_check_count(cfg, opts, be_count_keys(&d), cause) == -1)
 		goto out;
-	be_jobs(cfg, opts, &d);
+	be_expand_args(cfg, opts, &o.benchexec_args);
+	be_jobs(cfg, &o, &d);
 	rc = be_requires(cfg, root, cause);
 out:
+	sv_clear(&o.benchexec_args);
 	be_doc_free(&d);
 	return rc;
 }

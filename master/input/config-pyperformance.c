@@ -65,9 +65,18 @@
  * workdir ($DIST_WORKDIR) and {home} with $HOME, each with '%' doubled
  * for configparser's interpolation.  A replacement that is empty or holds
  * a newline or '#' (pyperformance cuts values at '#') stops the job with
- * exit 2 and a message on stderr, as does a missing DIST_PYPERF_INI.  Any
- * other "{...}" is kept as written.  Keep json_dir under {job_dir}, or the
- * results stay on the worker.  Jobs of one machine share repo_dir and
+ * exit 2 and a message on stderr, as does a missing DIST_PYPERF_INI.  Keep
+ * json_dir under {job_dir}, or the results stay on the worker.
+ *
+ * Placeholders follow the rule of every config (placeholders.h): in the
+ * compile config (template and <option> values) and <env> values,
+ * {revision} is the job's revision (commit=, else branch=), replaced on
+ * the master; {job_dir}, {workdir} and {home} (compile config only) are
+ * declared too, filled on the worker; {{ and }} are literal braces,
+ * ${...} is untouched, any other {...} is kept as written (a {NAME} with
+ * a warning).  The text sent to the worker has every literal '{' doubled
+ * and the program turns "{{" back into '{', so that a literal
+ * "{{job_dir}}" stays "{job_dir}".  Jobs of one machine share repo_dir and
  * bench_dir: give pyperformance machines one slot ("1/host").
  *
  * Each job runs, in its directory, a fixed sh program with the data as
@@ -91,6 +100,7 @@
 #include <libxml/tree.h>
 
 #include "input/config.h"
+#include "input/placeholders.h"
 
 #define PP_NSECTIONS	7
 #define PP_TEMPLATE_MAX	(64 * 1024)
@@ -121,6 +131,14 @@ static const struct {
 	{ "scm", "repo_dir", "{workdir}/cpython" },
 	{ "compile", "bench_dir", "{workdir}/pyperf-bench" },
 };
+
+/* The names a campaign declares: revision (the job's), then those the
+ * program fills on the worker, in the compile config only. */
+static const char *const pp_ph_names[] = { "revision", "job_dir", "workdir",
+	"home" };
+#define PP_PH_ENV	1	/* <env> values: revision only */
+#define PP_PH_INI	4
+#define PP_PH_DECLARED	"{revision}, {job_dir}, {workdir} or {home}"
 
 /*
  * The job's program: writes ./compile.ini from $DIST_PYPERF_INI with the
@@ -158,6 +176,7 @@ static const char pp_program[] =
 "\t\"job_dir}\"*) val \"$PWD\" \"the job directory\" ;;\n"
 "\t\"workdir}\"*) val \"${DIST_WORKDIR-}\" DIST_WORKDIR ;;\n"
 "\t\"home}\"*) val \"${HOME-}\" HOME ;;\n"
+"\t\"{\"*) o=$o\"{\"; r=${r#\"{\"}; continue ;;\n"
 "\t*) o=$o\"{\"; continue ;;\n"
 "\tesac\n"
 "\to=$o$v\n"
@@ -186,6 +205,8 @@ struct pp_campaign {
 
 /* A template being read. */
 struct pp_reader {
+	struct dist_config *cfg;	/* for warnings */
+	const xmlNode	*root;
 	const char	*path;
 	long		 line;
 	int		 sec;		/* current section, or -1 */
@@ -321,7 +342,62 @@ pp_strip(const char *s, size_t len)
 	return xstrndup(s, len);
 }
 
+/* --- placeholders --------------------------------------------------- */
+
+/* Report each {NAME} of text that no job will replace; where names it. */
+static void
+pp_ph_check(struct dist_config *cfg, const xmlNode *node, const char *where,
+    const char *text, size_t nnames)
+{
+	static const char *const late[PP_PH_INI] = { NULL, NULL, NULL, NULL };
+	const struct ph_vars v = { pp_ph_names, late, nnames };
+	struct strvec unknown = STRVEC_INIT;
+
+	free(ph_expand(text, &v, NULL, &unknown));
+	ph_warn_unknown(cfg, node, where, nnames == PP_PH_ENV ? "{revision}" :
+	    PP_PH_DECLARED, &unknown);
+	sv_clear(&unknown);
+}
+
+/* A job's compile config: {revision} replaced, the worker's names kept,
+ * literal braces doubled for the program. */
+static char *
+pp_ph_ini(const char *ini, const char *revision)
+{
+	const char *const values[PP_PH_INI] = { revision, NULL, NULL, NULL };
+	const struct ph_vars v = { pp_ph_names, values, PP_PH_INI };
+
+	return ph_expand_late(ini, &v, NULL);
+}
+
+/* A job's env: each NAME=VALUE with {revision} replaced in VALUE. */
+static void
+pp_ph_env(struct strvec *out, const struct strvec *in, const char *revision)
+{
+	const char *const values[PP_PH_ENV] = { revision };
+	const struct ph_vars v = { pp_ph_names, values, PP_PH_ENV };
+	size_t i;
+
+	for (i = 0; i < in->n; i++) {
+		const char *eq = strchr(in->v[i], '=');
+		char *s = ph_expand(eq + 1, &v, NULL, NULL);
+
+		sv_pushf(out, "%.*s=%s", (int)(eq - in->v[i]), in->v[i], s);
+		free(s);
+	}
+}
+
 /* --- the template file ---------------------------------------------- */
+
+/* A template value's {NAME}s: "XML:LINE: TEMPLATE:LINE: {x} is not ...". */
+static void
+pp_tmpl_check(const struct pp_reader *r, const char *value)
+{
+	char *where = xasprintf("%s:%ld", r->path, r->line);
+
+	pp_ph_check(r->cfg, r->root, where, value, PP_PH_INI);
+	free(where);
+}
 
 static int PRINTFLIKE(3, 4)
 pp_tmpl_error(const struct pp_reader *r, char **cause, const char *fmt, ...)
@@ -391,6 +467,7 @@ pp_tmpl_option(struct pp_reader *r, struct pp_ini *ini, const char *line,
 		    pp_sections[r->sec]);
 		goto out;
 	}
+	pp_tmpl_check(r, value);
 	pp_ini_set(ini, r->sec, key, value);
 	r->last = (long)ini->keys[r->sec].n - 1;
 	rc = 0;
@@ -411,6 +488,7 @@ pp_tmpl_continue(struct pp_reader *r, struct pp_ini *ini, const char *line,
 		return pp_tmpl_error(r, cause, "indented line '%s' continues "
 		    "no option", line);
 	more = pp_strip(line, len);
+	pp_tmpl_check(r, more);
 	v = &ini->values[r->sec].v[r->last];
 	joined = xasprintf("%s\n%s", *v, more);
 	free(more);
@@ -447,13 +525,15 @@ pp_tmpl_line(struct pp_reader *r, struct pp_ini *ini, const char *line,
 
 /* Parse a template's text into ini (which must be empty). */
 static int
-pp_tmpl_parse(const char *path, const char *data, size_t len,
-    struct pp_ini *ini, char **cause)
+pp_tmpl_parse(struct dist_config *cfg, const xmlNode *root, const char *path,
+    const char *data, size_t len, struct pp_ini *ini, char **cause)
 {
 	struct pp_reader r;
 	const char *p = data, *end = data + len, *nl;
 
 	memset(&r, 0, sizeof r);
+	r.cfg = cfg;
+	r.root = root;
 	r.path = path;
 	r.sec = -1;
 	r.last = -1;
@@ -500,7 +580,7 @@ pp_tmpl_stat(const struct dist_config *cfg, const xmlNode *root,
 }
 
 static int
-pp_template(const struct dist_config *cfg, const xmlNode *root,
+pp_template(struct dist_config *cfg, const xmlNode *root,
     struct pp_ini *ini, char **cause)
 {
 	char *file = config_attr(root, "template"), *path = NULL, *data = NULL;
@@ -521,7 +601,7 @@ pp_template(const struct dist_config *cfg, const xmlNode *root,
 		    xmlGetLineNo(root));
 		goto out;
 	}
-	if (pp_tmpl_parse(path, data, len, ini, cause) == -1) {
+	if (pp_tmpl_parse(cfg, root, path, data, len, ini, cause) == -1) {
 		prefix_cause(cause, "%s:%ld", cfg->path, xmlGetLineNo(root));
 		goto out;
 	}
@@ -536,10 +616,10 @@ out:
 /* --- XML settings --------------------------------------------------- */
 
 static int
-pp_option(const struct dist_config *cfg, const xmlNode *node, int sec,
+pp_option(struct dist_config *cfg, const xmlNode *node, int sec,
     struct pp_ini *ini, struct strvec *here, char **cause)
 {
-	char *key = NULL, *text = NULL, *value = NULL;
+	char *key = NULL, *text = NULL, *value = NULL, *where;
 	size_t i;
 	int rc = -1;
 
@@ -568,6 +648,9 @@ pp_option(const struct dist_config *cfg, const xmlNode *node, int sec,
 		    key);
 		goto out;
 	}
+	where = xasprintf("<option> '%s'", key);
+	pp_ph_check(cfg, node, where, value, PP_PH_INI);
+	free(where);
 	sv_push(here, key);
 	pp_ini_set(ini, sec, key, value);
 	rc = 0;
@@ -608,7 +691,7 @@ out:
 }
 
 static int
-pp_section(const struct dist_config *cfg, const xmlNode *node,
+pp_section(struct dist_config *cfg, const xmlNode *node,
     struct pp_campaign *c, char **cause)
 {
 	struct strvec here = STRVEC_INIT;
@@ -689,9 +772,23 @@ out:
 	return rc;
 }
 
+/* <env>: as for <jobs>, its value's {NAME}s reported. */
+static int
+pp_env(struct dist_config *cfg, const xmlNode *node, struct pp_campaign *c,
+    char **cause)
+{
+	const char *value;
+
+	if (config_env(cfg, node, &c->env, PP_INI_VAR, cause) == -1)
+		return -1;
+	value = strchr(c->env.v[c->env.n - 1], '=') + 1;
+	pp_ph_check(cfg, node, "<env>", value, PP_PH_ENV);
+	return 0;
+}
+
 /* Everything but the revisions, in document order. */
 static int
-pp_settings(const struct dist_config *cfg, const xmlNode *root,
+pp_settings(struct dist_config *cfg, const xmlNode *root,
     struct pp_campaign *c, char **cause)
 {
 	const xmlNode *n;
@@ -701,7 +798,7 @@ pp_settings(const struct dist_config *cfg, const xmlNode *root,
 		if (n->type != XML_ELEMENT_NODE)
 			rc = config_blank(cfg, n, cause);
 		else if (config_is(n, "env"))
-			rc = config_env(cfg, n, &c->env, PP_INI_VAR, cause);
+			rc = pp_env(cfg, n, c, cause);
 		else if (config_is(n, "section"))
 			rc = pp_section(cfg, n, c, cause);
 		else if (config_is(n, "benchmarks"))
@@ -786,24 +883,28 @@ pp_job_exits(struct dist_job *job)
 	}
 }
 
-/* The config text of one revision: the campaign's, with its remote. */
+/* The config text of one revision: the campaign's, with its remote,
+ * placeholders as the program wants them. */
 static char *
-pp_job_ini(const struct pp_campaign *c, const char *remote)
+pp_job_ini(const struct pp_campaign *c, const char *remote,
+    const char *revision)
 {
 	struct pp_ini ini;
-	char *text, *gr;
+	char *text, *gr, *late;
 
-	if (remote == NULL)
-		return pp_ini_render(&c->ini);
 	memset(&ini, 0, sizeof ini);
 	pp_ini_copy(&ini, &c->ini);
-	gr = xasprintf("remotes/%s", remote);
-	pp_ini_set(&ini, pp_section_index("config"), "git_remote", gr);
-	pp_ini_set(&ini, pp_section_index("scm"), "git_remote", gr);
+	if (remote != NULL) {
+		gr = xasprintf("remotes/%s", remote);
+		pp_ini_set(&ini, pp_section_index("config"), "git_remote", gr);
+		pp_ini_set(&ini, pp_section_index("scm"), "git_remote", gr);
+		free(gr);
+	}
 	text = pp_ini_render(&ini);
-	free(gr);
 	pp_ini_clear(&ini);
-	return text;
+	late = pp_ph_ini(text, revision);
+	free(text);
+	return late;
 }
 
 static void
@@ -826,7 +927,7 @@ pp_add_job(struct dist_config *cfg, const struct pp_campaign *c,
 	sv_push(&job->argv, job->revision);
 	if (commit != NULL && branch != NULL)
 		sv_push(&job->argv, branch);
-	sv_copy(&job->env, &c->env);
+	pp_ph_env(&job->env, &c->env, job->revision);
 	sv_pushf(&job->env, "%s=%s", PP_INI_VAR, ini);
 	pp_job_exits(job);
 }
@@ -860,7 +961,7 @@ pp_revision(struct dist_config *cfg, const xmlNode *node,
 		    "branch=");
 		goto out;
 	}
-	ini = pp_job_ini(c, remote);
+	ini = pp_job_ini(c, remote, commit != NULL ? commit : branch);
 	if (strlen(ini) > PP_INI_MAX) {
 		config_error(cfg, node, cause, "the compile config is larger "
 		    "than %d bytes", PP_INI_MAX);

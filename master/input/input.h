@@ -4,7 +4,8 @@
  *
  *	machines.h	the machines file, host ranges (machines.c, hostrange.c)
  *	config.h	configs and their parsers, job ids (config*.c, jobid.c)
- *	sweep.h		(internal) <jobs> sweeps and {placeholders}
+ *	sweep.h		(internal) <jobs> sweeps
+ *	placeholders.h	(internal) {placeholders} in every config kind
  *	archive.h	the tool archive's checks and zip-to-tar conversion
  *	settings.h	the settings file (every long option)
  *	isolation.h	the isolation options and their checks

@@ -352,18 +352,10 @@ static void
 warn_unknown(struct dist_config *cfg, const xmlNode *job, const char *name,
     const struct strvec *unknown)
 {
-	size_t i, k;
+	char *where = xasprintf("job '%s'", name);
 
-	for (i = 0; i < unknown->n; i++) {
-		for (k = 0; k < i && strcmp(unknown->v[k], unknown->v[i]) != 0;
-		    k++)
-			;
-		if (k == i)
-			config_warn(cfg, job, "job '%s': %s is not a declared "
-			    "placeholder (a sweep axis or {revision}), left as "
-			    "it is; {{ and }} write literal braces", name,
-			    unknown->v[i]);
-	}
+	ph_warn_unknown(cfg, job, where, "a sweep axis or {revision}", unknown);
+	free(where);
 }
 
 static void

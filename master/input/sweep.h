@@ -2,18 +2,8 @@
  * sweep.h - parameter sweeps and placeholders in <jobs> configs (input/,
  * internal: config-jobs.c and the unit tests use it).
  *
- * Placeholders, one rule for every text they may appear in (an <arg>, a
- * job's name, an env value):
- *	{name}	 replaced by the value of name when the config declares it
- *		 (a sweep axis of that job, or "revision" when the run has
- *		 one); any other {...} is left as it is, and reported when
- *		 it looks like a placeholder ({name}, not awk's { print })
- *	{{ }}	 a literal { and }
- *	${...}	 always left untouched, braces included: the shell's and
- *		 BenchExec's own variables (${benchmark_name}) get through
- *
- *	struct ph_vars v = { names, values, 2 };
- *	char *s = ph_expand("sort {algo} {{x}} ${HOME}", &v, used, &unknown);
+ * Placeholders ({A} for an axis A, {revision}): placeholders.h has the
+ * rule, shared by every config kind.
  *
  * A sweep inside a <job> (see config-jobs.c):
  *	<sweep><axis name="algo"><value>qsort</value>...</axis>...</sweep>
@@ -25,20 +15,7 @@
 #include <stddef.h>
 
 #include "input/config.h"
-
-struct ph_vars {
-	const char *const	*names;
-	const char *const	*values;
-	size_t			 n;
-};
-
-/* text with its placeholders replaced (allocated).  used[i] is set when
- * names[i] was replaced (used may be NULL); each {NAME} left as it is
- * (NAME as ph_name_ok() wants it) is pushed on unknown (may be NULL). */
-char	*ph_expand(const char *text, const struct ph_vars *,
-	    unsigned char *used, struct strvec *unknown);
-/* An axis name: [A-Za-z_][A-Za-z0-9_]*, at most 64 characters. */
-int	 ph_name_ok(const char *name);
+#include "input/placeholders.h"
 
 struct sweep_axis {
 	char		*name;

@@ -662,6 +662,117 @@ test_program(void)
 	config_free(&c);
 }
 
+/* Placeholders: {revision} is the job's, {job_dir} and friends reach the
+ * worker without a warning, {{ }} literal (also {{job_dir}}), ${...}
+ * untouched, {foo} kept with a warning, in the XML and the template. */
+static const char ph_tmpl[] = "[compile]\nflags = -DREV={revision}\n"
+    "\t{bar}\n";
+
+static const char ph_xml[] =
+    "<pyperformance python=\"/bin/echo\" template=\"ph.ini\">\n"
+    "<env name=\"TAG\">r-{revision}-{{x}} {job_dir}</env>\n"
+    "<section name=\"config\">"
+    "<option name=\"json_dir\">{job_dir}/json</option>\n"
+    "<option name=\"label\">{revision} {{job_dir}} ${HOME} {foo}</option>"
+    "</section>\n"
+    "<revision commit=\"c0ffee\" branch=\"main\"/>"
+    "<revision branch=\"3.12\"/>"
+    "</pyperformance>";
+
+static void
+check_ph_warnings(const struct dist_config *c, const char *xml,
+    const char *tmpl)
+{
+	char *w[3];
+	size_t i;
+
+	w[1] = xasprintf("%s:2: <env>: {job_dir} is not a declared placeholder "
+	    "({revision}), left as it is; {{ and }} write literal braces",
+	    xml);
+	w[0] = xasprintf("%s:1: %s:3: {bar} is not a declared placeholder "
+	    "({revision}, {job_dir}, {workdir} or {home}), left as it is; {{ "
+	    "and }} write literal braces", xml, tmpl);
+	w[2] = xasprintf("%s:4: <option> 'label': {foo} is not a declared "
+	    "placeholder ({revision}, {job_dir}, {workdir} or {home}), left as "
+	    "it is; {{ and }} write literal braces", xml);
+	ASSERT_INT_EQ(c->warnings.n, 3, "placeholders: 3 warnings, none for "
+	    "{job_dir} in the compile config");
+	for (i = 0; i < 3; i++) {
+		ASSERT_STR_EQ(c->warnings.n > i ? c->warnings.v[i] : NULL, w[i],
+		    i == 0 ? "{bar} in the template: XML:LINE: TEMPLATE:LINE" :
+		    i == 1 ? "{job_dir} in <env> is not declared there" :
+		    "{foo} in an <option>");
+		free(w[i]);
+	}
+}
+
+/* The program run in dir: compile.ini as the worker writes it. */
+static void
+check_ph_program(const struct dist_job *j, const char *top)
+{
+	char *dir = xasprintf("%s/job", top), *ini, *want;
+	char *e0 = xasprintf("DIST_PYPERF_INI=%s", env_get(j,
+	    "DIST_PYPERF_INI"));
+	const char *env[] = { e0, "DIST_WORKDIR=/w", "HOME=/h",
+	    "PATH=/usr/bin:/bin", NULL };
+
+	mkdir(dir, 0755);
+	ASSERT_INT_EQ(run_job("/bin/sh", j, dir, env), 0,
+	    "placeholders: the program exits 0");
+	ini = slurp(dir, "compile.ini");
+	want = xasprintf("[config]\njson_dir = %s/json\n"
+	    "label = c0ffee {job_dir} ${HOME} {foo}\n\n"
+	    "[scm]\nrepo_dir = /w/cpython\n\n[compile]\n"
+	    "flags = -DREV=c0ffee\n\t{bar}\nbench_dir = /w/pyperf-bench\n",
+	    dir);
+	ASSERT_STR_EQ(ini, want, "compile.ini: {revision} the job's, "
+	    "{{job_dir}} literal, ${HOME} and {foo} kept, {job_dir} filled");
+	free(want);
+	free(ini);
+	free(e0);
+	free(dir);
+}
+
+static void
+test_placeholders(void)
+{
+	char top[] = "/tmp/test-config-pyperf.XXXXXX", *tmpl = NULL;
+	char *xml = NULL, *cause = NULL;
+	struct dist_config c;
+	struct dist_config_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.name = "run1";
+	o.revision = "run-rev";
+	if (mkdtemp(top) == NULL) {
+		TEST_OK(0, "mkdtemp");
+		return;
+	}
+	tmpl = xasprintf("%s/ph.ini", top);
+	xml = xasprintf("%s/ph.xml", top);
+	if (write_file_atomic(tmpl, ph_tmpl, sizeof ph_tmpl - 1, &cause) == -1 ||
+	    config_load_mem(xml, ph_xml, strlen(ph_xml), &o, &c, &cause) == -1) {
+		TEST_OK(0, "placeholders: loads");
+		printf("#   %s\n", cause);
+		free(cause);
+		goto out;
+	}
+	check_ph_warnings(&c, xml, tmpl);
+	ASSERT_STR_EQ(env_get(&c.jobs[0], "TAG"), "r-c0ffee-{x} {job_dir}",
+	    "<env>: {revision} is the job's commit, {{x}} is {x}");
+	ASSERT_STR_EQ(env_get(&c.jobs[1], "TAG"), "r-3.12-{x} {job_dir}",
+	    "<env>: {revision} is the branch without commit=");
+	ASSERT_CONTAINS(env_get(&c.jobs[0], "DIST_PYPERF_INI"),
+	    "\nlabel = c0ffee {{job_dir} ${{HOME} {{foo}\n",
+	    "sent to the worker: literal braces doubled, {revision} replaced");
+	check_ph_program(&c.jobs[0], top);
+	config_free(&c);
+out:
+	rm_rf(top, NULL);
+	free(tmpl);
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -674,5 +785,6 @@ main(void)
 	test_template_forms();
 	test_too_big();
 	test_program();
+	test_placeholders();
 	return test_done();
 }

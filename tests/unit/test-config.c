@@ -895,6 +895,75 @@ test_unknown_attrs(void)
 	free(cause);
 }
 
+/* Placeholders in a BenchExec config: {revision} in --benchexec-arg
+ * values, ${...} and the file untouched, {{ }} literal, an unknown {NAME}
+ * kept and reported; an <option>'s {NAME} reported, not replaced. */
+static const char be_ph_doc[] = "<benchmark tool=\"t\">\n"
+    "<option name=\"-o\">${benchmark_name}/{revision}</option>\n"
+    "<rundefinition name=\"r\"><tasks name=\"a\"><include>x</include>"
+    "</tasks></rundefinition></benchmark>";
+
+static int
+be_ph_load(const char *revision, struct dist_config *c)
+{
+	struct dist_config_opts o = opts_make(SPLIT_RUNS, NULL);
+	char *cause = NULL;
+	int rc;
+
+	o.revision = revision;
+	sv_push(&o.benchexec_args, "--description-file=d-{revision}.txt");
+	sv_push(&o.benchexec_args, "--x=${benchmark_name}");
+	sv_push(&o.benchexec_args, "--y={{x}}");
+	sv_push(&o.benchexec_args, "--z={foo}");
+	rc = config_load_mem("b.xml", be_ph_doc, strlen(be_ph_doc), &o, c,
+	    &cause);
+	if (rc == -1) {
+		printf("#   %s\n", cause);
+		free(cause);
+	}
+	sv_clear(&o.benchexec_args);
+	return rc;
+}
+
+static void
+test_benchexec_placeholders(void)
+{
+	static const char *const want[] = { "benchexec",
+	    "../../config/b.xml", "--name", "run1", "--outputpath", "output/",
+	    "--rundefinition", "r", "--tasks", "a",
+	    "--description-file=d-r42.txt", "--x=${benchmark_name}", "--y={x}",
+	    "--z={foo}", NULL };
+	struct dist_config c;
+
+	if (be_ph_load("r42", &c) == -1) {
+		TEST_OK(0, "benchexec placeholders: loads");
+		return;
+	}
+	TEST_OK(c.njobs == 1 && argv_is(&c.jobs[0].argv, want),
+	    "benchexec: {revision} in --benchexec-arg, ${...} untouched, "
+	    "{{x}} is {x}, {foo} kept");
+	ASSERT_INT_EQ(c.warnings.n, 2, "benchexec placeholders: 2 warnings");
+	ASSERT_STR_EQ(c.warnings.n > 0 ? c.warnings.v[0] : NULL,
+	    "b.xml:2: <option>: {revision} is left as it is: distribute passes "
+	    "BenchExec files unchanged (placeholders such as {revision} go in "
+	    "--benchexec-arg; BenchExec's own variables are ${...})",
+	    "benchexec: {revision} in an <option> reported, not replaced");
+	ASSERT_STR_EQ(c.warnings.n > 1 ? c.warnings.v[1] : NULL,
+	    "b.xml: --benchexec-arg '--z={foo}': {foo} is not a declared "
+	    "placeholder ({revision}, with --revision), left as it is; {{ and "
+	    "}} write literal braces", "benchexec: unknown {foo} reported");
+	config_free(&c);
+	if (be_ph_load(NULL, &c) == 0) {
+		ASSERT_STR_EQ(c.jobs[0].argv.v[10],
+		    "--description-file=d-{revision}.txt",
+		    "benchexec without --revision: {revision} kept");
+		ASSERT_INT_EQ(c.warnings.n, 3,
+		    "... and reported as not declared");
+		config_free(&c);
+	} else
+		TEST_OK(0, "benchexec placeholders without a revision: loads");
+}
+
 static void
 test_misc(void)
 {
@@ -1061,6 +1130,7 @@ main(void)
 	test_max_jobs();
 	test_max_jobs_kinds();
 	test_unknown_attrs();
+	test_benchexec_placeholders();
 	test_misc();
 	test_truncations();
 	test_quiet();
