@@ -50,6 +50,12 @@ touch -d '10 days ago' "$T/w2/work/runs"/*
 "$DISTRIBUTE" clean --machines "$T/machines" --older-than 7d --known-hosts "$T/known_hosts" \
     --ssh-config "$T/ssh_config" -i "$T/id_master" >"$T/c2" 2>&1
 check "clean removes the old runs" [ -z "$(find "$T/w2/work/runs" -mindepth 1 -maxdepth 1)" ]
-check "and the tool no run uses any more" [ -z "$(find "$T/w2/work/tools" -mindepth 1)" ]
+check "and the tool no run uses any more" [ -z "$(find "$T/w2/work/tools" \
+    -mindepth 1 ! -name 'dist-helper-*')" ]
+# the worker helper (not a tool archive) goes once as old as --older-than
+touch -d '10 days ago' "$T/w2/work/tools"/* 2>/dev/null
+"$DISTRIBUTE" clean --machines "$T/machines" --older-than 7d --known-hosts "$T/known_hosts" \
+    --ssh-config "$T/ssh_config" -i "$T/id_master" >"$T/c3" 2>&1
+check "an old worker helper goes too" [ -z "$(find "$T/w2/work/tools" -mindepth 1)" ]
 check "and says so" grep -q 'removed 2 run directories and 1 tool archives' "$T/c2"
 done_testing
