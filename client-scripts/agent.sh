@@ -82,7 +82,9 @@
 #                           (tests/t3210-never-twice.sh); "hold-unqueue"
 #                           makes "unqueue" wait until the job has started
 #                           and ended, so "unqueue ... late" comes after its
-#                           "done" (a race made certain, see unqueue_hold)
+#                           "done" (a race made certain, see unqueue_hold);
+#                           "slow-relay" makes the relay read its FIFO a
+#                           second late (lines written before must be kept)
 #   anything else        -> err VERB unknown verb
 # "arg" and "env" lines are consumed by the next start or prepare (and
 # dropped by a refused one).
@@ -1043,13 +1045,22 @@ relay_start()
 	_rf=$rundir/jobs/.report-$$
 	rm -f "$_rf"
 	mkfifo "$_rf" 2>/dev/null || return 0
+	# opened here, before the fork: the FIFO is held open (by the relay's
+	# stdin) from now on, so that a line written before the relay reads
+	# is kept in the pipe, not dropped when its writer closes (a fast
+	# job's "started", "ended" and "done" were lost that way)
+	exec 7<>"$_rf" || return 0
 	(
 		trap - EXIT INT TERM HUP PIPE
+		case " $testhooks " in
+		*' slow-relay '*) sleep 1 ;;
+		esac
 		while IFS= read -r _rl; do
 			[ "$_rl" = "relay end" ] && break
 			printf '%s\n' "$_rl"
-		done
-	) <>"$_rf" 2>/dev/null &
+		done <&7 7<&-
+	) 2>/dev/null &
+	exec 7<&-
 	relay=$_rf
 }
 
@@ -1105,12 +1116,15 @@ sv_started()
 	sv_report "started $sv_slot $sv_dir $_sp"
 }
 
-# slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once: job number N
-# waits on RUNDIR/jobs/.go-SLOT-(N mod 8) (one mkfifo per slot, not per
-# job; no two jobs eight apart ever wait at once).
+# slot_fifos SLOT: the FIFOs of SLOT's hand-overs, made once per agent:
+# job number N waits on RUNDIR/jobs/.go-AGENT-SLOT-(N mod 8), AGENT this
+# agent's pid (one mkfifo per slot, not per job; no two jobs eight apart
+# ever wait at once; a supervisor left waiting by an agent that died
+# cannot take the hand-over of a later agent's job: its FIFOs are its
+# own).  $$ is the agent's pid in its subshells too.
 slot_fifos()
 {
-	_sf=$rundir/jobs/.go-$1
+	_sf=$rundir/jobs/.go-$$-$1
 	[ -p "$_sf-0" ] && return 0
 	mkfifo "$_sf-0" "$_sf-1" "$_sf-2" "$_sf-3" "$_sf-4" "$_sf-5" \
 	    "$_sf-6" "$_sf-7" 2>/dev/null
@@ -1120,7 +1134,7 @@ slot_fifos()
 # slot_fifo SLOT N: f = the FIFO job number N of SLOT waits on.
 slot_fifo()
 {
-	f=$rundir/jobs/.go-$1-$(($2 % 8))
+	f=$rundir/jobs/.go-$$-$1-$(($2 % 8))
 }
 
 # do_unqueue SLOT JOBDIR: take back a job not started yet (it waits for
@@ -1165,11 +1179,31 @@ unqueue_all()
 	while [ -n "$_sl_w" ]; do
 		_sl_l=${_sl_w%%"$nl"*}
 		_sl_w=${_sl_w#*"$nl"}
+		_sl_w0=$_sl_l
 		_sl_l=${_sl_l#* }
-		# (a job already collected and forgotten is not made again)
-		[ -d "$rundir/jobs/${_sl_l%% *}" ] &&
-		    claim "$rundir/jobs/${_sl_l%% *}.claim"
+		# (a job already collected and forgotten is not made again;
+		# claimed before, by "unqueue", its supervisor may still wait)
+		if [ -d "$rundir/jobs/${_sl_l%% *}" ]; then
+			claim "$rundir/jobs/${_sl_l%% *}.claim"
+			: >"$rundir/jobs/${_sl_l%% *}.gone"
+			unqueue_wake "${_sl_w0%% *}" "${_sl_l#* }"
+		fi
 	done
+	return 0
+}
+
+# unqueue_wake SLOT SEQ: (the agent goes away) wake the supervisor of
+# SLOT's job number SEQ, taken back and marked JOBDIR.gone, if it waits
+# for its turn, so that it ends now rather than take the hand-over of a
+# later agent's job on the same FIFO (after a reconnect: seen as a run
+# that never ended).  Opened read-write: never blocks; the line is lost
+# only when nobody waits, and a waiter sees .gone before it reads.  (A job
+# taken back by "unqueue" keeps its place in the slot's chain: it passes
+# the turn on when the job before it ends.)
+unqueue_wake()
+{
+	slot_fifo "$1" "$2"
+	[ -p "$f" ] && printf '\n' 2>/dev/null 1<>"$f"
 	return 0
 }
 
@@ -1203,7 +1237,7 @@ forget_flush()
 		_fw=${_fw#*"$nl"}
 		_fa=$rundir/jobs/${_fl%% *}
 		set -- "$@" "$_fa" "$_fa.tar" "$_fa.packed" "$_fa.unpacked" \
-		    "$_fa.claim" "$_fa.whole"
+		    "$_fa.claim" "$_fa.whole" "$_fa.gone"
 		case $_fl in
 		*' '*) set -- "$@" "$rundir/jobs/${_fl#* }.ended" \
 		    "$rundir/jobs/${_fl#* }.next" ;;
@@ -1251,7 +1285,7 @@ job_dir_make()
 			return 1
 		fi
 		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
-		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole"
+		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone"
 	fi
 	if { [ ! -d "$jd/argv" ] || [ ! -d "$jd/env" ]; } &&
 	    ! mkdir -p "$jd/argv" "$jd/env"; then
@@ -1380,7 +1414,7 @@ sv_helper()
 sv_helper_exec()
 {
 	# shellcheck disable=SC2154 # iso_dir, env_jh/jt: agent-env.sh
-	exec "$helper" -s "$_hs" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
+	exec "$helper" -s "$_hs" -g "$$" -J "$rundir/jobs" -d "$_hd" -q "$_hq" \
 	    -p "$_hp" -i "$_hid" -m "$mkey" -R "$run_e" -T "$run/$_hd" \
 	    -t "${jobtimeout:-0}" -l "$_hl" -o "$relay" \
 	    -w "$iso_dir" -e "$env_jh" -E "$env_jt" ${_hf:+"$_hf"} -- "$@"
@@ -1574,7 +1608,9 @@ sv_turn()
 	fi
 	exec 3<>"$f"
 	: >"$_tp.next"
-	[ -e "$_tp.ended" ] || IFS= read -r _ <&3
+	# JOBDIR.gone: its agent went away (unqueue_all): never wait for a
+	# turn that may go to a later agent's job on this FIFO
+	[ -e "$_tp.ended" ] || [ -e "$sv_jd.gone" ] || IFS= read -r _ <&3
 	exec 3<&-
 }
 

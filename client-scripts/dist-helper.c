@@ -7,13 +7,13 @@
  * the agent runs "dist-helper --version" once and falls back to its sh
  * supervisor when that does not print HELPER_VERSION.
  *
- *	dist-helper -s SLOT -J RUNDIR/jobs -d JOBDIR -q SEQ [-p PREV]
+ *	dist-helper -s SLOT -g AGENT -J RUNDIR/jobs -d JOBDIR -q SEQ [-p PREV]
  *	    -i JOBID -m MKEY -R RUN -T TOKEN [-t SECS] [-l PROCS] [-o RELAY]
  *	    -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
  *
  * What the sh supervisor does, in the same order and with the same files
  * (agent.sh, supervise): wait for the slot's turn (PREV.ended, the FIFO
- * .go-SLOT-N), claim JOBDIR.claim (taken back: hand over, exit), fork the
+ * .go-AGENT-SLOT-N), claim JOBDIR.claim (taken back: hand over, exit), fork the
  * job in its own session (stdin /dev/null, ./stdout, ./stderr appended,
  * cwd CWD, DIST_JOB_TOKEN=TOKEN added to the environment we were given),
  * record it in PROCS, write ./status (supervisor=helper), report
@@ -46,7 +46,7 @@
 #define HELPER_VERSION	"dist-helper 1"
 
 struct sv {
-	const char	*slot, *jobs, *dir, *prev, *id, *mkey, *run, *token;
+	const char	*slot, *gen, *jobs, *dir, *prev, *id, *mkey, *run, *token;
 	const char	*procs, *relay, *cwd, *head, *tail;
 	long		 seq;
 	unsigned	 timeout;
@@ -144,14 +144,14 @@ now(char out[32])
 static int
 slot_fifo(const struct sv *s, char *buf, long n)
 {
-	return pathf(buf, "%s/.go-%s-%ld", s->jobs, s->slot, n % 8);
+	return pathf(buf, "%s/.go-%s-%s-%ld", s->jobs, s->gen, s->slot, n % 8);
 }
 
 /* Wait until the slot's previous job has ended (agent.sh, sv_turn). */
 static void
 turn(const struct sv *s)
 {
-	char ended[PATH_MAX], next[PATH_MAX], f[PATH_MAX], c;
+	char ended[PATH_MAX], next[PATH_MAX], f[PATH_MAX], gone[PATH_MAX], c;
 	struct stat st;
 	int fd;
 
@@ -167,8 +167,13 @@ turn(const struct sv *s)
 	}
 	if (pathf(next, "%s/%s.next", s->jobs, s->prev) == 0)
 		put_file(next, O_TRUNC, "");
-	while (access(ended, F_OK) == -1 && read(fd, &c, 1) == -1 &&
-	    errno == EINTR)
+	/* JOBDIR.gone: its agent went away (agent.sh, sv_turn): never wait
+	 * for a turn that may go to a later agent's job on this FIFO */
+	if (pathf(gone, "%s.gone", s->jd) == -1)
+		gone[0] = '\0';
+	while (access(ended, F_OK) == -1 &&
+	    (gone[0] == '\0' || access(gone, F_OK) == -1) &&
+	    read(fd, &c, 1) == -1 && errno == EINTR)
 		;
 	close(fd);
 }
@@ -498,7 +503,7 @@ supervise(struct sv *s, char **argv, int argc)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: dist-helper --version | -s SLOT -J JOBS "
+	fprintf(stderr, "usage: dist-helper --version | -s SLOT -g AGENT -J JOBS "
 	    "-d JOBDIR -q SEQ [-p PREV] -i ID -m MKEY -R RUN -T TOKEN "
 	    "[-t SECS] [-l PROCS] [-o RELAY] -w CWD [-e HEAD "
 	    "-E TAIL] [-F] -- CMD...\n");
@@ -508,15 +513,16 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	struct sv s = { .id = "", .mkey = "", .run = "" };
+	struct sv s = { .gen = "0", .id = "", .mkey = "", .run = "" };
 	struct sigaction sa;
 	int c;
 
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return puts(HELPER_VERSION) == EOF ? 1 : 0;
-	while ((c = getopt(argc, argv, "s:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
+	while ((c = getopt(argc, argv, "s:g:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
 		switch (c) {
 		case 's': s.slot = optarg; break;
+		case 'g': s.gen = optarg; break;
 		case 'J': s.jobs = optarg; break;
 		case 'd': s.dir = optarg; break;
 		case 'q': s.seq = atol(optarg); break;

@@ -145,4 +145,17 @@ check "aarch64: the sh supervisor ran them" \
     sh -c '! grep -q "^supervisor=helper" "$1"/*/status' x \
     "$T/results/CURRENT/jobs"
 
+# the first jobs of an agent end before its relay reads: their lines are
+# kept in the relay's FIFO (held open since before the relay started), not
+# dropped (a run of fast jobs hung waiting for a job's "done")
+printf '<jobs>%s</jobs>\n' "$(for i in 1 2 3; do
+	printf '<job name="q%s"><arg>true</arg></job>' "$i"; done)" >"$T/fast.xml"
+DIST_TEST_HOOKS=slow-relay timeout -k 5 60 "$DISTRIBUTE" --known-hosts \
+    "$T/known_hosts" --ssh-config "$T/ssh_config" -i "$T/id_master" \
+    --results "$T/results" --progress lines --machines "$T/m1" \
+    --config "$T/fast.xml" >"$T/out7" 2>&1
+rc=$?
+check "fast jobs before the relay reads: the run ends, 3/3 ok (exit $rc)" \
+    sh -c '[ "$1" -eq 0 ] && grep -q "3/3 ok" "$2"' x "$rc" "$T/out7"
+
 done_testing
