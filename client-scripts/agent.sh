@@ -1376,8 +1376,8 @@ supervise()
 # (do_helper): the job's isolation is checked and the machine noted here,
 # then this process becomes the helper (client-scripts/dist-helper.c),
 # which does the rest in C with the same files and lines: waits for the
-# slot, runs the job in its own session, reports, packs.  The job's
-# environment is the helper's, but for DIST_JOB_TOKEN (given to the job
+# slot, runs the job in its own session, reports, marks JOBDIR.whole.
+# The job's environment is the helper's, but for DIST_JOB_TOKEN (given to the job
 # alone: tree_kill must not find the helper).  Never returns.
 sv_helper()
 {

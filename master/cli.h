@@ -32,9 +32,13 @@ int	cmd_import(struct dist_opts *, int, char **);
 int	cmd_history(struct dist_opts *, int, char **);
 int	cmd_rerun(struct dist_opts *, int, char **);
 /* The store of --db (db = in the settings), else sqlite:RESULTS/
- * distribute.db; 0, or -1 after an error was printed (cmd-history.c). */
+ * distribute.db; STORE_READ: an SQLite file must be there already (reading
+ * never makes a store), STORE_WRITE: made if need be.  0, or -1 after an
+ * error was printed (cmd-history.c). */
+#define STORE_READ	0
+#define STORE_WRITE	1
 struct db;
-int	cli_store_open(const struct dist_opts *, struct db **);
+int	cli_store_open(const struct dist_opts *, struct db **, int mode);
 /* The options of a run being resumed into r: argv (argv[0] the program)
  * are the run's saved words; the options given to resume replace them
  * (option by option), then the settings file fills in what neither gave.

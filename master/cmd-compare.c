@@ -36,7 +36,7 @@ load_stored(struct dist_opts *o, struct db **db, const char *arg,
 	char *full = NULL;
 	int64_t run;
 
-	if (*db == NULL && cli_store_open(o, db) == -1)
+	if (*db == NULL && cli_store_open(o, db, STORE_READ) == -1)
 		return set_cause(cause, "'%s' is no directory, and the store "
 		    "cannot be read", arg);
 	if (strncmp(arg, "rev:", 4) == 0) {

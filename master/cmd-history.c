@@ -15,14 +15,15 @@
 
 /* The store of --db (or db = in the settings), else RESULTS's. */
 int
-cli_store_open(const struct dist_opts *o, struct db **db)
+cli_store_open(const struct dist_opts *o, struct db **db, int mode)
 {
 	char buf[4096], *cause = NULL;
 	const char *url = o->db_url != NULL ? o->db_url :
 	    store_default_url(o->results_dir, buf, sizeof buf);
 
 	/* reading never makes a store: an SQLite file must be there */
-	if (strncmp(url, "sqlite:", 7) == 0 && access(url + 7, F_OK) != 0) {
+	if (mode == STORE_READ && strncmp(url, "sqlite:", 7) == 0 &&
+	    access(url + 7, F_OK) != 0) {
 		error("store: %s: no such store (run with --db, or import run "
 		    "directories first)", url);
 		return -1;
@@ -227,7 +228,7 @@ cmd_history(struct dist_opts *o, int argc, char **argv)
 		free(cause);
 		return EXIT_USAGE;
 	}
-	if (cli_store_open(o, &db) == -1)
+	if (cli_store_open(o, &db, STORE_READ) == -1)
 		return EXIT_RUNTIME;
 	if (store_history(db, &q, &res, &cause) == -1) {
 		error("history: %s: %s", db_where(db), cause);

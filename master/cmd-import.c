@@ -45,7 +45,7 @@ print_line(const struct dist_opts *o, const char *dir, size_t jobs,
 int
 cmd_import(struct dist_opts *o, int argc, char **argv)
 {
-	char buf[4096], *cause = NULL;
+	char *cause = NULL;
 	size_t jobs, results;
 	struct db *db;
 	int i, rc = EXIT_OK;
@@ -55,13 +55,8 @@ cmd_import(struct dist_opts *o, int argc, char **argv)
 		    "[--db URL] RUNDIR...");
 		return EXIT_USAGE;
 	}
-	if (store_open(o->db_url != NULL ? o->db_url :
-	    store_default_url(o->results_dir, buf, sizeof buf), &db,
-	    &cause) == -1) {
-		error("store: %s", cause);
-		free(cause);
+	if (cli_store_open(o, &db, STORE_WRITE) == -1)
 		return EXIT_RUNTIME;
-	}
 	if (!o->json && !o->csv)
 		info("store: %s", db_where(db));
 	else if (o->csv)

@@ -46,7 +46,7 @@ stored_run_dir(struct dist_opts *o, const char *arg, char **dir,
 	int64_t id;
 	int r = -1;
 
-	if (cli_store_open(o, &db) == -1)
+	if (cli_store_open(o, &db, STORE_READ) == -1)
 		return set_cause(cause, "'%s' is no run directory, and the "
 		    "store cannot be read", arg);
 	if ((id = store_resolve_run(db, arg, cause)) == -1)

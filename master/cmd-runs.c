@@ -272,7 +272,7 @@ print_table(const char *where, const struct run_line *v, size_t n)
 int
 cmd_runs(struct dist_opts *o, int argc, char **argv)
 {
-	char buf[4096], *cause = NULL;
+	char *cause = NULL;
 	struct run_line *v = NULL;
 	struct db *db;
 	size_t n = 0, i;
@@ -282,13 +282,9 @@ cmd_runs(struct dist_opts *o, int argc, char **argv)
 	(void)argv;
 	if (o->json && o->csv)
 		fatal("--json and --csv: choose one");
-	if (store_open(o->db_url != NULL ? o->db_url :
-	    store_default_url(o->results_dir, buf, sizeof buf), &db,
-	    &cause) == -1) {
-		error("store: %s", cause);
-		free(cause);
+	/* (an empty store is made and listed: "store: WHERE" says which) */
+	if (cli_store_open(o, &db, STORE_WRITE) == -1)
 		return EXIT_RUNTIME;
-	}
 	if (load_runs(db, o, &v, &n, &cause) == -1) {
 		error("store: %s", cause);
 		free(cause);

@@ -147,6 +147,15 @@ db_bind_null(struct db_stmt *st, int i)
 	(void)param(st, i);
 }
 
+void
+db_bind_opt_int64(struct db_stmt *st, int i, int64_t v)
+{
+	if (v >= 0)
+		db_bind_int64(st, i, v);
+	else
+		db_bind_null(st, i);
+}
+
 int
 db_step(struct db_stmt *st, char **cause)
 {

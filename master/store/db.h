@@ -50,6 +50,8 @@ void	db_bind_int64(struct db_stmt *, int i, int64_t);
 void	db_bind_double(struct db_stmt *, int i, double);
 void	db_bind_blob(struct db_stmt *, int i, const void *, size_t);
 void	db_bind_null(struct db_stmt *, int i);
+/* v, or NULL when v < 0 (an unknown time, slot, exit code, id). */
+void	db_bind_opt_int64(struct db_stmt *, int i, int64_t v);
 int	db_step(struct db_stmt *, char **cause);
 int	db_column_is_null(struct db_stmt *, int i);
 const char *db_column_text(struct db_stmt *, int i);

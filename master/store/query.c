@@ -15,6 +15,7 @@
 
 #include "lib/lib.h"
 #include "results/results.h"
+#include "store/store-internal.h"
 #include "store/store.h"
 
 static const char load_sql[] =
@@ -283,17 +284,6 @@ like_prefix(const char *s)
 	return sb_detach(&sb);
 }
 
-static int
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 /* One candidate form of a bare word: its run id, 0 if none. */
 static int64_t
 try_form(struct db *db, const char *spec, struct strbuf *list, int64_t *ids,
@@ -332,7 +322,7 @@ store_resolve_run(struct db *db, const char *word, char **cause)
 
 	if (strncmp(word, "run:", 4) == 0 || strncmp(word, "name:", 5) == 0)
 		return store_find_run(db, word, cause);
-	if (all_digits(word) && strlen(word) < 18 &&
+	if (store_all_digits(word) && strlen(word) < 18 &&
 	    try_form(db, word, &list, ids, &n, cause) == -1)
 		goto fail;
 	spec = xasprintf("run:%s", word);

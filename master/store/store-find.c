@@ -12,8 +12,8 @@
 #include "store/store-internal.h"
 #include "store/store.h"
 
-static int
-all_digits(const char *s)
+int
+store_all_digits(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -71,7 +71,7 @@ store_find_run(struct db *db, const char *spec, char **cause)
 	else if (strncmp(spec, "name:", 5) == 0)
 		id = one_run(db, BY_NAME, spec + 5, spec, cause);
 	else {
-		if (all_digits(spec) && strlen(spec) < 18)
+		if (store_all_digits(spec) && strlen(spec) < 18)
 			id = one_run(db, BY_ID, spec, spec, cause);
 		if (id == 0)
 			id = one_run(db, BY_RUN, spec, spec, cause);

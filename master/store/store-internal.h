@@ -27,6 +27,8 @@ int64_t	store_put_job_row(struct db *, const struct store_job_row *,
 struct jv *store_read_json(const char *path, char **cause);
 /* "2026-12-03T13:11:01Z" -> UTC ns; -1 if not such a time. */
 int64_t	store_utc_ns(const char *);
+/* s is one or more decimal digits (a store id, maybe). */
+int	store_all_digits(const char *s);
 /* RUN_DIR/run.json parsed; NULL with *cause (also when absent). */
 struct jv *store_load_run(const char *run_dir, char **cause);
 /* run.json's entry of job id (tried first at index hint), or NULL. */

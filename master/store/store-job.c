@@ -186,15 +186,6 @@ struct attempt_arg {
 };
 
 static void
-bind_num_or_null(struct db_stmt *st, int i, int64_t v)
-{
-	if (v >= 0)
-		db_bind_int64(st, i, v);
-	else
-		db_bind_null(st, i);
-}
-
-static void
 bind_attempt(struct db_stmt *st, const struct attempt_arg *x)
 {
 	const struct attempt_info *a = x->a;
@@ -206,14 +197,14 @@ bind_attempt(struct db_stmt *st, const struct attempt_arg *x)
 	db_bind_int64(st, 1, x->job);
 	db_bind_int64(st, 2, a->attempt);
 	db_bind_text(st, 3, a->machine_name);
-	bind_num_or_null(st, 4, x->machine > 0 ? x->machine : -1);
-	bind_num_or_null(st, 5, a->slot);
+	db_bind_opt_int64(st, 4, x->machine > 0 ? x->machine : -1);
+	db_bind_opt_int64(st, 5, a->slot);
 	db_bind_text(st, 6, a->status);
-	bind_num_or_null(st, 7, a->exit_code);
+	db_bind_opt_int64(st, 7, a->exit_code);
 	db_bind_text(st, 8, a->reason);
-	bind_num_or_null(st, 9, a->start);
-	bind_num_or_null(st, 10, a->end);
-	bind_num_or_null(st, 11, dur);
+	db_bind_opt_int64(st, 9, a->start);
+	db_bind_opt_int64(st, 10, a->end);
+	db_bind_opt_int64(st, 11, dur);
 	db_bind_text(st, 12, jv_str(jv_get(x->env, "kernel")));
 	db_bind_text(st, 13, jv_str(jv_get(x->env, "os")));
 	db_bind_text(st, 14, x->isolation);
@@ -309,8 +300,8 @@ insert_result(struct db_stmt *st, const struct result_ids *ids,
 	}
 	db_bind_int64(st, 1, ids->attempt);
 	db_bind_int64(st, 2, ids->run);
-	bind_num_or_null(st, 3, ids->machine > 0 ? ids->machine : -1);
-	bind_num_or_null(st, 4, ids->revision > 0 ? ids->revision : -1);
+	db_bind_opt_int64(st, 3, ids->machine > 0 ? ids->machine : -1);
+	db_bind_opt_int64(st, 4, ids->revision > 0 ? ids->revision : -1);
 	db_bind_text(st, 5, r->benchmark);
 	db_bind_text(st, 6, r->metric);
 	db_bind_text(st, 7, r->unit);

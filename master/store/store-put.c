@@ -58,22 +58,11 @@ store_utc_ns(const char *s)
 	return (int64_t)t * NS_PER_SEC;
 }
 
-static void
-bind_ns(struct db_stmt *st, int i, int64_t ns)
-{
-	if (ns >= 0)
-		db_bind_int64(st, i, ns);
-	else
-		db_bind_null(st, i);
-}
-
+/* A row id, or NULL for none (0). */
 static void
 bind_id(struct db_stmt *st, int i, int64_t id)
 {
-	if (id > 0)
-		db_bind_int64(st, i, id);
-	else
-		db_bind_null(st, i);
+	db_bind_opt_int64(st, i, id > 0 ? id : -1);
 }
 
 /* One statement, bound by the caller's fn, stepped once: the id of
@@ -112,7 +101,7 @@ bind_rev(struct db_stmt *st, const void *a)
 	db_bind_text(st, 1, r->project != NULL ? r->project : "");
 	db_bind_text(st, 2, r->commit);
 	db_bind_text(st, 3, r->branch);
-	bind_ns(st, 4, r->date);
+	db_bind_opt_int64(st, 4, r->date);
 	db_bind_text(st, 5, r->label);
 }
 
@@ -182,8 +171,8 @@ bind_run(struct db_stmt *st, const void *a)
 	db_bind_text(st, 9, jv_str(jv_get(arch, "path")));
 	db_bind_text(st, 10, jv_str(jv_get(arch, "sha256")));
 	bind_id(st, 11, r->revision);
-	bind_ns(st, 12, store_utc_ns(jv_str(jv_get(run, "start"))));
-	bind_ns(st, 13, store_utc_ns(jv_str(jv_get(run, "end"))));
+	db_bind_opt_int64(st, 12, store_utc_ns(jv_str(jv_get(run, "start"))));
+	db_bind_opt_int64(st, 13, store_utc_ns(jv_str(jv_get(run, "end"))));
 	db_bind_text(st, 14, jv_str(jv_get(run, "state")));
 	if (jv_num(jv_get(run, "exit"), &ex) == 0)
 		db_bind_int64(st, 15, (int64_t)ex);
