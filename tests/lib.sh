@@ -90,11 +90,12 @@ done_testing()
 
 # --- processes ------------------------------------------------------------
 
-# descendants PID: the PIDs of all processes below PID.
+# descendants PID [ERE]: the PIDs of all processes below PID (with ERE,
+# only those whose command name matches it), from one ps.
 descendants()
 {
-	ps -e -o pid= -o ppid= | awk -v root="$1" '
-	    { parent[$1] = $2 }
+	ps -e -o pid= -o ppid= -o comm= | awk -v root="$1" -v re="${2:-.}" '
+	    { parent[$1] = $2; comm[$1] = $3 }
 	    END {
 		want[root] = 1
 		do {
@@ -106,9 +107,82 @@ descendants()
 				}
 		} while (more)
 		for (p in want)
-			if (p != root)
+			if (p != root && comm[p] ~ re)
 				print p
 	    }'
+}
+
+# sshd_pids N: worker N's sshd processes below its listener (the
+# per-connection monitors, user processes and SFTP children; not the agents
+# and jobs below them).  comm "sshd*" also covers OpenSSH 9.8's
+# sshd-session and sshd-auth.
+sshd_pids()
+{
+	descendants "$(cat "$T/w$1/sshd.pid")" '^sshd'
+}
+
+# proc_state PID: its state letter (R, S, T, Z...), empty once gone.
+proc_state()
+{
+	sed -n 's/^.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null
+}
+
+# wait_stopped PID: until PID is stopped (state T) or gone, at most 10 s;
+# SIGSTOP takes effect when the process is next scheduled, which on a
+# loaded machine is not at once.
+wait_stopped()
+{
+	_i=0
+	while [ $_i -lt 200 ]; do
+		case $(proc_state "$1") in
+		T|t|Z|'') return 0 ;;
+		esac
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	note "pid $1 not stopped after 10 s (state $(proc_state "$1"))"
+	return 1
+}
+
+# freeze N: SIGSTOP worker N's sshd's.  The listener first, so that it
+# forks no new connection; then every sshd below it, pass after pass until
+# a pass finds no new one (a connection forks its session and SFTP
+# children while we go); then wait until each is in state T.  Sets
+# NFROZEN, the number of connection processes stopped (0: no session was
+# open, the test froze nothing that matters).
+FROZEN=
+freeze()
+{
+	_top=$(cat "$T/w$1/sshd.pid")
+	kill -STOP "$_top" || return 1
+	FROZEN="$FROZEN $_top"
+	NFROZEN=0
+	_more=1
+	while [ -n "$_more" ]; do
+		_more=
+		# each pass's view of the tree, for the failure dir
+		ps -e -o pid= -o ppid= -o stat= -o comm= >>"$T/freeze-w$1.ps"
+		_list=$(sshd_pids "$1")
+		echo "-- sshd's:" $_list >>"$T/freeze-w$1.ps"
+		for _p in $_list; do
+			case " $FROZEN " in *" $_p "*) continue ;; esac
+			# gone meanwhile (e.g. a pre-auth child): nothing to stop
+			kill -STOP "$_p" 2>/dev/null || continue
+			FROZEN="$FROZEN $_p"
+			NFROZEN=$((NFROZEN + 1))
+			_more=1
+		done
+	done
+	for _p in $FROZEN; do
+		wait_stopped "$_p" || return 1
+	done
+}
+
+thaw()
+{
+	# shellcheck disable=SC2086 # one PID a word
+	[ -n "$FROZEN" ] && kill -CONT $FROZEN 2>/dev/null
+	FROZEN=
 }
 
 # stop_pid PID: TERM, wait up to 5 s, then KILL.  0 if it exited on TERM.

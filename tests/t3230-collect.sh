@@ -120,45 +120,7 @@ HOLD='case $PWD in '"$T"'/w1/*) : >.hold-walk ;; esac; sleep 1; echo hi >hi.txt'
 	done
 	echo '</jobs>'
 } >"$T/f.xml"
-# freeze N: SIGSTOP worker N's sshd's, the listener first, then every
-# sshd below it until a pass finds no new one (as t9500-frozen does);
-# NFROZEN: how many below the listener.
-FROZEN=
-freeze()
-{
-	_top=$(cat "$T/w$1/sshd.pid")
-	kill -STOP "$_top" || return 1
-	FROZEN=$_top NFROZEN=0 _more=1
-	while [ -n "$_more" ]; do
-		_more=
-		for _p in $(ps -e -o pid= -o ppid= -o comm= | awk -v root="$_top" '
-		    { parent[$1] = $2; comm[$1] = $3 }
-		    END {
-			want[root] = 1
-			do {
-				more = 0
-				for (p in parent)
-					if (!(p in want) && (parent[p] in want)) {
-						want[p] = 1
-						more = 1
-					}
-			} while (more)
-			for (p in want)
-				if (p != root && comm[p] ~ /^sshd/)
-					print p
-		    }'); do
-			case " $FROZEN " in *" $_p "*) continue ;; esac
-			kill -STOP "$_p" 2>/dev/null || continue
-			FROZEN="$FROZEN $_p" NFROZEN=$((NFROZEN + 1)) _more=1
-		done
-	done
-}
-thaw()
-{
-	# shellcheck disable=SC2086 # one PID a word
-	[ -n "$FROZEN" ] && kill -CONT $FROZEN 2>/dev/null
-	FROZEN=
-}
+# freeze N / thaw: tests/lib.sh (NFROZEN: how many below the listener)
 trap 'thaw; cleanup' EXIT
 DIST_TEST_HOOKS=hold-walk dist --machines "$T/machines" --config "$T/f.xml" \
     --keepalive 1s --connect-timeout 2s >"$T/out2" 2>&1 &
