@@ -79,10 +79,12 @@ master/run/scripts.c: $(SCRIPTS) tests/embed.sh
 HELPER_CC := $(shell command -v musl-gcc 2>/dev/null)
 HELPER_BIN = $(if $(HELPER_CC),client-scripts/dist-helper)
 
-client-scripts/dist-helper: client-scripts/dist-helper.c
-	$(HELPER_CC) -static -Os -s $(WARN) -o $@ $<
+HELPER_C = $(wildcard client-scripts/dist-helper*.c)
 
-master/run/helper-bin.c: client-scripts/dist-helper.c $(HELPER_BIN) \
+client-scripts/dist-helper: $(HELPER_C) client-scripts/dist-helper.h
+	$(HELPER_CC) -static -Os -s $(WARN) -o $@ $(HELPER_C)
+
+master/run/helper-bin.c: $(HELPER_C) $(HELPER_BIN) \
 	    tests/embed-helper.sh
 	sh tests/embed-helper.sh client-scripts/dist-helper.c $(HELPER_BIN) \
 	    >$@.tmp && mv $@.tmp $@
