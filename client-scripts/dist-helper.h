@@ -1,7 +1,9 @@
 /*
  * dist-helper.h - the worker helper's parts (client-scripts/dist-helper*.c,
  * built static with musl-gcc by the Makefile): the supervisor of one job
- * (dist-helper.c), its small file and line utilities (dist-helper-util.c).
+ * (dist-helper.c), its small file and line utilities (dist-helper-util.c),
+ * the resident spawner of an agent's jobs (dist-helper-spawn.c) and the
+ * machine's state around a job for env.json (dist-helper-env.c).
  */
 #ifndef DIST_HELPER_H
 #define DIST_HELPER_H
@@ -13,6 +15,7 @@
 struct sv {
 	const char	*slot, *gen, *jobs, *dir, *prev, *id, *mkey, *run, *token;
 	const char	*procs, *relay, *cwd, *head, *tail;
+	const char	*mark;	/* marks are hard links of it (-k), or NULL */
 	long		 seq;
 	unsigned	 timeout;
 	int		 refused;
@@ -27,5 +30,25 @@ int	put_file(const char *path, int flags, const char *text);
 void	report(const struct sv *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	now(char out[32]);
+int	mark_make(const struct sv *s, const char *path, int excl,
+	    const char *text);
+int	put_reused(const char *path, const char *spare, int flags,
+	    const char *text);
+
+/* dist-helper.c: one job's supervisor */
+void	lock_note(const struct sv *s, pid_t pid);
+int	sv_run(struct sv *s, char **argv, int argc);
+
+/* dist-helper-spawn.c: the resident spawner (-S) */
+int	spawn_main(int argc, char **argv);
+int	rm_tree(const char *path);
+int	rm_tree_at(int dfd, const char *name);
+
+/* dist-helper-recycle.c: a collected job's directory used again */
+int	recycle_dir(const char *jd, const char *free_name);
+
+/* dist-helper-env.c: env.json's parts before the job */
+int	env_parts(const char *static_j, long cores, const char *users,
+	    const char *iso_j, const char *cwd, char **head, char **tail);
 
 #endif
