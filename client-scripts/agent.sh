@@ -1275,7 +1275,10 @@ unqueue_all()
 		_sl_l=${_sl_l#* }
 		# (a job already collected and forgotten is not made again;
 		# claimed before, by "unqueue", its supervisor may still wait)
-		if [ -d "$rundir/jobs/${_sl_l%% *}" ]; then
+		# (a job that ended, "whole", is not waiting: under the
+		# spawner its "forget" may still be on its way)
+		if [ -d "$rundir/jobs/${_sl_l%% *}" ] &&
+		    [ ! -e "$rundir/jobs/${_sl_l%% *}.whole" ]; then
 			claim "$rundir/jobs/${_sl_l%% *}.claim"
 			: >"$rundir/jobs/${_sl_l%% *}.gone"
 			unqueue_wake "${_sl_w0%% *}" "${_sl_l#* }"

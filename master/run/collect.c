@@ -169,6 +169,22 @@ out:
 	return rc;
 }
 
+/* Did the packed result bring argv/, argc or env/ from the worker? */
+static int
+sent_packed(const char *tmp)
+{
+	const char *const *n;
+	char *p;
+	int found = 0;
+
+	for (n = sent_names; *n != NULL && !found; n++) {
+		p = xasprintf("%s/%s", tmp, *n);
+		found = access(p, F_OK) == 0;
+		free(p);
+	}
+	return found;
+}
+
 /* The results into tmp (fresh): unpacked from the packed result, or
  * walked; 1 too big to walk. */
 static int
@@ -191,6 +207,10 @@ fetch_results(struct dist_ssh *ssh, const char *remote, int walk,
 	rc = archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
 	    RESULT_MAX_ENTRIES, skipped, cause);
 	unlink(incoming);
+	/* the worker helper's spawner writes no argv/ for a job whose argv
+	 * it runs directly: the master writes what it sent */
+	if (rc == 0 && !sent_packed(tmp))
+		rc = put_sent(tmp, job, config, cause);
 	return rc;
 }
 
