@@ -119,7 +119,15 @@
 # own errors go to RUNDIR/agent-MKEY.log.  Once "helper" said "on", the
 # supervisor is the worker helper (sv_helper): the same files and lines,
 # the job always in its own session (pgid=), status supervisor=helper,
-# and no shell between the job's end and "done".
+# and no shell between the job's end and "done".  A job without an
+# isolation wrapper goes, once the helper is on, to one resident spawner
+# (spawn_ready, spawn_job: "dist-helper -S", client-scripts/dist-helper-
+# spawn.c) as a record on a FIFO: it makes the directory (with no argv/,
+# env/ or argc under "set direct 1": the master writes those into the
+# results itself), forks the supervisor, and takes "forget": a collected
+# job's directory is kept for a later job (its inodes used again) and the
+# marks beside it are hard links of one file: no shell, and no inode made
+# or freed, per job.
 #
 # The lock (LOCKFILE, made atomically with ln, fine on NFS) holds user=
 # (on the master), master=, run=, pid=, started=, boot_id=, host=,
@@ -1155,9 +1163,9 @@ spawn_forget()
 }
 
 # spawn_stop: (we go away) no more records: the spawner ends once its
-# supervisors have (jobs still running keep it, and the lock, alive);
-# waited for a second at most so that one with nothing left to run is
-# gone before the lock is released.
+# supervisors have (jobs still running keep it, and the lock, alive).
+# One with nothing left to run is waited for (a second at most), so that
+# it is gone before the lock is released; one with supervisors is not.
 spawn_stop()
 {
 	[ -n "$spawn_pid" ] || return 0
@@ -1167,10 +1175,29 @@ spawn_stop()
 	while [ "$_i" -lt 20 ]; do
 		jobs >/dev/null 2>&1	# reaps it
 		kill -0 "$spawn_pid" 2>/dev/null || break
+		spawn_busy && break
 		sleep 0.05
 		_i=$((_i + 1))
 	done
 	spawn_pid=''
+}
+
+# spawn_busy: a supervisor of the spawner lives (/proc's list of its
+# children, zombies left out); 1 when it has none or it cannot be told.
+spawn_busy()
+{
+	_cf=/proc/$spawn_pid/task/$spawn_pid/children _cl=''
+	[ -r "$_cf" ] || return 1
+	{ IFS= read -r _cl <"$_cf"; } 2>/dev/null
+	for _c in $_cl; do
+		_cs=''
+		{ IFS= read -r _cs <"/proc/$_c/stat"; } 2>/dev/null
+		case ${_cs##*) } in
+		''|Z*) ;;
+		*) return 0 ;;
+		esac
+	done
+	return 1
 }
 
 # sv_report LINE: a supervisor's line to the master, through the relay,

@@ -136,6 +136,12 @@ agent_gone(struct spawn *sp)
 }
 
 static void
+on_child(int sig)
+{
+	(void)sig;
+}
+
+static void
 reap(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -172,7 +178,11 @@ next_line(struct spawn *sp, struct lines *l)
 			l->buf = nb;
 			l->cap += 65536;
 		}
-		if (poll(&p, 1, 1000) == 0) {
+		if ((n = poll(&p, 1, 1000)) == -1 && errno == EINTR) {
+			reap();		/* SIGCHLD: no zombie for long */
+			continue;
+		}
+		if (n == 0) {
 			reap();
 			if (agent_gone(sp))
 				l->done = 1;
@@ -458,12 +468,13 @@ static void
 prev_of(struct spawn *sp, const char *dir, char prev[NAME_MAX + 2])
 {
 	char p[PATH_MAX];
-	size_t i, n = sp->nprev < PREVS ? sp->nprev : PREVS;
+	size_t k, i, n = sp->nprev < PREVS ? sp->nprev : PREVS;
 	FILE *f;
 
 	prev[0] = '\0';
-	for (i = 0; i < n; i++)
-		if (sp->prevs[i].dir != NULL &&
+	/* newest first: the job forgotten is one of the last few started */
+	for (k = 1; k <= n; k++)
+		if ((i = (sp->nprev - k) % PREVS, sp->prevs[i].dir != NULL) &&
 		    strcmp(sp->prevs[i].dir, dir) == 0) {
 			if (sp->prevs[i].prev != NULL)
 				snprintf(prev, NAME_MAX + 2, "%s",
@@ -571,6 +582,7 @@ spawn_job(struct spawn *sp, struct lines *l, char *head)
 	} else if (job_dir_make(sp, &r, jd) == 0) {
 		prev_note(sp, r.dir, r.prev);
 		if ((pid = fork()) == 0) {
+			signal(SIGCHLD, SIG_DFL);
 			close(l->fd);
 			supervisor(sp, &r, jd);
 		}
@@ -715,10 +727,14 @@ spawn_main(int argc, char **argv)
 {
 	struct spawn sp = { 0 };
 	struct lines l = { .fd = -1 };
+	struct sigaction sa;
 	char *line;
 
 	if (spawn_options(&sp, argc, argv) == -1)
 		return spawn_usage();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_child;	/* no SA_RESTART: poll returns */
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);	/* outlives the connection */
 	signal(SIGPIPE, SIG_IGN);
 	mark_init(&sp);
