@@ -8,8 +8,10 @@
 # (stdout holding bytes 0-255, an executable file, an empty one, a
 # read-only one).  A result that is not plain (a name with a space, a
 # subdirectory) or bigger than 60 KiB makes no bundle and is walked,
-# still right.  At -vv each job's way is said ("results by bundle", "by
-# walk").  Nothing is left on the worker.
+# still right, and so is one whose bundle does not parse (a test hook
+# cuts its last byte).  A symlink where the helper writes its bundle is
+# never followed.  At -vv each job's way is said ("results by bundle",
+# "by walk").  Nothing is left on the worker.
 # shellcheck disable=SC2016 # the jobs' own $
 . "$(dirname "$0")/lib.sh"
 
@@ -97,6 +99,26 @@ check "exe: status and env.json came" sh -c \
 check "odd: the name with a space and the subdirectory arrive" sh -c \
     "grep -qx a '$r1/jobs/odd/a b' && grep -qx deep '$r1/jobs/odd/sub/f'"
 check "big: 70,000 bytes" [ "$(wc -c <"$r1/jobs/big/stdout")" -eq 70000 ]
+# a bundle that does not parse (DIST_TEST_HOOKS=bad-bundle: the master
+# drops its last byte) is never half-applied: the directory is walked
+DIST_TEST_HOOKS=bad-bundle dist -vv --machines "$T/machines" \
+    --config "$T/c.xml" >"$T/out3" 2>&1
+check "bad bundle: 4/4 ok" grep -q '4/4 ok' "$T/out3"
+check "bad bundle: said why at -vv, walked" grep -q \
+    "jobs/exe\.1@[^ ]*\.bundle: bundle not used (.*said): walked" "$T/out3"
+r3=$(readlink -f "$T/results/CURRENT")
+listing "$r3/jobs/exe" >"$T/l3-exe"
+check "bad bundle: exe's files the same as by bundle" cmp "$T/l1-exe" \
+    "$T/l3-exe"
+# a symlink where the helper makes its bundle: never followed (no
+# bundle, walked; the target untouched)
+SYM='echo keep >target; ln -s "$PWD/target" "$PWD.bundle.tmp"; echo hi'
+printf '<jobs><job name="sym"><arg>sh</arg><arg>-c</arg><arg>%s</arg></job></jobs>\n' \
+    "$SYM" >"$T/s.xml"
+dist -vv --machines "$T/machines" --config "$T/s.xml" >"$T/out4" 2>&1
+r4=$(readlink -f "$T/results/CURRENT")
+check "symlink at the bundle's name: not followed, walked" sh -c \
+    "grep -q 'jobs/sym\.1@[^ /]*: results by walk' '$T/out4' && grep -qx keep '$r4/jobs/sym/target' && grep -qx hi '$r4/jobs/sym/stdout'"
 for f in "$T"/l1-*; do
 	sed "s|^|# $(basename "$f"): |" "$f" | head -8
 done
