@@ -935,7 +935,7 @@ do_unpack_bg()
 pending_clear()
 {
 	iso_clear
-	args='' envs=''
+	args='' envs='' nargs=0 nenvs=0
 }
 
 do_env()
@@ -948,6 +948,7 @@ do_env()
 	''|[0-9]*|*[!A-Za-z0-9_]*) reply "err env bad variable name"; return ;;
 	esac
 	envs=$envs$arg$nl
+	nenvs=$((nenvs + 1))
 }
 
 # job_env JOBDIR SLOT JOBID: export the job's environment (in a subshell).
@@ -977,6 +978,7 @@ do_start()
 	case $_s in *' '*) _s=${_s#* } ;; *) _s= ;; esac
 	st_dir=${_s%% *}
 	case $_s in *' '*) _s=${_s#* } ;; *) _s= ;; esac
+	st_id_e=$_s
 	unesc "$_s"
 	st_id=$u
 	case $st_slot in
@@ -988,6 +990,8 @@ do_start()
 		start_refuse "no run dir set"
 	elif forget_pending "$st_dir" && ! forget_flush; then
 		start_refuse "cannot remove an earlier $st_dir"
+	elif spawn_job; then
+		:
 	elif job_dir_make; then
 		jobs >/dev/null 2>&1	# reap finished supervisors
 		_n=''
@@ -1082,6 +1086,94 @@ relay_stop()
 		printf 'relay end\n' 1<>"$relay"
 		rm -f "$relay"
 	) </dev/null >/dev/null 2>&1 &
+}
+
+# spawn_job: hand the job to the spawner (spawn_ready): no shell and no
+# fork here; it makes the job's directory and forks its supervisor.  1
+# when it is not for the spawner (isolation asked, no worker helper):
+# do_start goes on in sh.
+spawn_job()
+{
+	[ -z "$iso_cpus$iso_aslr$iso_tmpfs$iso_numa$iso_nice$iso_be" ] &&
+	    spawn_ready || return 1
+	slot_last "$st_slot" "$st_dir"
+	slot_fifos "$st_slot"
+	_sm=strict
+	[ "$iso_mode" = best-effort ] && _sm=best-effort
+	# the record: dist-helper-spawn.c
+	printf 'job %s %s %s %s %s %s %s\n%s\n%s\n%s\n%s%s' "$st_slot" \
+	    "$st_dir" "$sl_seq" "${sl_prev:--}" "$nargs" "$nenvs" \
+	    "${jobtimeout:-0}" "$st_id_e" "$env_users" \
+	    "{\"mode\": \"$_sm\", \"asked\": {}, \"applied\": {}, \"not_applied\": [], \"warnings\": [], \"refused\": false}" \
+	    "$args" "$envs" >&8
+	pending_clear
+}
+
+# spawn_ready: the spawner runs (started at the first job): the worker
+# helper as "dist-helper -S" (client-scripts/dist-helper-spawn.c), reading
+# records from the FIFO RUNDIR/jobs/.spawn-PID on our fd 8 (opened
+# read-write: never blocks, never a SIGPIPE).  It lives while its
+# supervisors do, so it counts as one of ours (sups, the lock's procs).
+# 1 when there is none: no helper, DIST_NO_HELPER, the test hook
+# "no-spawner", or it died (the sh path from then on).
+spawn_ready()
+{
+	if [ -n "$spawn_pid" ]; then
+		kill -0 "$spawn_pid" 2>/dev/null && return 0
+		spawn_pid='' spawn_off=1
+		exec 8>&-
+		return 1
+	fi
+	[ -n "$helper" ] && [ "$spawn_off" = 0 ] && [ -x "$helper" ] ||
+	    return 1
+	case " $testhooks " in
+	*' no-spawner '*) spawn_off=1; return 1 ;;
+	esac
+	spawn_off=1
+	relay_start
+	_sf=$rundir/jobs/.spawn-$$
+	rm -f "$_sf"
+	mkfifo "$_sf" 2>/dev/null && exec 8<>"$_sf" || return 1
+	env_facts
+	env_users main
+	_hl=''
+	[ "$lk_procs" = 1 ] && _hl=$lockfile.procs
+	"$helper" -S -f "$_sf" -g "$$" -J "$rundir/jobs" -R "$run_e" \
+	    -r "$run" -m "$mkey" -l "$_hl" -o "$relay" -j "$env_static_j" \
+	    -c "${env_cores:-0}" -D "$direct" -x "$sh_cmd" -X "$script" \
+	    -T "$tooldir" -W "$workdir" -C "$config" -U "$rundir" \
+	    8<&- </dev/null >/dev/null 2>>"$rundir/agent-$mkey.log" &
+	spawn_pid=$! spawn_off=0
+	sups="$sups $!"
+	lock_note "$!"
+}
+
+# spawn_forget: "forget" for the spawner (it removes the files, no rm
+# process); 1 when there is none (do_forget batches them for rm).
+spawn_forget()
+{
+	[ -n "$spawn_pid" ] && kill -0 "$spawn_pid" 2>/dev/null || return 1
+	safe_token "$arg" || return 0
+	printf 'forget %s\n' "$arg" >&8
+}
+
+# spawn_stop: (we go away) no more records: the spawner ends once its
+# supervisors have (jobs still running keep it, and the lock, alive);
+# waited for a second at most so that one with nothing left to run is
+# gone before the lock is released.
+spawn_stop()
+{
+	[ -n "$spawn_pid" ] || return 0
+	printf 'end\n' >&8 2>/dev/null
+	exec 8>&-
+	_i=0
+	while [ "$_i" -lt 20 ]; do
+		jobs >/dev/null 2>&1	# reaps it
+		kill -0 "$spawn_pid" 2>/dev/null || break
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	spawn_pid=''
 }
 
 # sv_report LINE: a supervisor's line to the master, through the relay,
@@ -1909,6 +2001,7 @@ agent_exit()
 {
 	forget_flush
 	unqueue_all
+	spawn_stop
 	lock_release
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
 	[ -n "$relay" ] && relay_stop
@@ -1921,7 +2014,8 @@ main()
 	workdir='' lockfile='' run='' run_e='' master_e='' mkey='' script=''
 	tooldir='' config='' rundir='' jobtimeout=0 breakstale=0 locked=0 lock_tmp='' sups='' args='' envs=''
 	slots='' direct=0 my_uid='' lk_procs=0 testhooks='' relay=''
-	forgets='' forget_n=0 helper='' tar_cmd=tar
+	forgets='' forget_n=0 helper='' tar_cmd=tar nargs=0 nenvs=0
+	spawn_pid='' spawn_off=0
 	user=${USER:-${LOGNAME:-}}
 	esc "$user"
 	user_e=$e login_e=$e
@@ -1945,7 +2039,7 @@ main()
 		*) verb=$line arg= ;;
 		esac
 		case $verb in
-		arg) args=$args$arg$nl ;;
+		arg) args=$args$arg$nl nargs=$((nargs + 1)) ;;
 		env) do_env ;;
 		start) do_start ;;
 		set) do_set ;;
@@ -1964,10 +2058,11 @@ main()
 		info) do_info ;;
 		facts) do_facts ;;
 		unqueue) do_unqueue ;;
-		forget) do_forget ;;
+		forget) spawn_forget || do_forget ;;
 		helper) do_helper ;;
 		pack) do_pack ;;
-		quit) forget_flush; unqueue_all; lock_release; reply bye; exit 0 ;;
+		quit) forget_flush; unqueue_all; spawn_stop; lock_release
+			reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac
 	done

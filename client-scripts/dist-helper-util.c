@@ -87,3 +87,34 @@ now(char out[32])
 	snprintf(out, 32, "%lld.%02ld", (long long)ts.tv_sec,
 	    ts.tv_nsec / 10000000);
 }
+
+/*
+ * A mark beside a job's directory (JOBDIR.claim, .next, .ended, .whole):
+ * with a mark file (-k, the spawner's), a hard link of it: no inode is
+ * made or freed per mark, which on a busy ext4 without a journal costs
+ * more than the job (every new inode skips the recently deleted ones);
+ * else (or when the link cannot be made: EMLINK, a filesystem without
+ * hard links) a file holding text.  excl: fail when path exists (a
+ * claim); 0, or -1.
+ */
+int
+mark_make(const struct sv *s, const char *path, int excl, const char *text)
+{
+	if (s->mark != NULL) {
+		if (link(s->mark, path) == 0)
+			return 0;
+		if (errno == EEXIST)
+			return excl ? -1 : 0;
+	}
+	return put_file(path, excl ? O_EXCL : O_TRUNC, text);
+}
+
+/* put_file, into the inode of spare when there is one (renamed to path
+ * first: a recycled job directory's, see dist-helper-spawn.c). */
+int
+put_reused(const char *path, const char *spare, int flags, const char *text)
+{
+	if (spare != NULL)
+		rename(spare, path);
+	return put_file(path, flags, text);
+}

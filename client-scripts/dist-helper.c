@@ -86,7 +86,7 @@ turn(const struct sv *s)
 		return;
 	}
 	if (pathf(next, "%s/%s.next", s->jobs, s->prev) == 0)
-		put_file(next, O_TRUNC, "");
+		mark_make(s, next, 0, "");
 	/* JOBDIR.gone: its agent went away (agent.sh, sv_turn): never wait
 	 * for a turn that may go to a later agent's job on this FIFO */
 	if (pathf(gone, "%s.gone", s->jd) == -1)
@@ -107,7 +107,7 @@ pass(const struct sv *s)
 
 	snprintf(line, sizeof line, "%s\n", s->prev != NULL ? s->prev : "");
 	if (pathf(p, "%s.ended", s->jd) == 0)
-		put_file(p, O_TRUNC, line);
+		mark_make(s, p, 0, line);
 	if (pathf(p, "%s.next", s->jd) == 0 && access(p, F_OK) == 0 &&
 	    slot_fifo(s, f, s->seq + 1) == 0 && (fd = open(f, O_RDWR)) != -1) {
 		write_all(fd, "\n", 1);
@@ -116,7 +116,7 @@ pass(const struct sv *s)
 }
 
 /* Record pid and its start in clock ticks in LOCKFILE.procs. */
-static void
+void
 lock_note(const struct sv *s, pid_t pid)
 {
 	char p[64], buf[1024], line[64], *q;
@@ -292,17 +292,28 @@ child(const struct sv *s, char **argv, int argc)
 	exec_job(argv);
 }
 
+/* A recycled job directory's file for name (dist-helper-spawn.c,
+ * recycle): ".status-free" or ".env-free" in it, or NULL. */
+static const char *
+spare(const struct sv *s, const char *name, char buf[PATH_MAX])
+{
+	if (s->mark == NULL || pathf(buf, "%s/.%s-free", s->jd,
+	    strcmp(name, "status") == 0 ? "status" : "env") == -1)
+		return NULL;
+	return buf;
+}
+
 static void
 status_running(const struct sv *s, const char *start)
 {
-	char p[PATH_MAX], text[PATH_MAX + 512];
+	char p[PATH_MAX], sp[PATH_MAX], text[PATH_MAX + 512];
 
 	snprintf(text, sizeof text, "state=running\njob=%s\nslot=%s\n"
 	    "machine=%s\nrun=%s\nstart=%s\npid=%ld\npgid=%ld\n"
 	    "supervisor=helper\n", s->id, s->slot, s->mkey, s->run, start,
 	    (long)s->pid, (long)s->pid);
 	if (pathf(p, "%s/status", s->jd) == 0)
-		put_file(p, O_TRUNC, text);
+		put_reused(p, spare(s, "status", sp), O_TRUNC, text);
 }
 
 /* The job's exit status as sh's $? has it. */
@@ -333,7 +344,7 @@ wait_job(const struct sv *s, int *timed_out)
 static void
 env_json(const struct sv *s)
 {
-	char p[PATH_MAX], load[32] = "", *text;
+	char p[PATH_MAX], sp[PATH_MAX], load[32] = "", *text;
 	size_t n, i;
 	FILE *f;
 
@@ -356,7 +367,7 @@ env_json(const struct sv *s)
 		return;
 	snprintf(text, n, "%s%s%s\n", s->head, load, s->tail);
 	if (pathf(p, "%s/env.json", s->jd) == 0)
-		put_file(p, O_TRUNC, text);
+		put_reused(p, spare(s, "env.json", sp), O_TRUNC, text);
 	free(text);
 }
 
@@ -371,6 +382,8 @@ finish(struct sv *s, int rc, int timed_out)
 	if (timed_out)
 		rc = 124;
 	env_json(s);
+	if (spare(s, "env.json", p) != NULL)
+		unlink(p);	/* never a stale one in the results */
 	snprintf(text, sizeof text, "state=done\nend=%s\nexit=%d\n%s", end, rc,
 	    timed_out ? "reason=timeout\n" : "");
 	if (pathf(p, "%s/status", s->jd) == 0)
@@ -379,7 +392,7 @@ finish(struct sv *s, int rc, int timed_out)
 	bundled = pathf(p, "%s.bundle", s->jd) == 0 && bundle_write(s->jd, p) == 0;
 	/* the end of the job for a later agent (reattach): made last */
 	if (pathf(p, "%s.whole", s->jd) == 0)
-		put_file(p, O_TRUNC, "");
+		mark_make(s, p, 0, "");
 	report(s, "done %s %s %d %s%s", s->slot, s->dir, rc, s->dir,
 	    bundled ? ".bundle" : "");
 }
@@ -392,7 +405,7 @@ supervise(struct sv *s, char **argv, int argc)
 
 	turn(s);
 	if (pathf(p, "%s.claim", s->jd) == -1 ||
-	    put_file(p, O_EXCL, "") == -1) {
+	    mark_make(s, p, 1, "") == -1) {
 		pass(s);	/* taken back ("unqueue"): never started */
 		if (s->prev != NULL && pathf(p, "%s/%s.ended", s->jobs,
 		    s->prev) == 0) {
@@ -424,6 +437,20 @@ supervise(struct sv *s, char **argv, int argc)
 	return 0;
 }
 
+/* Supervise one job (argv[-1] must be writable: exec_job's "sh"). */
+int
+sv_run(struct sv *s, char **argv, int argc)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waitpid returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return supervise(s, argv, argc);
+}
+
 static int
 usage(void)
 {
@@ -438,11 +465,12 @@ int
 main(int argc, char **argv)
 {
 	struct sv s = { .gen = "0", .id = "", .mkey = "", .run = "" };
-	struct sigaction sa;
 	int c;
 
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		return puts(HELPER_VERSION) == EOF ? 1 : 0;
+	if (argc > 1 && strcmp(argv[1], "-S") == 0)
+		return spawn_main(argc - 1, argv + 1);
 	while ((c = getopt(argc, argv, "s:g:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
 		switch (c) {
 		case 's': s.slot = optarg; break;
@@ -471,10 +499,5 @@ main(int argc, char **argv)
 	/* argv[optind - 1] ("--") is free for exec_job's "sh" */
 	if (strcmp(argv[optind - 1], "--") != 0)
 		return usage();
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;	/* no SA_RESTART: waitpid returns */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return supervise(&s, argv + optind, argc - optind);
+	return sv_run(&s, argv + optind, argc - optind);
 }

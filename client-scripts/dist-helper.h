@@ -2,7 +2,9 @@
  * dist-helper.h - the worker helper's parts (client-scripts/dist-helper*.c,
  * built static with musl-gcc by the Makefile): the supervisor of one job
  * (dist-helper.c), its small file and line utilities (dist-helper-util.c),
- * a small result bundled in one file (dist-helper-bundle.c).
+ * the resident spawner of an agent's jobs (dist-helper-spawn.c), the
+ * machine's state around a job for env.json (dist-helper-env.c) and a
+ * small result bundled in one file (dist-helper-bundle.c).
  */
 #ifndef DIST_HELPER_H
 #define DIST_HELPER_H
@@ -14,6 +16,7 @@
 struct sv {
 	const char	*slot, *gen, *jobs, *dir, *prev, *id, *mkey, *run, *token;
 	const char	*procs, *relay, *cwd, *head, *tail;
+	const char	*mark;	/* marks are hard links of it (-k), or NULL */
 	long		 seq;
 	unsigned	 timeout;
 	int		 refused;
@@ -28,6 +31,27 @@ int	put_file(const char *path, int flags, const char *text);
 void	report(const struct sv *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	now(char out[32]);
+int	mark_make(const struct sv *s, const char *path, int excl,
+	    const char *text);
+int	put_reused(const char *path, const char *spare, int flags,
+	    const char *text);
+
+/* dist-helper.c: one job's supervisor */
+void	lock_note(const struct sv *s, pid_t pid);
+int	sv_run(struct sv *s, char **argv, int argc);
+
+/* dist-helper-spawn.c: the resident spawner (-S) */
+int	spawn_main(int argc, char **argv);
+int	rm_tree(const char *path);
+int	rm_tree_at(int dfd, const char *name);
+
+/* dist-helper-recycle.c: a collected job's directory used again */
+int	recycle_dir(const char *jd, const char *free_name);
+
+/* dist-helper-env.c: env.json's parts before the job */
+int	env_parts(const char *static_j, long cores, const char *users,
+	    const char *iso_j, const char *cwd, char **head, char **tail);
+
 /* dist-helper-bundle.c: a small, plain result of job directory jd as one
  * file at path; 0, or -1 (nothing made: the master walks jd). */
 int	bundle_write(const char *jd, const char *path);

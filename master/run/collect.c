@@ -170,6 +170,18 @@ out:
 	return rc;
 }
 
+/* Is there an entry dir/name (of any type)? */
+static int
+has_entry(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	int rc = lstat(path, &st) == 0;
+
+	free(path);
+	return rc;
+}
+
 /* The bundle remote (JOBDIR.bundle) into tmp; 0 done, 1 not usable:
  * *dir is the directory to walk instead. */
 static int
@@ -226,6 +238,9 @@ fetch_results(struct dist_ssh *ssh, const char *remote, enum collect_how how,
 	rc = archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
 	    RESULT_MAX_ENTRIES, skipped, cause);
 	unlink(incoming);
+	/* a job run directly by the spawner has no argv/ there: ours */
+	if (rc == 0 && !has_entry(tmp, "argv"))
+		rc = put_sent(tmp, job, config, cause);
 	return rc;
 }
 

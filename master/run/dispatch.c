@@ -31,7 +31,10 @@ run_wants_machine(struct run_ctx *ctx)
 }
 
 /* The job's directory with argv/ and env/, made over SFTP: no mkdir
- * process on the worker (the agent makes whatever is still missing). */
+ * process on the worker (the agent makes whatever is still missing).
+ * Under the worker helper the agent's spawner makes it with mkdir(2)
+ * (and no argv/ or env/ when the job's argv is run directly): nothing
+ * to send. */
 static void
 make_job_dir(struct mconn *c, const char *dir)
 {
@@ -39,6 +42,8 @@ make_job_dir(struct mconn *c, const char *dir)
 	char *path, *cause = NULL;
 	size_t i;
 
+	if (c->helper_on)
+		return;
 	for (i = 0; i < ARRAY_SIZE(sub); i++) {
 		path = xasprintf("%s/jobs/%s%s", c->rundir, dir, sub[i]);
 		if (dssh_sftp_mkdir_p(c->ssh, path, &cause) == -1) {

@@ -79,6 +79,7 @@ helper_stage(struct mconn *c, char **cause)
 	char *tools, *path, *why = NULL;
 	int rc = 0;
 
+	c->helper_on = 0;
 	if (dist_helper_len == 0 || helper_forced_off()) {
 		helper_off(c, dist_helper_len == 0 ? "none built in" :
 		    "DIST_NO_HELPER is set");
@@ -101,6 +102,7 @@ helper_stage(struct mconn *c, char **cause)
 	}
 	if (strcmp(c->line.buf, "helper on") == 0) {
 		verbose("%s: jobs run under the worker helper", c->ms->m->name);
+		c->helper_on = 1;
 		goto out;
 	}
 	why = xstrdup(strncmp(c->line.buf, "helper off ", 11) == 0 ?

@@ -36,6 +36,8 @@ struct mconn {
 	double			 alive_at;	/* mono time of the last line read */
 	int			 frozen;	/* the pings went unanswered */
 	int			 agent_up;	/* the agent started */
+	int			 helper_on;	/* "helper on": the worker
+						 * helper makes job dirs */
 };
 
 /* mconn.c */
