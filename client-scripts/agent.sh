@@ -117,7 +117,8 @@
 # packed ("pack": RUNDIR/jobs/JOBDIR.tar, then JOBDIR.packed; "-" when
 # packing failed); the worker helper makes a small plain result into
 # JOBDIR.bundle first (one file the master reads in one go) and reports
-# RESULT JOBDIR.bundle (a "status" after a reconnect says JOBDIR).  RC is 125 when the job could not be started.
+# RESULT JOBDIR.bundle (a "status" after a reconnect says JOBDIR).  RC
+# is 125 when the job could not be started.
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
 # own errors go to RUNDIR/agent-MKEY.log.  Once "helper" said "on", the
 # supervisor is the worker helper (sv_helper): the same files and lines,
@@ -1278,7 +1279,10 @@ unqueue_all()
 		_sl_l=${_sl_l#* }
 		# (a job already collected and forgotten is not made again;
 		# claimed before, by "unqueue", its supervisor may still wait)
-		if [ -d "$rundir/jobs/${_sl_l%% *}" ]; then
+		# (a job that ended, "whole", is not waiting: under the
+		# spawner its "forget" may still be on its way)
+		if [ -d "$rundir/jobs/${_sl_l%% *}" ] &&
+		    [ ! -e "$rundir/jobs/${_sl_l%% *}.whole" ]; then
 			claim "$rundir/jobs/${_sl_l%% *}.claim"
 			: >"$rundir/jobs/${_sl_l%% *}.gone"
 			unqueue_wake "${_sl_w0%% *}" "${_sl_l#* }"

@@ -614,10 +614,12 @@ forget(struct spawn *sp, const char *dir)
 	if (!safe_token(dir))
 		return;
 	prev_of(sp, dir, prev);
+	/* the directory first: while it is there, its marks are (agent.sh,
+	 * unqueue_all, looks for a job still waiting) */
+	recycle(sp, dir);
 	for (i = 0; i < sizeof marks / sizeof *marks; i++)
 		if (pathf(p, "%s/%s%s", sp->jobs, dir, marks[i]) == 0)
 			unlink(p);
-	recycle(sp, dir);
 	if (safe_token(prev)) {
 		if (pathf(p, "%s/%s.ended", sp->jobs, prev) == 0)
 			unlink(p);

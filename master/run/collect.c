@@ -170,16 +170,20 @@ out:
 	return rc;
 }
 
-/* Is there an entry dir/name (of any type)? */
+/* Did the packed result bring argv/, argc or env/ from the worker? */
 static int
-has_entry(const char *dir, const char *name)
+sent_packed(const char *tmp)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	struct stat st;
-	int rc = lstat(path, &st) == 0;
+	const char *const *n;
+	char *p;
+	int found = 0;
 
-	free(path);
-	return rc;
+	for (n = sent_names; *n != NULL && !found; n++) {
+		p = xasprintf("%s/%s", tmp, *n);
+		found = access(p, F_OK) == 0;
+		free(p);
+	}
+	return found;
 }
 
 /* The bundle remote (JOBDIR.bundle) into tmp; 0 done, 1 not usable:
@@ -238,8 +242,9 @@ fetch_results(struct dist_ssh *ssh, const char *remote, enum collect_how how,
 	rc = archive_extract_safe(incoming, tmp, RESULT_MAX_BYTES,
 	    RESULT_MAX_ENTRIES, skipped, cause);
 	unlink(incoming);
-	/* a job run directly by the spawner has no argv/ there: ours */
-	if (rc == 0 && !has_entry(tmp, "argv"))
+	/* the worker helper's spawner writes no argv/ for a job whose argv
+	 * it runs directly: the master writes what it sent */
+	if (rc == 0 && !sent_packed(tmp))
 		rc = put_sent(tmp, job, config, cause);
 	return rc;
 }

@@ -1,0 +1,74 @@
+#!/bin/sh
+# t3250-spawner: under the worker helper the agent hands its jobs to one
+# resident spawner (dist-helper -S): no shell between the agent and a
+# job; the marks beside a job's directory are hard links of one file; a
+# collected job's directory is used again for a later job, its files
+# emptied (no byte of an earlier job's output, status or env.json in a
+# later one's), but never a file some process still has open (a job's
+# daemon writing after the job ended); env.json has the sh supervisor's
+# members; nothing of the spawner is left when the run ends.
+# shellcheck disable=SC2016 # sh -c programs take their arguments
+. "$(dirname "$0")/lib.sh"
+
+ensure_test_user
+grep -q 'dist_helper_len = sizeof' "$TOP/master/run/helper-bin.c" ||
+    skip_all "no helper built in (musl-gcc missing: make deps)"
+start_worker 1
+
+# who started me: the job's parent (the supervisor) and grandparent
+who='echo "parent=$(cat /proc/$PPID/comm)"; gp=$(cut -d" " -f4 /proc/$PPID/stat); echo "grandparent=$(cat /proc/$gp/comm)"; echo "claim_links=$(stat -c %h "$DIST_JOB_DIR.claim")"; echo "dir_inode=$(stat -c %i .)"'
+{
+	echo '<jobs>'
+	echo "<job name=\"a\"><arg>sh</arg><arg>-c</arg><arg>$who; head -c 3000 /dev/zero | tr '\\\\0' x; echo; echo a-err-long-long-long >&amp;2; ( i=0; while [ \$i -lt 40 ]; do sleep 0.1; echo LATE-FROM-A; i=\$((i + 1)); done ) &amp;</arg></job>"
+	i=1
+	while [ "$i" -le 8 ]; do
+		echo "<job name=\"b$i\"><arg>sh</arg><arg>-c</arg><arg>$who; echo b$i; echo e$i >&amp;2; sleep 0.4</arg></job>"
+		i=$((i + 1))
+	done
+	echo "<job name=\"c\"><arg>sh</arg><arg>-c</arg><arg>$who; echo c-done</arg></job>"
+	echo '</jobs>'
+} >"$T/jobs.xml"
+dist --machines "$T/machines" --config "$T/jobs.xml" -v >"$T/out" 2>&1
+check "the run succeeds" grep -q '10/10 ok' "$T/out"
+r=$T/results/CURRENT/jobs
+check "no shell between the agent and a job: the job's grandparent is the spawner" \
+    sh -c '[ "$(grep -h "^grandparent=dist-helper" "$1"/*/stdout | wc -l)" -eq 10 ]' x "$r"
+check "the supervisor is the job's parent" \
+    sh -c '[ "$(grep -h "^parent=dist-helper" "$1"/*/stdout | wc -l)" -eq 10 ]' x "$r"
+check "a claim mark is a hard link of the spawner's mark file" \
+    sh -c '! grep -h "^claim_links=" "$1"/*/stdout | grep -qv "^claim_links=[2-9]"' x "$r"
+check "a job directory is used again (an inode seen twice)" \
+    sh -c '[ -n "$(grep -h "^dir_inode=" "$1"/*/stdout | sort | uniq -d)" ]' x "$r"
+check "a later job's stdout holds its own bytes only" \
+    sh -c 'for i in 1 2 3 4 5 6 7 8; do [ "$(sed -n 5p "$1/b$i/stdout")" = "b$i" ] && [ "$(wc -l <"$1/b$i/stdout")" -eq 5 ] || exit 1; done' x "$r"
+check "a later job's stderr holds its own bytes only (emptied, not appended to)" \
+    sh -c 'for i in 1 2 3 4 5 6 7 8; do [ "$(cat "$1/b$i/stderr")" = "e$i" ] || exit 1; done' x "$r"
+check "the daemon of job a never writes into a later job's stdout" \
+    sh -c '! grep -l LATE-FROM-A "$1"/b*/stdout "$1"/c/stdout' x "$r"
+check "each status is the job's own (one start, one end)" \
+    sh -c 'for d in "$1"/*/; do [ "$(grep -c "^start=" "$d/status")" -eq 1 ] && [ "$(grep -c "^state=done" "$d/status")" -eq 1 ] || exit 1; done' x "$r"
+check "env.json says the job's own directory" \
+    sh -c 'for j in a b3 c; do grep -q "\"cwd\": \"[^\"]*/jobs/$j\.1@" "$1/$j/env.json" || exit 1; done' x "$r"
+check "no recycled directory's spare file in the results" \
+    sh -c '[ -f "$1/c/stdout" ] && ! ls -A "$1"/*/ | grep -q -- "-free"' x "$r"
+wr=$(ls -d "$T"/w1/work/runs/*)
+check "nothing of the spawner left on the worker (FIFO, mark, free dirs)" \
+    sh -c '[ -d "$1/jobs" ] && ! ls -A "$1/jobs" | grep -E "^\.(spawn|mark|free)-"' x "$wr"
+check "the spawner is gone" \
+    sh -c '! pgrep -f -- "-S -f $1/" >/dev/null' x "$T/w1"
+
+# env.json: the members of the sh supervisor's, the same isolation object
+DIST_TEST_HOOKS=no-spawner dist --machines "$T/machines" \
+    --config "$T/jobs.xml" >"$T/out2" 2>&1
+check "the run without the spawner succeeds" grep -q '10/10 ok' "$T/out2"
+r2=$T/results/CURRENT/jobs
+check "without the spawner, the agent is the job's grandparent" \
+    grep -q '^grandparent=sh' "$r2/b1/stdout"
+keys()
+{
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(d), d["isolation"], d["users"], type(d["load_before"]).__name__)' "$1"
+}
+k1=$(keys "$r/b2/env.json") k2=$(keys "$r2/b2/env.json")
+check "env.json: the same members as the sh supervisor's" \
+    [ -n "$k1" ] && [ "$k1" = "$k2" ]
+done_testing
