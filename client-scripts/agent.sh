@@ -61,7 +61,8 @@
 #   iso KEY VALUE, info, facts -> see agent-env.sh
 #   set jobtimeout SECS  -> the supervisor kills a job's tree after SECS
 #   forget JOBDIR        -> nothing; the master has collected the job:
-#                           its directory, JOBDIR.tar and its marks go
+#                           its directory, JOBDIR.tar, JOBDIR.bundle
+#                           and its marks go
 #   helper SHA VERSION   -> helper on | helper bad WHY | helper off WHY:
 #                           the jobs from now on run under the C
 #                           supervisor WORKDIR/tools/dist-helper-SHA
@@ -114,7 +115,10 @@
 # /proc/uptime).  Then JOBDIR.whole is made (the directory is complete)
 # and RESULT is JOBDIR: the master copies it over SFTP, or asks for it
 # packed ("pack": RUNDIR/jobs/JOBDIR.tar, then JOBDIR.packed; "-" when
-# packing failed).  RC is 125 when the job could not be started.
+# packing failed); the worker helper makes a small plain result into
+# JOBDIR.bundle first (one file the master reads in one go) and reports
+# RESULT JOBDIR.bundle (a "status" after a reconnect says JOBDIR).  RC
+# is 125 when the job could not be started.
 # A TERM sent to a supervisor is passed on to its job.  The supervisors'
 # own errors go to RUNDIR/agent-MKEY.log.  Once "helper" said "on", the
 # supervisor is the worker helper (sv_helper): the same files and lines,
@@ -1359,7 +1363,8 @@ forget_flush()
 		_fw=${_fw#*"$nl"}
 		_fa=$rundir/jobs/${_fl%% *}
 		set -- "$@" "$_fa" "$_fa.tar" "$_fa.packed" "$_fa.unpacked" \
-		    "$_fa.claim" "$_fa.whole" "$_fa.gone"
+		    "$_fa.claim" "$_fa.whole" "$_fa.gone" "$_fa.bundle" \
+		    "$_fa.bundle.tmp"
 		case $_fl in
 		*' '*) set -- "$@" "$rundir/jobs/${_fl#* }.ended" \
 		    "$rundir/jobs/${_fl#* }.next" ;;
@@ -1407,7 +1412,8 @@ job_dir_make()
 			return 1
 		fi
 		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
-		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone"
+		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone" \
+		    "$jd.bundle" "$jd.bundle.tmp"
 	fi
 	if { [ ! -d "$jd/argv" ] || [ ! -d "$jd/env" ]; } &&
 	    ! mkdir -p "$jd/argv" "$jd/env"; then

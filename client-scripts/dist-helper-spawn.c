@@ -336,7 +336,7 @@ rm_job(struct spawn *sp, const char *dir)
 {
 	static const char *const marks[] = { "", ".tar", ".packed",
 	    ".unpacked", ".ended", ".next", ".claim", ".whole", ".gone",
-	    ".bundle" };
+	    ".bundle", ".bundle.tmp" };
 	char p[PATH_MAX];
 	size_t i;
 
@@ -619,7 +619,7 @@ static void
 forget(struct spawn *sp, const char *dir)
 {
 	static const char *const marks[] = { ".tar", ".packed", ".unpacked",
-	    ".claim", ".whole", ".gone", ".bundle" };
+	    ".claim", ".whole", ".gone", ".bundle", ".bundle.tmp" };
 	char p[PATH_MAX], prev[NAME_MAX + 2];
 	size_t i;
 

@@ -375,6 +375,7 @@ static void
 finish(struct sv *s, int rc, int timed_out)
 {
 	char p[PATH_MAX], end[32], text[128];
+	int bundled;
 
 	now(end);
 	report(s, "ended %s %s", s->slot, s->dir);
@@ -387,10 +388,13 @@ finish(struct sv *s, int rc, int timed_out)
 	    timed_out ? "reason=timeout\n" : "");
 	if (pathf(p, "%s/status", s->jd) == 0)
 		put_file(p, O_APPEND, text);
+	/* a small result in one file, read in one go (dist-helper-bundle.c) */
+	bundled = pathf(p, "%s.bundle", s->jd) == 0 && bundle_write(s->jd, p) == 0;
 	/* the end of the job for a later agent (reattach): made last */
 	if (pathf(p, "%s.whole", s->jd) == 0)
 		mark_make(s, p, 0, "");
-	report(s, "done %s %s %d %s", s->slot, s->dir, rc, s->dir);
+	report(s, "done %s %s %d %s%s", s->slot, s->dir, rc, s->dir,
+	    bundled ? ".bundle" : "");
 }
 
 static int

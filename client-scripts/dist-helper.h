@@ -2,8 +2,9 @@
  * dist-helper.h - the worker helper's parts (client-scripts/dist-helper*.c,
  * built static with musl-gcc by the Makefile): the supervisor of one job
  * (dist-helper.c), its small file and line utilities (dist-helper-util.c),
- * the resident spawner of an agent's jobs (dist-helper-spawn.c) and the
- * machine's state around a job for env.json (dist-helper-env.c).
+ * the resident spawner of an agent's jobs (dist-helper-spawn.c), the
+ * machine's state around a job for env.json (dist-helper-env.c) and a
+ * small result bundled in one file (dist-helper-bundle.c).
  */
 #ifndef DIST_HELPER_H
 #define DIST_HELPER_H
@@ -50,5 +51,9 @@ int	recycle_dir(const char *jd, const char *free_name);
 /* dist-helper-env.c: env.json's parts before the job */
 int	env_parts(const char *static_j, long cores, const char *users,
 	    const char *iso_j, const char *cwd, char **head, char **tail);
+
+/* dist-helper-bundle.c: a small, plain result of job directory jd as one
+ * file at path; 0, or -1 (nothing made: the master walks jd). */
+int	bundle_write(const char *jd, const char *path);
 
 #endif

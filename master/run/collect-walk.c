@@ -318,6 +318,14 @@ has_word(const char *words, const char *word)
 	return 0;
 }
 
+int
+collect_hook(const char *word)
+{
+	const char *hooks = getenv("DIST_TEST_HOOKS");
+
+	return hooks != NULL && has_word(hooks, word);
+}
+
 static void
 walk_hold(struct walk *w)
 {

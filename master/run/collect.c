@@ -3,7 +3,8 @@
  * RESULTS/<run-id>/jobs/<job-id>/, safely: into a fresh temporary
  * directory first, renamed into place only when complete.  A small result
  * is copied from the job's directory over SFTP (collect-walk.c: no tar on
- * the worker), a big one is packed there and unpacked here
+ * the worker) or read as one file the worker helper made of it
+ * (collect-bundle.c), a big one is packed there and unpacked here
  * (archive-extract.c).
  */
 #include <sys/stat.h>
@@ -185,22 +186,56 @@ sent_packed(const char *tmp)
 	return found;
 }
 
-/* The results into tmp (fresh): unpacked from the packed result, or
- * walked; 1 too big to walk. */
+/* The bundle remote (JOBDIR.bundle) into tmp; 0 done, 1 not usable:
+ * *dir is the directory to walk instead. */
 static int
-fetch_results(struct dist_ssh *ssh, const char *remote, int walk,
-    const char *config, const struct dist_job *job, const char *incoming,
-    const char *tmp, struct strvec *skipped, char **cause)
+fetch_bundle(struct dist_ssh *ssh, const char *remote, const char *tmp,
+    const char *machine, char **dir, char **cause)
 {
+	char *why = NULL;
 	int rc;
 
-	if (walk) {
-		rc = collect_walk(ssh, remote, tmp, sent_names,
-		    COLLECT_WALK_BYTES, COLLECT_WALK_ENTRIES, skipped, cause);
+	rc = collect_bundle(ssh, remote, tmp, sent_names, &why);
+	if (rc == 0)
+		debug("%s: %s: results by bundle", machine, remote);
+	else if (rc == 1) {
+		debug("%s: %s: bundle not used (%s): walked", machine, remote,
+		    why);
+		*dir = xstrndup(remote, strlen(remote) - strlen(".bundle"));
+	} else
+		set_cause(cause, "%s", why);
+	free(why);
+	return rc;
+}
+
+/* The results into tmp (fresh): unpacked from the packed result or the
+ * bundle, or walked; 1 too big to walk. */
+static int
+fetch_results(struct dist_ssh *ssh, const char *remote, enum collect_how how,
+    const char *config, const struct dist_job *job,
+    struct request_info *ri, const char *incoming, const char *tmp,
+    struct strvec *skipped, char **cause)
+{
+	char *dir = NULL;
+	int rc = 1;
+
+	if (how == COLLECT_BUNDLE)
+		rc = fetch_bundle(ssh, remote, tmp, ri->machine, &dir, cause);
+	if (how == COLLECT_WALK || dir != NULL) {
+		rc = collect_walk(ssh, dir != NULL ? dir : remote, tmp,
+		    sent_names, COLLECT_WALK_BYTES, COLLECT_WALK_ENTRIES,
+		    skipped, cause);
+		if (rc == 0)
+			debug("%s: %s: results by walk", ri->machine,
+			    dir != NULL ? dir : remote);
+	}
+	free(dir);
+	if (how != COLLECT_PACKED) {
 		if (rc == 0)
 			rc = put_sent(tmp, job, config, cause);
 		return rc;
 	}
+	debug("%s: %s: results packed", ri->machine, remote);
 	if (dssh_sftp_get_file(ssh, remote, incoming, RESULT_MAX_BYTES, NULL,
 	    cause) == -1)
 		return -1;
@@ -216,7 +251,7 @@ fetch_results(struct dist_ssh *ssh, const char *remote, int walk,
 
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
-    int walk, const char *config, const struct dist_job *job,
+    enum collect_how how, const char *config, const struct dist_job *job,
     struct request_info *ri, char **cause)
 {
 	int attempt = ri->attempt;
@@ -230,7 +265,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
-	got = fetch_results(ssh, remote, walk, config, job, incoming, tmp,
+	got = fetch_results(ssh, remote, how, config, job, ri, incoming, tmp,
 	    &skipped, cause);
 	if (got != 0 || write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);

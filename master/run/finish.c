@@ -179,8 +179,23 @@ pack_on_worker(struct mconn *c, const char *dir, char **remote,
 	return 0;
 }
 
+/* How result (a worker token) comes: JOBDIR walked, JOBDIR.bundle
+ * read as one file, anything else a packed result. */
+static enum collect_how
+result_how(const char *result, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(result, dir) == 0)
+		return COLLECT_WALK;
+	if (strncmp(result, dir, n) == 0 && strcmp(result + n, ".bundle") == 0)
+		return COLLECT_BUNDLE;
+	return COLLECT_PACKED;
+}
+
 /* The attempt's results into the run: result is its job directory
- * (walked over SFTP, or packed first when big) or its packed result. */
+ * (walked over SFTP, or packed first when big), its bundle or its packed
+ * result. */
 static int
 collect_attempt(struct mconn *c, int job, int attempt, const char *result,
     struct request_info *ri, char **cause)
@@ -190,15 +205,15 @@ collect_attempt(struct mconn *c, int job, int attempt, const char *result,
 	char *remote = xasprintf("%s/jobs/%s", c->rundir, result);
 	int rc;
 
-	rc = collect_job(c->ctx, c->ssh, remote, strcmp(result, dir) == 0,
+	rc = collect_job(c->ctx, c->ssh, remote, result_how(result, dir),
 	    c->config, dj, ri, cause);
 	if (rc == 1) {
 		free(remote);
 		remote = NULL;
 		rc = pack_on_worker(c, dir, &remote, cause);
 		if (rc == 0)
-			rc = collect_job(c->ctx, c->ssh, remote, 0, c->config,
-			    dj, ri, cause);
+			rc = collect_job(c->ctx, c->ssh, remote,
+			    COLLECT_PACKED, c->config, dj, ri, cause);
 	}
 	free(remote);
 	free(dir);

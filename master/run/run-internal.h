@@ -246,11 +246,13 @@ struct machine_thread_arg {
 
 /* collect.c: bring a job's results back into
  * RESULTS/<run-id>/jobs/<job-id>/: remote is its packed result
- * (JOBDIR.tar), or with walk its directory, copied entry by entry over
- * SFTP unless it is bigger than COLLECT_WALK_BYTES or COLLECT_WALK_ENTRIES:
- * then 1, nothing done (the worker should pack it).  0 collected.  A
- * walk writes argv/, argc and env/ from what the master sent (config:
- * the worker path of the config, the job's config argument). */
+ * (JOBDIR.tar, COLLECT_PACKED), or its directory (COLLECT_WALK), copied
+ * entry by entry over SFTP unless it is bigger than COLLECT_WALK_BYTES or
+ * COLLECT_WALK_ENTRIES: then 1, nothing done (the worker should pack it),
+ * or its bundle (JOBDIR.bundle, COLLECT_BUNDLE; a bad one: the directory
+ * is walked).  0 collected.  A walk or a bundle writes argv/, argc and
+ * env/ from what the master sent (config: the worker path of the config,
+ * the job's config argument). */
 /* Measured on loopback (issue 15): per entry a walk costs ~3 SFTP round
  * trips, so past ~64 entries one tar on the worker and one download take
  * the master less time; bytes never favour tar (a walk reads each file
@@ -264,8 +266,9 @@ struct machine_thread_arg {
 #define COLLECT_WALK_ENTRIES	64
 #endif
 struct request_info;
+enum collect_how { COLLECT_PACKED, COLLECT_WALK, COLLECT_BUNDLE };
 int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
-	    int walk, const char *config, const struct dist_job *,
+	    enum collect_how, const char *config, const struct dist_job *,
 	    struct request_info *, char **cause);
 /* collect-walk.c: copy the worker directory remote into dest (fresh,
  * empty) entry by entry over SFTP, never anything outside it, but for
@@ -277,6 +280,24 @@ int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
 int	collect_walk(struct dist_ssh *, const char *remote, const char *dest,
 	    const char *const *own, uint64_t max_bytes, size_t max_entries,
 	    struct strvec *skipped, char **cause);
+
+/* collect-bundle.c: a small result as one file, JOBDIR.bundle (made by
+ * the worker helper, client-scripts/dist-helper-bundle.c), read in one
+ * SFTP open/read/close and unpacked into dest (fresh, empty) as
+ * collect_walk would have copied the directory; a name in own is refused.
+ * 0 done; 1 no usable bundle, nothing written (*cause says why: the
+ * caller walks the directory instead); -1 the connection is lost, or a
+ * local failure.  bundle_unpack: the same from data (changed: its names
+ * are cut out), the parser checking the whole bundle before it writes. */
+#define BUNDLE_BYTES_MAX	(60 * 1024)	/* as the helper's */
+/* Test only: is word in DIST_TEST_HOOKS (collect-walk.c)?  "bad-bundle":
+ * every bundle read loses its last byte (refused: the directory is
+ * walked, tests/t3240-bundle.sh). */
+int	collect_hook(const char *word);
+int	collect_bundle(struct dist_ssh *, const char *remote, const char *dest,
+	    const char *const *own, char **cause);
+int	bundle_unpack(char *data, size_t len, const char *dest,
+	    const char *const *own, char **cause);
 
 /* runjson.c */
 int	runjson_write(struct run_ctx *, char **cause);	/* takes mtx */

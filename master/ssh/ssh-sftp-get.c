@@ -210,3 +210,47 @@ out:
 		*got = g.got;
 	return rc;
 }
+
+/* Read remote (at most max bytes) into *buf, *len bytes, a piece of
+ * SFTP_GET_PIECE at a time, as a small file is read: the whole of a small
+ * file in open, one read, close.  A short read is the end of the file
+ * (SFTP: "for normal disk files ... the specified number of bytes, or up
+ * to end of file"): no stat, no read for the end. */
+int
+dssh_sftp_get_mem(struct dist_ssh *s, const char *remote, size_t max,
+    char **buf, size_t *len, char **cause)
+{
+	sftp_file f;
+	ssize_t n = SFTP_GET_PIECE;
+	size_t want;
+	char *b = xmalloc(max + 1);
+	int rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (dsftp_ready(s, cause) != 0) {
+		free(b);
+		return -1;
+	}
+	if ((f = sftp_open(s->sftp, dsftp_path(remote), O_RDONLY, 0)) == NULL) {
+		free(b);
+		return dsftp_fail(s, cause, "open", remote);
+	}
+	while (rc == 0 && n == SFTP_GET_PIECE) {
+		want = max + 1 - *len < SFTP_GET_PIECE ? max + 1 - *len :
+		    SFTP_GET_PIECE;
+		if ((n = sftp_read(f, b + *len, want)) < 0)
+			rc = dsftp_fail(s, cause, "read", remote);
+		else if ((*len += (size_t)n) > max)
+			rc = dssh_fail(s, cause, "sftp get '%s': more than the "
+			    "limit of %zu bytes", remote, max);
+	}
+	sftp_close(f);
+	if (rc != 0) {
+		free(b);
+		*len = 0;
+		return rc;
+	}
+	*buf = b;
+	return 0;
+}

@@ -102,6 +102,10 @@ int	 dssh_sftp_get_file(struct dist_ssh *, const char *remote,
 #define DSSH_SIZE_UNKNOWN	UINT64_MAX
 int	 dssh_sftp_get_fd(struct dist_ssh *, const char *remote, int fd,
 	    uint64_t size, uint64_t max, uint64_t *got, char **cause);
+/* A small file (at most max bytes, else an error) into *buf (allocated,
+ * one byte of room after it), *len bytes. */
+int	 dssh_sftp_get_mem(struct dist_ssh *, const char *remote, size_t max,
+	    char **buf, size_t *len, char **cause);
 /* An entry of a worker directory, as the server's lstat() saw it. */
 enum dssh_ftype {
 	DSSH_F_FILE, DSSH_F_DIR, DSSH_F_SYMLINK, DSSH_F_FIFO, DSSH_F_DEVICE,
