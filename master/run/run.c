@@ -392,7 +392,7 @@ main_loop(struct run_ctx *ctx)
 	struct run_event *ev;
 	int finished;
 	char *cause = NULL;
-	double last_json = 0;
+	double last_json = 0, last_metrics = 0;
 
 	for (;;) {
 		pthread_mutex_lock(&ctx->mtx);
@@ -407,7 +407,14 @@ main_loop(struct run_ctx *ctx)
 		ev = take_events(ctx);
 		int dirty = ctx->dirty, mdirty = ctx->metrics_dirty;
 
-		ctx->metrics_dirty = 0;
+		/* metrics.json too at most once a second while running: it is
+		 * rewritten whole, synced (each job's metrics are in its own
+		 * directory, and in the store) */
+		mdirty = mdirty && (finished || now_mono() - last_metrics >= 1.0);
+		if (mdirty) {
+			ctx->metrics_dirty = 0;
+			last_metrics = now_mono();
+		}
 		pthread_mutex_unlock(&ctx->mtx);
 		if (mdirty)
 			write_metrics(ctx, 0);
