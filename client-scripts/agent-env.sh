@@ -201,7 +201,8 @@ env_facts()
 	env_kernel=$r
 	rd_line /proc/sys/kernel/osrelease || r=$(uname -r 2>/dev/null)
 	env_kernel="$env_kernel${r:+ $r}"
-	env_arch=$(uname -m 2>/dev/null)
+	rd_line /proc/sys/kernel/arch && env_arch=$r ||
+	    env_arch=$(uname -m 2>/dev/null)
 	rd_line /proc/sys/kernel/randomize_va_space
 	env_aslr=$r
 	env_os_read

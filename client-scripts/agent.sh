@@ -304,13 +304,21 @@ last_line()
 
 # --- the machine lock ----------------------------------------------------
 
+# node_name: r = uname -n, from /proc when it can (no process).
+node_name()
+{
+	rd_line /proc/sys/kernel/hostname && [ -n "$r" ] && return 0
+	r=$(uname -n 2>/dev/null || hostname 2>/dev/null)
+}
+
 # lock_record: print our lock record.
 lock_record()
 {
 	_b=''
 	[ -r /proc/sys/kernel/random/boot_id ] &&
 	    IFS= read -r _b </proc/sys/kernel/random/boot_id
-	_h=$(uname -n 2>/dev/null || hostname 2>/dev/null)
+	node_name
+	_h=$r
 	_t=$(date -u '+%s %Y-%m-%dT%H:%M:%SZ' 2>/dev/null)
 	esc "$_h"
 	printf 'user=%s\nmaster=%s\nrun=%s\npid=%s\nstarted=%s\nboot_id=%s\nhost=%s\nstarted_utc=%s\nlogin=%s\n' \
@@ -357,7 +365,8 @@ lock_state()
 {
 	lk_state=live
 	[ -n "$l_pid" ] && [ -n "$l_boot" ] || return 0
-	[ "$l_host" = "$(uname -n 2>/dev/null)" ] || return 0
+	node_name
+	[ "$l_host" = "$r" ] || return 0
 	[ -r /proc/sys/kernel/random/boot_id ] || return 0
 	IFS= read -r _cb </proc/sys/kernel/random/boot_id
 	[ "$_cb" = "$l_boot" ] || return 0
@@ -616,8 +625,7 @@ lock_release()
 	locked=0
 	lock_read || return 0
 	if lock_ours && [ "$l_pid" = "$$" ]; then
-		rm -f "$lockfile.procs"
-		rm -f "$lockfile"
+		rm -f "$lockfile.procs" "$lockfile"
 	fi
 }
 
@@ -1059,8 +1067,10 @@ relay_start()
 {
 	[ -n "$relay" ] && return 0
 	_rf=$rundir/jobs/.report-$$
-	rm -f "$_rf"
-	mkfifo "$_rf" 2>/dev/null || return 0
+	{ [ -e "$_rf" ] || [ -L "$_rf" ]; } && rm -f "$_rf"
+	# (with the spawner's FIFO, "$@": one mkfifo)
+	mkfifo "$_rf" "$@" 2>/dev/null
+	[ -p "$_rf" ] || return 0
 	# opened here, before the fork: the FIFO is held open (by the relay's
 	# stdin) from now on, so that a line written before the relay reads
 	# is kept in the pipe, not dropped when its writer closes (a fast
@@ -1139,10 +1149,14 @@ spawn_ready()
 	*' no-spawner '*) spawn_off=1; return 1 ;;
 	esac
 	spawn_off=1
-	relay_start
 	_sf=$rundir/jobs/.spawn-$$
-	rm -f "$_sf"
-	mkfifo "$_sf" 2>/dev/null && exec 8<>"$_sf" || return 1
+	{ [ -e "$_sf" ] || [ -L "$_sf" ]; } && rm -f "$_sf"
+	if [ -n "$relay" ]; then
+		mkfifo "$_sf" 2>/dev/null
+	else
+		relay_start "$_sf"
+	fi
+	[ -p "$_sf" ] && exec 8<>"$_sf" || return 1
 	env_facts
 	env_users main
 	_hl=''

@@ -416,6 +416,45 @@ worker_extra()
 	return 0
 }
 
+# fixed_cost KEY NW MACHINES CMD...: the workers' CPU for a run of NW
+# jobs (one per machine) with distribute and with the loop, in ms, as
+# KEY.dist.wfix_ms and KEY.loop.wfix_ms: what a run costs the workers
+# whatever its number of jobs (connections, the agent's start, staging;
+# the loop's ssh login); per_job_marginal takes it out.
+fixed_cost()
+{
+	b_k=$1 b_fw=$2 b_fm=$3
+	shift 3
+	b_fd=$(stamps_dir "$b_k-fixed")
+	jobs_xml "$T/$b_k-fixed.xml" "$b_fw" "$b_fd" "$@"
+	b_w0=$(worker_ticks "$b_fw")
+	dist_run "$b_k-fixed-dist" "$b_fm" "$T/$b_k-fixed.xml"
+	worker_cpu "$b_k.dist.wfix_ms" 1 "$b_fw" "$b_w0"
+	LOOP_DIR=$(stamps_dir "$b_k-fixed-loop")
+	b_w0=$(worker_ticks "$b_fw")
+	loop_run "$b_k-fixed-loop" "$b_fw" "$b_fw" "$@"
+	worker_cpu "$b_k.loop.wfix_ms" 1 "$b_fw" "$b_w0"
+}
+
+# per_job_marginal KEY NJOBS NW: KEY.T.wcpu_marg_ms = (the run's worker
+# CPU - the fixed cost of a run) / (NJOBS - NW) for distribute and the
+# loop, and KEY.dist.wcpu_marg_extra_ms, their difference: the workers'
+# CPU each job adds (issue 15's "per job beyond the job itself").
+per_job_marginal()
+{
+	for b_t in dist loop; do
+		b_all=$(sed -n "s/^$1\.$b_t\.wcpu_ms	//p" "$TSV" | tail -1)
+		b_fix=$(sed -n "s/^$1\.$b_t\.wfix_ms	//p" "$TSV" | tail -1)
+		[ -n "$b_all" ] && [ -n "$b_fix" ] && record "$1.$b_t.wcpu_marg_ms" \
+		    "$(calc "($b_all * $2 - $b_fix) / ($2 - $3)")"
+	done
+	b_wa=$(sed -n "s/^$1\.dist\.wcpu_marg_ms	//p" "$TSV" | tail -1)
+	b_wb=$(sed -n "s/^$1\.loop\.wcpu_marg_ms	//p" "$TSV" | tail -1)
+	[ -n "$b_wa" ] && [ -n "$b_wb" ] &&
+	    record "$1.dist.wcpu_marg_extra_ms" "$(calc "$b_wa - $b_wb")"
+	return 0
+}
+
 # stamped SCENARIO N CMD...: the same N stamped jobs with distribute,
 # parallel over plain ssh and parallel over ControlMaster, 4 machines.
 stamped()
@@ -452,6 +491,9 @@ stamped()
 	worker_cpu "s$b_sc.loop.wcpu_ms" "$b_nj" 4 "$b_w0"
 	worker_extra "$b_sc"
 	stamps loop "$b_sc" "$LOOP_DIR" "$b_nj"
+	b_njobs=$b_nj	# (fixed_cost's runs set b_nj)
+	fixed_cost "s$b_sc" 4 "$T/machines4" "$@"
+	per_job_marginal "s$b_sc" "$b_njobs" 4
 }
 
 scenario1()
@@ -474,6 +516,8 @@ scenario1()
 	worker_cpu s1one.loop.wcpu_ms "$b_n1" 1 "$b_w0"
 	worker_extra 1one
 	stamps loop 1one "$LOOP_DIR" "$b_n1" 1
+	fixed_cost s1one 1 "$T/machines1" true
+	per_job_marginal s1one "$b_n1" 1
 }
 
 scenario2()
