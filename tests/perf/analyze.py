@@ -153,7 +153,7 @@ ROWS = [
      None, None),
     ("1", "one machine alone: worker CPU per job beyond the floor (ms)",
      "s1one.{}.wcpu_extra_ms", "", 1, "<=", 3),
-    ("1", "worker CPU per run, whatever its jobs (ms per machine)",
+    ("1", "workers' CPU for a run of one job per machine (ms, all 4)",
      "s1.{}.wfix_ms", "", 1, None, None),
     ("1", "worker CPU each job adds (ms)", "s1.{}.wcpu_marg_ms", "", 1,
      None, None),
