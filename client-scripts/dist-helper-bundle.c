@@ -134,10 +134,23 @@ bundle_add(int dfd, const struct bundle_file *f)
 	return rc;
 }
 
+/* The temporary file for the bundle: spare's inode (a recycled job
+ * directory's, see dist-helper-recycle.c) linked to tmp (never over
+ * anything there), or a new file. */
+static int
+bundle_open(const char *tmp, const char *spare)
+{
+	if (spare != NULL && link(spare, tmp) == 0) {
+		unlink(spare);
+		return open(tmp, O_WRONLY | O_TRUNC | O_NOFOLLOW);
+	}
+	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+}
+
 /* Write b (its first line placed just before the rest) to path, under a
  * temporary name first. */
 static int
-bundle_put(const char *path)
+bundle_put(const char *path, const char *spare)
 {
 	char head[BUNDLE_HEAD], tmp[PATH_MAX];
 	int n, fd, rc;
@@ -148,8 +161,7 @@ bundle_put(const char *path)
 	    pathf(tmp, "%s.tmp", path) == -1)
 		return -1;
 	memcpy(b.buf + BUNDLE_HEAD - n, head, (size_t)n);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
-	    0600)) == -1)
+	if ((fd = bundle_open(tmp, spare)) == -1)
 		return -1;
 	rc = write_all(fd, b.buf + BUNDLE_HEAD - n, (size_t)n + b.len);
 	if (close(fd) == -1 || rc == -1 || rename(tmp, path) == -1) {
@@ -160,7 +172,7 @@ bundle_put(const char *path)
 }
 
 int
-bundle_write(const char *jd, const char *path)
+bundle_write(const char *jd, const char *path, const char *spare)
 {
 	int dfd, rc = 0;
 	size_t i;
@@ -174,5 +186,5 @@ bundle_write(const char *jd, const char *path)
 	for (i = 0; i < b.n && rc == 0; i++)
 		rc = bundle_add(dfd, &b.f[i]);
 	close(dfd);
-	return rc == 0 ? bundle_put(path) : -1;
+	return rc == 0 ? bundle_put(path, spare) : -1;
 }

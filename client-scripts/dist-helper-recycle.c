@@ -66,7 +66,8 @@ recycle_entry(int dfd, const char *name)
 		if (strcmp(name, "env.json") == 0)
 			return renameat(dfd, name, dfd, ".env-free");
 		if (strcmp(name, ".status-free") == 0 ||
-		    strcmp(name, ".env-free") == 0)
+		    strcmp(name, ".env-free") == 0 ||
+		    strcmp(name, ".bundle-free") == 0)
 			return 0;
 	}
 	return rm_tree_at(dfd, name);

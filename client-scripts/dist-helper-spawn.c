@@ -620,12 +620,17 @@ forget(struct spawn *sp, const char *dir)
 {
 	static const char *const marks[] = { ".tar", ".packed", ".unpacked",
 	    ".claim", ".whole", ".gone", ".bundle", ".bundle.tmp" };
-	char p[PATH_MAX], prev[NAME_MAX + 2];
+	char p[PATH_MAX], b[PATH_MAX], prev[NAME_MAX + 2];
 	size_t i;
 
 	if (!safe_token(dir))
 		return;
 	prev_of(sp, dir, prev);
+	/* the bundle's inode goes with the directory, for the next bundle */
+	if (sp->mark[0] != '\0' &&
+	    pathf(p, "%s/%s.bundle", sp->jobs, dir) == 0 &&
+	    pathf(b, "%s/%s/.bundle-free", sp->jobs, dir) == 0)
+		rename(p, b);
 	/* the directory first: while it is there, its marks are (agent.sh,
 	 * unqueue_all, looks for a job still waiting) */
 	recycle(sp, dir);

@@ -298,7 +298,7 @@ static const char *
 spare(const struct sv *s, const char *name, char buf[PATH_MAX])
 {
 	if (s->mark == NULL || pathf(buf, "%s/.%s-free", s->jd,
-	    strcmp(name, "status") == 0 ? "status" : "env") == -1)
+	    strcmp(name, "env.json") == 0 ? "env" : name) == -1)
 		return NULL;
 	return buf;
 }
@@ -374,7 +374,7 @@ env_json(const struct sv *s)
 static void
 finish(struct sv *s, int rc, int timed_out)
 {
-	char p[PATH_MAX], end[32], text[128];
+	char p[PATH_MAX], sp[PATH_MAX], end[32], text[128];
 	int bundled;
 
 	now(end);
@@ -389,7 +389,10 @@ finish(struct sv *s, int rc, int timed_out)
 	if (pathf(p, "%s/status", s->jd) == 0)
 		put_file(p, O_APPEND, text);
 	/* a small result in one file, read in one go (dist-helper-bundle.c) */
-	bundled = pathf(p, "%s.bundle", s->jd) == 0 && bundle_write(s->jd, p) == 0;
+	bundled = pathf(p, "%s.bundle", s->jd) == 0 &&
+	    bundle_write(s->jd, p, spare(s, "bundle", sp)) == 0;
+	if (spare(s, "bundle", sp) != NULL)
+		unlink(sp);	/* unused: never in the results */
 	/* the end of the job for a later agent (reattach): made last */
 	if (pathf(p, "%s.whole", s->jd) == 0)
 		mark_make(s, p, 0, "");

@@ -54,6 +54,6 @@ int	env_parts(const char *static_j, long cores, const char *users,
 
 /* dist-helper-bundle.c: a small, plain result of job directory jd as one
  * file at path; 0, or -1 (nothing made: the master walks jd). */
-int	bundle_write(const char *jd, const char *path);
+int	bundle_write(const char *jd, const char *path, const char *spare);
 
 #endif
