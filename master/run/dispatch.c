@@ -229,15 +229,19 @@ job_started(struct mconn *c, char **f, size_t n)
 	pthread_mutex_unlock(&ctx->mtx);
 }
 
-/* "ended SLOT JOBDIR": it no longer runs (its results are being packed):
- * the slot may take one more to send ahead. */
-static void
-job_ended(struct mconn *c, char **f, size_t n)
+/* "ended SLOT JOBDIR": it no longer runs (its results are being
+ * written): the slot takes one more to send ahead now, not at its
+ * "done", so that the job after the one just started is on the worker
+ * before that one ends (short jobs; issue 15). */
+static int
+job_ended(struct mconn *c, char **f, size_t n, char **cause)
 {
 	struct slot_entry *e;
 
-	if (n >= 3 && (e = slot_lookup(c->ctx, c->ms, atoi(f[1]), f[2])) != NULL)
-		e->ended = 1;
+	if (n < 3 || (e = slot_lookup(c->ctx, c->ms, atoi(f[1]), f[2])) == NULL)
+		return 0;
+	e->ended = 1;
+	return fill_slots(c, cause);
 }
 
 /*
@@ -409,7 +413,7 @@ handle_line(struct mconn *c, char **cause)
 	if (strcmp(f[0], "started") == 0)
 		job_started(c, f, n);
 	else if (strcmp(f[0], "ended") == 0)
-		job_ended(c, f, n);
+		return job_ended(c, f, n, cause);
 	else if (strcmp(f[0], "unqueue") == 0)
 		return job_unqueued(c, f, n, cause);
 	else if (strcmp(f[0], "done") == 0 && n == 5 && f[1][0] == 'o')
