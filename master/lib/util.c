@@ -363,8 +363,8 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int
-write_file_atomic(const char *path, const void *data, size_t len,
+static int
+write_file_replace(const char *path, const void *data, size_t len, int sync,
     char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -375,7 +375,7 @@ write_file_atomic(const char *path, const void *data, size_t len,
 		set_cause(cause, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, data, len) == -1 || (sync && fsync(fd) == -1)) {
 		set_cause(cause, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
@@ -390,6 +390,20 @@ write_file_atomic(const char *path, const void *data, size_t len,
 out:
 	free(tmp);
 	return rc;
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len,
+    char **cause)
+{
+	return write_file_replace(path, data, len, 1, cause);
+}
+
+int
+write_file_unsynced(const char *path, const void *data, size_t len,
+    char **cause)
+{
+	return write_file_replace(path, data, len, 0, cause);
 }
 
 int

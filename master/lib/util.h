@@ -80,6 +80,10 @@ int	 read_file_tail(const char *path, size_t max, char **data, size_t *len,
 int	 write_all(int fd, const void *data, size_t len);
 /* Write data to path atomically (path.tmp + fsync + rename). */
 int	 write_file_atomic(const char *path, const void *, size_t, char **cause);
+/* The same without the fsync: for files of a directory synced as a whole
+ * (a collected job's, see collect.c: one syncfs per job). */
+int	 write_file_unsynced(const char *path, const void *, size_t,
+	    char **cause);
 /* mkdir -p; mode for created directories. */
 int	 mkdir_p(const char *path, unsigned mode, char **cause);
 /* Remove a directory tree (no symlink following), relative to each
