@@ -113,7 +113,7 @@ BUILD_DEPS = libssh-dev libarchive-dev libxml2-dev libcurl4-openssl-dev \
 	     pkg-config gcc make musl-tools
 TEST_DEPS  = openssh-server openssh-client shellcheck tcsh python3-aiosmtpd \
 	     python3-scipy iproute2 procps bzip2 xz-utils zip openssl time \
-	     libxml2-utils postgresql sqlite3
+	     libxml2-utils postgresql sqlite3 strace
 deps:
 	@sh tests/apt-install.sh $(BUILD_DEPS)
 

@@ -71,4 +71,23 @@ keys()
 k1=$(keys "$r/b2/env.json") k2=$(keys "$r2/b2/env.json")
 check "env.json: the same members as the sh supervisor's" \
     [ -n "$k1" ] && [ "$k1" = "$k2" ]
+
+# the master: a job's directory is on disk (syncfs) before its end is
+# journaled (man: "The master"), one syncfs per collected job
+if command -v strace >/dev/null; then
+	printf '<jobs><job name="s1"><arg>true</arg></job><job name="s2"><arg>true</arg></job><job name="s3"><arg>true</arg></job></jobs>\n' \
+	    >"$T/sync.xml"
+	strace -f -qq -e trace=syncfs,fdatasync -o "$T/strace" "$DISTRIBUTE" \
+	    --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+	    -i "$T/id_master" --results "$T/results" --machines "$T/machines" \
+	    --config "$T/sync.xml" >"$T/out3" 2>&1
+	check "the run under strace succeeds" grep -q '3/3 ok' "$T/out3"
+	check "one syncfs per collected job ($(grep -c 'syncfs(' "$T/strace"))" \
+	    [ "$(grep -c 'syncfs(' "$T/strace")" -eq 3 ]
+	# each syncfs is followed by the journal's fdatasync (its "end")
+	check "each syncfs comes before a journal sync" \
+	    sh -c 'grep -E "syncfs\(|fdatasync\(" "$1" | tail -n 1 | grep -q fdatasync' x "$T/strace"
+else
+	note "strace missing (make test-deps): the syncfs checks not run"
+fi
 done_testing
