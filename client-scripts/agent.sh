@@ -85,7 +85,9 @@
 #                           and ended, so "unqueue ... late" comes after its
 #                           "done" (a race made certain, see unqueue_hold);
 #                           "slow-relay" makes the relay read its FIFO a
-#                           second late (lines written before must be kept)
+#                           second late (lines written before must be kept);
+#                           "slow-spawner" makes the spawner take each job
+#                           a second late (t3250: "unqueue" before it)
 #   anything else        -> err VERB unknown verb
 # "arg" and "env" lines are consumed by the next start or prepare (and
 # dropped by a refused one).
@@ -1115,6 +1117,18 @@ spawn_job()
 {
 	[ -z "$iso_cpus$iso_aslr$iso_tmpfs$iso_numa$iso_nice$iso_be" ] &&
 	    spawn_ready || return 1
+	# an earlier job's leftovers under this name go here, in order with
+	# "unqueue" (whose claim the spawner must never take for one)
+	jd=$rundir/jobs/$st_dir
+	if [ -e "$jd/status" ] || [ -e "$jd.ended" ] || [ -e "$jd.claim" ]; then
+		if [ -r "$jd/status" ] && job_dir_busy; then
+			start_refuse "job dir $st_dir is in use"
+			return 0
+		fi
+		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" "$jd.ended" \
+		    "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone" "$jd.bundle" \
+		    "$jd.bundle.tmp"
+	fi
 	slot_last "$st_slot" "$st_dir"
 	slot_fifos "$st_slot"
 	_sm=strict
@@ -1159,9 +1173,12 @@ spawn_ready()
 	[ -p "$_sf" ] && exec 8<>"$_sf" || return 1
 	env_facts
 	env_users main
-	_hl=''
+	_hl='' _hh=''
 	[ "$lk_procs" = 1 ] && _hl=$lockfile.procs
-	"$helper" -S -f "$_sf" -g "$$" -J "$rundir/jobs" -R "$run_e" \
+	case " $testhooks " in
+	*' slow-spawner '*) _hh=-H ;;
+	esac
+	"$helper" -S ${_hh:+"$_hh"} -f "$_sf" -g "$$" -J "$rundir/jobs" -R "$run_e" \
 	    -r "$run" -m "$mkey" -l "$_hl" -o "$relay" -j "$env_static_j" \
 	    -c "${env_cores:-0}" -D "$direct" -x "$sh_cmd" -X "$script" \
 	    -T "$tooldir" -W "$workdir" -C "$config" -U "$rundir" \
@@ -1318,11 +1335,12 @@ unqueue_all()
 		_sl_w=${_sl_w#*"$nl"}
 		_sl_w0=$_sl_l
 		_sl_l=${_sl_l#* }
-		# (a job already collected and forgotten is not made again;
-		# claimed before, by "unqueue", its supervisor may still wait)
-		# (a job that ended, "whole", is not waiting: under the
-		# spawner its "forget" may still be on its way)
-		if [ -d "$rundir/jobs/${_sl_l%% *}" ] &&
+		# (a job that has had its turn has its .ended, kept after its
+		# "forget", and is not made again; one claimed before, by
+		# "unqueue", may still wait; under the spawner one may not be
+		# made yet: its record is on the way, and it will find its
+		# claim and JOBDIR.gone)
+		if [ ! -e "$rundir/jobs/${_sl_l%% *}.ended" ] &&
 		    [ ! -e "$rundir/jobs/${_sl_l%% *}.whole" ]; then
 			claim "$rundir/jobs/${_sl_l%% *}.claim"
 			: >"$rundir/jobs/${_sl_l%% *}.gone"

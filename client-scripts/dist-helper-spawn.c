@@ -54,7 +54,7 @@ struct spawn {
 	const char	*static_j, *shcmd, *script, *tooldir, *workdir;
 	const char	*config, *rundir;
 	long		 cores;
-	int		 direct;
+	int		 direct, slow;	/* slow: test hook, -H */
 	pid_t		 agent;
 	char		 mark[PATH_MAX];	/* the marks' inode, or "" */
 	char		*pool[POOL];	/* .free-PID-N, job dirs to reuse */
@@ -330,42 +330,6 @@ rm_tree(const char *path)
 	return rm_tree_at(AT_FDCWD, path);
 }
 
-/* A job's directory and marks (agent.sh, job_dir_make, forget_flush). */
-static void
-rm_job(struct spawn *sp, const char *dir)
-{
-	static const char *const marks[] = { "", ".tar", ".packed",
-	    ".unpacked", ".ended", ".next", ".claim", ".whole", ".gone",
-	    ".bundle", ".bundle.tmp" };
-	char p[PATH_MAX];
-	size_t i;
-
-	for (i = 0; i < sizeof marks / sizeof *marks; i++)
-		if (pathf(p, "%s/%s%s", sp->jobs, dir, marks[i]) == 0)
-			rm_tree(p);
-}
-
-/* jd/status names a running job that is alive (agent.sh, job_dir_busy). */
-static int
-dir_busy(const char *jd)
-{
-	char p[PATH_MAX], line[256];
-	int running = 0;
-	long pid = 0;
-	FILE *f;
-
-	if (pathf(p, "%s/status", jd) == -1 || (f = fopen(p, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "state=", 6) == 0)
-			running = strcmp(line + 6, "running\n") == 0;
-		else if (strncmp(line, "pid=", 4) == 0)
-			pid = atol(line + 4);
-	}
-	fclose(f);
-	return running && pid > 0 && kill((pid_t)pid, 0) == 0;
-}
-
 /* Write the exact bytes of text to path (a new file). */
 static int
 put_bytes(const char *path, const char *text)
@@ -396,24 +360,17 @@ reuse_dir(struct spawn *sp, const char *jd)
 	return 0;
 }
 
-/* RUNDIR/jobs/JOBDIR with argv/N, argc and env/NAME; an earlier job's
- * leftovers removed first (0), or refused to the master (-1). */
+/* RUNDIR/jobs/JOBDIR with argv/N, argc and env/NAME (0), or refused to
+ * the master (-1).  An earlier job's leftovers under the name were
+ * removed by the agent (spawn_job), in order with "unqueue": a claim
+ * there now is this job's, taken back before it was made, and stays (its
+ * supervisor then passes the slot's turn on). */
 static int
 job_dir_make(struct spawn *sp, const struct record *r, const char *jd)
 {
 	char p[PATH_MAX], n[32];
-	struct stat st;
 	size_t i;
 
-	if ((pathf(p, "%s/status", jd) == 0 && lstat(p, &st) == 0) ||
-	    (pathf(p, "%s.ended", jd) == 0 && lstat(p, &st) == 0) ||
-	    (pathf(p, "%s.claim", jd) == 0 && lstat(p, &st) == 0)) {
-		if (dir_busy(jd)) {
-			report_err(sp, "job dir", r->dir);
-			return -1;
-		}
-		rm_job(sp, r->dir);
-	}
 	if (!reuse_dir(sp, jd) && mkdir(jd, 0777) == -1 && errno != EEXIST) {
 		report_err(sp, "cannot create", jd);
 		return -1;
@@ -574,6 +531,8 @@ spawn_job(struct spawn *sp, struct lines *l, char *head)
 	struct sv note = { .procs = sp->procs };
 	pid_t pid;
 
+	if (sp->slow)
+		sleep(1);	/* TEST ONLY: records taken late (t3250) */
 	if (read_record(sp, l, head, &r) == -1) {
 		report_err(sp, "bad record from the agent", "");
 		l->done = 1;	/* out of step: take no more */
@@ -695,7 +654,7 @@ spawn_options(struct spawn *sp, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "f:g:J:R:r:m:l:o:j:c:D:x:X:T:W:C:U:"))
+	while ((c = getopt(argc, argv, "f:g:J:R:r:m:l:o:j:c:D:x:X:T:W:C:U:H"))
 	    != -1)
 		switch (c) {
 		case 'f': sp->fifo = optarg; break;
@@ -715,6 +674,7 @@ spawn_options(struct spawn *sp, int argc, char **argv)
 		case 'W': sp->workdir = optarg; break;
 		case 'C': sp->config = optarg; break;
 		case 'U': sp->rundir = optarg; break;
+		case 'H': sp->slow = 1; break;
 		default: return -1;
 		}
 	if (sp->fifo == NULL || sp->jobs == NULL || sp->run_e == NULL ||

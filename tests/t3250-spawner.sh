@@ -72,6 +72,42 @@ k1=$(keys "$r/b2/env.json") k2=$(keys "$r2/b2/env.json")
 check "env.json: the same members as the sh supervisor's" \
     [ -n "$k1" ] && [ "$k1" = "$k2" ]
 
+# a job taken back ("unqueue") before the spawner has made it never runs
+# there: the spawner takes each job a second late (test hook), so the
+# claim of the take-back comes first (before, the spawner removed it as an
+# earlier job's leftover: the job ran twice).  One machine, 2 slots:
+# "long" (held) and "q" start, "b" waits behind "long"; "q" ends, slot 1
+# is free with nothing queued: "b" is taken back and runs there.
+mkdir -p "$T/counts"
+chown "$TEST_USER" "$T/counts"
+{
+	echo '<jobs>'
+	printf '<job name="long"><arg>sh</arg><arg>-c</arg><arg>i=0; while [ ! -e "$1" ] &amp;&amp; [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done</arg><arg>x</arg><arg>%s</arg></job>\n' "$T/go-long"
+	printf '<job name="q"><arg>true</arg></job>\n'
+	printf '<job name="b"><arg>sh</arg><arg>-c</arg><arg>echo run &gt;&gt; "$1/b"</arg><arg>x</arg><arg>%s</arg></job>\n' "$T/counts"
+	echo '</jobs>'
+} >"$T/back.xml"
+sed 's|^|2/|' "$T/machines" >"$T/m2slots"
+DIST_TEST_HOOKS=slow-spawner dist --machines "$T/m2slots" \
+    --config "$T/back.xml" --order config >"$T/out4" 2>&1 &
+bpid=$!
+i=0
+while ! grep -q 'b taken back' "$T/out4" && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+i=0
+while [ ! -s "$T/counts/b" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+: >"$T/go-long"
+wait "$bpid"
+check "the run with a job taken back succeeds" grep -q '3/3 ok' "$T/out4"
+check "... b was taken back before it started" grep -q 'b taken back' "$T/out4"
+check "... and ran once ($(wc -l <"$T/counts/b" 2>/dev/null))" \
+    [ "$(wc -l <"$T/counts/b" 2>/dev/null)" -eq 1 ]
+
 # the master: a job's directory is on disk (syncfs) before its end is
 # journaled (man: "The master"), one syncfs per collected job
 if command -v strace >/dev/null; then
