@@ -146,7 +146,7 @@ fill_slots(struct mconn *c, char **cause)
 		nidle = 0;	/* nothing it may take: wants none back */
 	slot_set_idle(ctx, c->ms, nidle);
 	pthread_mutex_unlock(&ctx->mtx);
-	return mconn_flush(c, cause);
+	return mconn_flush_due(c, cause);	/* a lone "forget" may wait */
 }
 
 /* Take back the jobs sent ahead when they are wanted elsewhere. */

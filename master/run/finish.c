@@ -133,7 +133,7 @@ forget_job(struct mconn *c, int job, int attempt)
 {
 	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
 
-	mconn_send(c, "forget", dir);
+	mconn_send_lazy(c, "forget", dir);	/* with the next job's lines */
 	free(dir);
 }
 

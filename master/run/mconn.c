@@ -20,12 +20,30 @@ mconn_flush(struct mconn *c, char **cause)
 	if (c->out.len > 0)
 		rc = dssh_chan_write(c->ch, c->out.buf, c->out.len, cause);
 	sb_reset(&c->out);
+	c->lazy_at = 0;
 	return rc;
+}
+
+int
+mconn_flush_due(struct mconn *c, char **cause)
+{
+	if (c->lazy_at > 0 && now_mono() - c->lazy_at < MCONN_LAZY_S)
+		return 0;
+	return mconn_flush(c, cause);
 }
 
 void
 mconn_send(struct mconn *c, const char *verb, const char *arg)
 {
+	agent_line(&c->out, verb, arg);
+	c->lazy_at = 0;
+}
+
+void
+mconn_send_lazy(struct mconn *c, const char *verb, const char *arg)
+{
+	if (c->out.len == 0)
+		c->lazy_at = now_mono();
 	agent_line(&c->out, verb, arg);
 }
 

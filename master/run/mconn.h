@@ -38,11 +38,19 @@ struct mconn {
 	int			 agent_up;	/* the agent started */
 	int			 helper_on;	/* "helper on": the worker
 						 * helper makes job dirs */
+	double			 lazy_at;	/* c->out holds only lazy
+						 * lines since then (0: not) */
 };
 
 /* mconn.c */
 int	mconn_flush(struct mconn *, char **cause);	/* send c->out */
 void	mconn_send(struct mconn *, const char *verb, const char *arg);
+/* A line that may wait (at most MCONN_LAZY_S) to go with the next ones,
+ * e.g. "forget": one packet less per job; mconn_flush_due sends c->out
+ * unless it holds only such lines, not yet due. */
+#define MCONN_LAZY_S	0.2
+void	mconn_send_lazy(struct mconn *, const char *verb, const char *arg);
+int	mconn_flush_due(struct mconn *, char **cause);
 /* Flush, then read until the line "VERB ..." (in c->line); job lines
  * read meanwhile are kept in c->later. */
 int	mconn_wait(struct mconn *, const char *verb, char **cause);
