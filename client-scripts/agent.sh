@@ -1119,16 +1119,7 @@ spawn_job()
 	    spawn_ready || return 1
 	# an earlier job's leftovers under this name go here, in order with
 	# "unqueue" (whose claim the spawner must never take for one)
-	jd=$rundir/jobs/$st_dir
-	if [ -e "$jd/status" ] || [ -e "$jd.ended" ] || [ -e "$jd.claim" ]; then
-		if [ -r "$jd/status" ] && job_dir_busy; then
-			start_refuse "job dir $st_dir is in use"
-			return 0
-		fi
-		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" "$jd.ended" \
-		    "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone" "$jd.bundle" \
-		    "$jd.bundle.tmp"
-	fi
+	job_dir_clear || return 0
 	slot_last "$st_slot" "$st_dir"
 	slot_fifos "$st_slot"
 	_sm=strict
@@ -1178,7 +1169,7 @@ spawn_ready()
 	case " $testhooks " in
 	*' slow-spawner '*) _hh=-H ;;
 	esac
-	"$helper" -S ${_hh:+"$_hh"} -f "$_sf" -g "$$" -J "$rundir/jobs" -R "$run_e" \
+	"$helper" -S ${_hh:+"$_hh"} -f "$_sf" -g "$$" -R "$run_e" \
 	    -r "$run" -m "$mkey" -l "$_hl" -o "$relay" -j "$env_static_j" \
 	    -c "${env_cores:-0}" -D "$direct" -x "$sh_cmd" -X "$script" \
 	    -T "$tooldir" -W "$workdir" -C "$config" -U "$rundir" \
@@ -1434,19 +1425,7 @@ start_refuse()
 # made here only when the master has not made them).
 job_dir_make()
 {
-	jd=$rundir/jobs/$st_dir
-	# the master makes the directory (over SFTP); one with a status or
-	# an end mark is an earlier job's
-	if [ -e "$jd/status" ] || [ -e "$jd.ended" ] || [ -e "$jd.claim" ]
-	then
-		if [ -r "$jd/status" ] && job_dir_busy; then
-			start_refuse "job dir $st_dir is in use"
-			return 1
-		fi
-		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
-		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone" \
-		    "$jd.bundle" "$jd.bundle.tmp"
-	fi
+	job_dir_clear || return 1
 	if { [ ! -d "$jd/argv" ] || [ ! -d "$jd/env" ]; } &&
 	    ! mkdir -p "$jd/argv" "$jd/env"; then
 		esc "$jd"
@@ -1471,6 +1450,26 @@ job_dir_make()
 		esc "$jd"
 		start_refuse "cannot write in $e"
 		return 1
+	fi
+	return 0
+}
+
+# job_dir_clear: jd = RUNDIR/jobs/JOBDIR, an earlier job's leftovers under
+# that name removed (the master may have made the directory over SFTP;
+# one with a status or an end mark or a claim is an earlier job's); 1,
+# refused, when that job still runs.
+job_dir_clear()
+{
+	jd=$rundir/jobs/$st_dir
+	if [ -e "$jd/status" ] || [ -e "$jd.ended" ] || [ -e "$jd.claim" ]
+	then
+		if [ -r "$jd/status" ] && job_dir_busy; then
+			start_refuse "job dir $st_dir is in use"
+			return 1
+		fi
+		rm -rf "$jd" "$jd.tar" "$jd.packed" "$jd.unpacked" \
+		    "$jd.ended" "$jd.next" "$jd.claim" "$jd.whole" "$jd.gone" \
+		    "$jd.bundle" "$jd.bundle.tmp"
 	fi
 	return 0
 }
@@ -2059,13 +2058,21 @@ do_set()
 	fi
 }
 
-# shellcheck disable=SC2317 # called by the EXIT trap
-agent_exit()
+# agent_leave: (quit, or the end) collected jobs' files removed, jobs
+# still waiting taken back, the spawner told, the lock released unless a
+# job still runs.
+agent_leave()
 {
 	forget_flush
 	unqueue_all
 	spawn_stop
 	lock_release
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+agent_exit()
+{
+	agent_leave
 	[ -n "$lock_tmp" ] && rm -f "$lock_tmp"
 	[ -n "$relay" ] && relay_stop
 }
@@ -2124,8 +2131,7 @@ main()
 		forget) spawn_forget || do_forget ;;
 		helper) do_helper ;;
 		pack) do_pack ;;
-		quit) forget_flush; unqueue_all; spawn_stop; lock_release
-			reply bye; exit 0 ;;
+		quit) agent_leave; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac
 	done

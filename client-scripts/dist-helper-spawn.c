@@ -1,7 +1,7 @@
 /*
  * dist-helper-spawn.c - the resident spawner of an agent's jobs:
  *
- *	dist-helper -S -f FIFO -g AGENT -J RUNDIR/jobs -R RUN_ESC -r RUN
+ *	dist-helper -S -f FIFO -g AGENT -R RUN_ESC -r RUN
  *	    -m MKEY [-l PROCS] [-o RELAY] -j STATIC_JSON -c CORES -D DIRECT
  *	    -x SH -X SCRIPT -T TOOLDIR -W WORKDIR -C CONFIG -U RUNDIR
  *
@@ -56,6 +56,7 @@ struct spawn {
 	long		 cores;
 	int		 direct, slow;	/* slow: test hook, -H */
 	pid_t		 agent;
+	char		 jobs_dir[PATH_MAX];	/* RUNDIR/jobs (jobs) */
 	char		 mark[PATH_MAX];	/* the marks' inode, or "" */
 	char		*pool[POOL];	/* .free-PID-N, job dirs to reuse */
 	size_t		 npool;
@@ -642,7 +643,7 @@ spawn_end(struct spawn *sp)
 static int
 spawn_usage(void)
 {
-	fprintf(stderr, "usage: dist-helper -S -f FIFO -g AGENT -J JOBS "
+	fprintf(stderr, "usage: dist-helper -S -f FIFO -g AGENT "
 	    "-R RUN_ESC -r RUN -m MKEY [-l PROCS] [-o RELAY] -j STATIC "
 	    "-c CORES -D DIRECT -x SH -X SCRIPT -T TOOLDIR -W WORKDIR "
 	    "-C CONFIG -U RUNDIR\n");
@@ -654,12 +655,11 @@ spawn_options(struct spawn *sp, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "f:g:J:R:r:m:l:o:j:c:D:x:X:T:W:C:U:H"))
+	while ((c = getopt(argc, argv, "f:g:R:r:m:l:o:j:c:D:x:X:T:W:C:U:H"))
 	    != -1)
 		switch (c) {
 		case 'f': sp->fifo = optarg; break;
 		case 'g': sp->gen = optarg; break;
-		case 'J': sp->jobs = optarg; break;
 		case 'R': sp->run_e = optarg; break;
 		case 'r': sp->run = optarg; break;
 		case 'm': sp->mkey = optarg; break;
@@ -677,12 +677,14 @@ spawn_options(struct spawn *sp, int argc, char **argv)
 		case 'H': sp->slow = 1; break;
 		default: return -1;
 		}
-	if (sp->fifo == NULL || sp->jobs == NULL || sp->run_e == NULL ||
+	if (sp->fifo == NULL || sp->run_e == NULL ||
 	    sp->run == NULL || sp->mkey == NULL || sp->static_j == NULL ||
 	    sp->shcmd == NULL || sp->script == NULL || sp->tooldir == NULL ||
 	    sp->workdir == NULL || sp->config == NULL || sp->rundir == NULL ||
-	    sp->gen == NULL || optind != argc)
+	    sp->gen == NULL || optind != argc ||
+	    pathf(sp->jobs_dir, "%s/jobs", sp->rundir) == -1)
 		return -1;
+	sp->jobs = sp->jobs_dir;
 	sp->agent = (pid_t)atol(sp->gen);
 	return 0;
 }

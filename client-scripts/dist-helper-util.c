@@ -90,7 +90,7 @@ now(char out[32])
 
 /*
  * A mark beside a job's directory (JOBDIR.claim, .next, .ended, .whole):
- * with a mark file (-k, the spawner's), a hard link of it: no inode is
+ * with a mark file (s->mark, the spawner's), a hard link of it: no inode is
  * made or freed per mark, which on a busy ext4 without a journal costs
  * more than the job (every new inode skips the recently deleted ones);
  * else (or when the link cannot be made: EMLINK, a filesystem without
