@@ -102,6 +102,22 @@ check "no agent: one 'down' line, not one per try" \
     [ "$(grep -c "$NOISY@.*: down: " "$T/out2")" -le 1 ]
 sed 's/^/# /' "$T/out2" | tail -6
 
+# --- ... even when the shell has left before the agent's text is written ----
+# (the master's write then fails: what the shell printed and how it ended
+# still give the reason; the hook holds the master's write back 1 s)
+DIST_TEST_HOOKS=late-agent timeout 60 "$DISTRIBUTE" \
+    --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
+    -i "$T/id_master" --results "$T/results" --progress lines \
+    --machines "$T/mt2" --config "$T/noagent.xml" >"$T/out3" 2>&1
+rc=$?
+check "shell gone before the write: the run completes (exit $rc)" \
+    [ "$rc" -eq 0 ]
+check "shell gone before the write: the same reason, with the exit status" \
+    grep -q "out: agent did not start: the login shell ended first (.*exited with status 1.*check its startup files (~/.cshrc" "$T/out3"
+check "shell gone before the write: what it printed is shown" \
+    grep -q "out: .*it printed 'Welcome to the CS department'" "$T/out3"
+sed 's/^/# /' "$T/out3" | tail -3
+
 # --- failures say why: the key file named (issue 12, item 11) ----------------
 printf 'Host *\n\tIdentityFile %s\n' "$T/no-such-key" >"$T/ssh_config_key"
 "$DISTRIBUTE" --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config_key" \

@@ -931,3 +931,24 @@ sh_quote(const char *s)
 	sb_addc(&sb, '\'');
 	return sb_detach(&sb);
 }
+
+static int
+has_word(const char *words, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p;
+
+	for (p = words; (p = strstr(p, word)) != NULL; p += len)
+		if ((p == words || p[-1] == ' ') &&
+		    (p[len] == '\0' || p[len] == ' '))
+			return 1;
+	return 0;
+}
+
+int
+test_hook(const char *word)
+{
+	const char *hooks = getenv("DIST_TEST_HOOKS");
+
+	return hooks != NULL && has_word(hooks, word);
+}

@@ -95,6 +95,9 @@ int	 parse_duration(const char *, uint64_t *seconds, char **cause);
 /* Format seconds as "2h13m", "3m12s", "45s". */
 char	*format_duration(uint64_t seconds);
 
+/* Test only: is word one of DIST_TEST_HOOKS's (space-separated)? */
+int	 test_hook(const char *word);
+
 /* Monotonic and wall clocks. */
 double	 now_mono(void);
 double	 now_wall(void);

@@ -180,16 +180,26 @@ agent_start(struct dssh_chan *ch, const char *text, int timeout_ms,
 	struct strbuf line = STRBUF_INIT, first = STRBUF_INIT;
 	char nonce[AGENT_NONCE_LEN + 1], head[AGENT_NONCE_LEN + 16];
 	double until = now_mono() + timeout_ms / 1000.0;
+	char *werr = NULL;
 	size_t noise = 0;
 	int rc, left;
 
 	make_nonce(nonce);
 	snprintf(head, sizeof head, "agent_nonce=%s\n", nonce);
-	if (dssh_chan_write(ch, head, strlen(head), cause) == -1 ||
-	    dssh_chan_write(ch, text, strlen(text), cause) == -1)
-		return -1;
+	if (test_hook("late-agent"))	/* test only: the shell leaves first */
+		sleep(1);
+	/* A login shell that exits at once may close the channel before
+	 * the agent's text is all written: what it printed and how it
+	 * ended say why, so they are read either way. */
+	if (dssh_chan_write(ch, head, strlen(head), &werr) == -1 ||
+	    dssh_chan_write(ch, text, strlen(text), &werr) == -1)
+		until = now_mono() + AGENT_GONE_WAIT_MS / 1000.0;
 	for (;;) {
 		left = (int)((until - now_mono()) * 1000.0);
+		if (left <= 0 && werr != NULL) {
+			rc = set_cause(cause, "%s", werr);
+			break;
+		}
 		if (left <= 0 || noise > AGENT_NOISE_MAX) {
 			rc = start_failed(cause, noise, &first, timeout_ms);
 			break;
@@ -210,5 +220,6 @@ agent_start(struct dssh_chan *ch, const char *text, int timeout_ms,
 	}
 	sb_release(&line);
 	sb_release(&first);
+	free(werr);
 	return rc == 0 ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 #define AGENT_PROTO_VERSION "1"
 #define AGENT_NONCE_LEN	32	/* hex digits */
 #define AGENT_NOISE_MAX	(64 * 1024)	/* login shell bytes before giving up */
+#define AGENT_GONE_WAIT_MS 2000	/* for the output of a shell that left */
 
 /* Append "VERB[ ARG]\n" with ARG escaped. */
 void	agent_line(struct strbuf *, const char *verb, const char *arg);

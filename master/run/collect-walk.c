@@ -305,36 +305,14 @@ walk_copy(struct walk *w, const char *dest, char **cause)
  * until that file is gone, before anything is copied: SFTP calls in the
  * middle of a walk, for a test to freeze the machine under
  * (tests/t3220-collect.sh). */
-static int
-has_word(const char *words, const char *word)
-{
-	size_t len = strlen(word);
-	const char *p;
-
-	for (p = words; (p = strstr(p, word)) != NULL; p += len)
-		if ((p == words || p[-1] == ' ') &&
-		    (p[len] == '\0' || p[len] == ' '))
-			return 1;
-	return 0;
-}
-
-int
-collect_hook(const char *word)
-{
-	const char *hooks = getenv("DIST_TEST_HOOKS");
-
-	return hooks != NULL && has_word(hooks, word);
-}
-
 static void
 walk_hold(struct walk *w)
 {
-	const char *hooks = getenv("DIST_TEST_HOOKS");
 	struct timespec ts = { 0, 100000000L };
 	char *path, *cause = NULL;
 	int i;
 
-	if (hooks == NULL || !has_word(hooks, "hold-walk"))
+	if (!test_hook("hold-walk"))
 		return;
 	path = remote_path(w, ".hold-walk");
 	for (i = 0; i < 600 && dssh_sftp_stat(w->ssh, path, NULL,

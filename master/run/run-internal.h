@@ -290,10 +290,6 @@ int	collect_walk(struct dist_ssh *, const char *remote, const char *dest,
  * local failure.  bundle_unpack: the same from data (changed: its names
  * are cut out), the parser checking the whole bundle before it writes. */
 #define BUNDLE_BYTES_MAX	(60 * 1024)	/* as the helper's */
-/* Test only: is word in DIST_TEST_HOOKS (collect-walk.c)?  "bad-bundle":
- * every bundle read loses its last byte (refused: the directory is
- * walked, tests/t3240-bundle.sh). */
-int	collect_hook(const char *word);
 int	collect_bundle(struct dist_ssh *, const char *remote, const char *dest,
 	    const char *const *own, char **cause);
 int	bundle_unpack(char *data, size_t len, const char *dest,
