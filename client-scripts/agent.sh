@@ -86,6 +86,7 @@
 #                           "done" (a race made certain, see unqueue_hold);
 #                           "slow-relay" makes the relay read its FIFO a
 #                           second late (lines written before must be kept);
+#                           "sh-relay": the sh relay even with the helper;
 #                           "slow-spawner" makes the spawner take each job
 #                           a second late (t3250: "unqueue" before it)
 #   anything else        -> err VERB unknown verb
@@ -1082,6 +1083,13 @@ relay_start()
 		trap - EXIT INT TERM HUP PIPE
 		case " $testhooks " in
 		*' slow-relay '*) sleep 1 ;;
+		esac
+		# the helper's relay reads what the FIFO holds at once, not
+		# a byte at a time (client-scripts/dist-helper-relay.c)
+		case " $testhooks " in
+		*' sh-relay '*) ;;
+		*) [ -n "$helper" ] && [ -x "$helper" ] &&
+		    exec "$helper" -L <&7 7<&- ;;
 		esac
 		while IFS= read -r _rl; do
 			[ "$_rl" = "relay end" ] && break

@@ -147,32 +147,25 @@ bundle_open(const char *tmp, const char *spare)
 	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 }
 
-/* Write b (its first line placed just before the rest) to path, under a
- * temporary name first. */
-static int
-bundle_put(const char *path, const char *spare)
+/* b's first line placed just before the rest: where the bundle starts,
+ * *len its length; NULL when too big. */
+static const char *
+bundle_whole(size_t *len)
 {
-	char head[BUNDLE_HEAD], tmp[PATH_MAX];
-	int n, fd, rc;
+	char head[BUNDLE_HEAD];
+	int n;
 
 	n = snprintf(head, sizeof head, "distribute-bundle 1 %zu %zu\n", b.n,
 	    b.len);
-	if (n < 0 || n >= (int)sizeof head || (size_t)n + b.len > BUNDLE_BYTES ||
-	    pathf(tmp, "%s.tmp", path) == -1)
-		return -1;
+	if (n < 0 || n >= (int)sizeof head || (size_t)n + b.len > BUNDLE_BYTES)
+		return NULL;
 	memcpy(b.buf + BUNDLE_HEAD - n, head, (size_t)n);
-	if ((fd = bundle_open(tmp, spare)) == -1)
-		return -1;
-	rc = write_all(fd, b.buf + BUNDLE_HEAD - n, (size_t)n + b.len);
-	if (close(fd) == -1 || rc == -1 || rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	*len = (size_t)n + b.len;
+	return b.buf + BUNDLE_HEAD - n;
 }
 
 int
-bundle_write(const char *jd, const char *path, const char *spare)
+bundle_make(const char *jd)
 {
 	int dfd, rc = 0;
 	size_t i;
@@ -186,5 +179,52 @@ bundle_write(const char *jd, const char *path, const char *spare)
 	for (i = 0; i < b.n && rc == 0; i++)
 		rc = bundle_add(dfd, &b.f[i]);
 	close(dfd);
-	return rc == 0 ? bundle_put(path, spare) : -1;
+	return rc;
+}
+
+int
+bundle_put(const char *path, const char *spare)
+{
+	const char *data;
+	char tmp[PATH_MAX];
+	size_t len;
+	int fd, rc;
+
+	if ((data = bundle_whole(&len)) == NULL ||
+	    pathf(tmp, "%s.tmp", path) == -1 ||
+	    (fd = bundle_open(tmp, spare)) == -1)
+		return -1;
+	rc = write_all(fd, data, len);
+	if (close(fd) == -1 || rc == -1 || rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+bundle_base64(char *out, size_t size)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p;
+	size_t len, i, o = 0;
+	unsigned long v;
+
+	if ((p = (const unsigned char *)bundle_whole(&len)) == NULL ||
+	    (len + 2) / 3 * 4 >= size)
+		return -1;
+	for (i = 0; i < len; i += 3) {
+		v = (unsigned long)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = i + 1 < len ? abc[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? abc[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return (int)o;
 }

@@ -62,7 +62,7 @@ report(const struct sv *s, const char *fmt, ...)
 {
 	char line[PATH_MAX + 256];
 	va_list ap;
-	int n, fd = 1;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof line - 1, fmt, ap);
@@ -70,9 +70,17 @@ report(const struct sv *s, const char *fmt, ...)
 	if (n < 0 || n >= (int)sizeof line - 1)
 		return;
 	line[n++] = '\n';
+	report_line(s, line, (size_t)n);
+}
+
+void
+report_line(const struct sv *s, const char *line, size_t n)
+{
+	int fd = 1;
+
 	if (s->relay != NULL && (fd = open(s->relay, O_RDWR)) == -1)
 		return;
-	write_all(fd, line, (size_t)n);
+	write_all(fd, line, n);
 	if (fd != 1)
 		close(fd);
 }

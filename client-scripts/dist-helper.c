@@ -10,6 +10,8 @@
  *	dist-helper -s SLOT -g AGENT -J RUNDIR/jobs -d JOBDIR -q SEQ [-p PREV]
  *	    -i JOBID -m MKEY -R RUN -T TOKEN [-t SECS] [-l PROCS] [-o RELAY]
  *	    -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
+ *	dist-helper -S ...	the resident spawner (dist-helper-spawn.c)
+ *	dist-helper -L		the agent's relay (dist-helper-relay.c)
  *
  * What the sh supervisor does, in the same order and with the same files
  * (agent.sh, supervise): wait for the slot's turn (PREV.ended, the FIFO
@@ -371,11 +373,32 @@ env_json(const struct sv *s)
 	free(text);
 }
 
+/*
+ * "done SLOT JOBDIR RC JOBDIR.bundle BASE64\n": the bundle in the line,
+ * when the line fits in one write to the relay's FIFO that no other
+ * supervisor's can cut (PIPE_BUF): the master reads no file over SFTP
+ * for it (the files stay: after a reconnect it walks the directory).
+ * The line's length, or -1.
+ */
+static int
+done_inline(const struct sv *s, int rc, char *line, size_t size)
+{
+	int n, m;
+
+	n = snprintf(line, size, "done %s %s %d %s.bundle ", s->slot, s->dir,
+	    rc, s->dir);
+	if (n < 0 || (size_t)n + 2 >= size ||
+	    (m = bundle_base64(line + n, size - (size_t)n - 1)) == -1)
+		return -1;
+	line[n + m] = '\n';
+	return n + m + 1;
+}
+
 static void
 finish(struct sv *s, int rc, int timed_out)
 {
-	char p[PATH_MAX], sp[PATH_MAX], end[32], text[128];
-	int bundled;
+	char p[PATH_MAX], sp[PATH_MAX], end[32], text[128], line[PIPE_BUF];
+	int bundled, n;
 
 	now(end);
 	report(s, "ended %s %s", s->slot, s->dir);
@@ -388,16 +411,23 @@ finish(struct sv *s, int rc, int timed_out)
 	    timed_out ? "reason=timeout\n" : "");
 	if (pathf(p, "%s/status", s->jd) == 0)
 		put_file(p, O_APPEND, text);
-	/* a small result in one file, read in one go (dist-helper-bundle.c) */
-	bundled = pathf(p, "%s.bundle", s->jd) == 0 &&
-	    bundle_write(s->jd, p, spare(s, "bundle", sp)) == 0;
+	/* a small result in the "done" line itself, or in one file read in
+	 * one go (dist-helper-bundle.c) */
+	bundled = bundle_make(s->jd) == 0;
+	n = bundled ? done_inline(s, rc, line, sizeof line) : -1;
+	if (bundled && n == -1)
+		bundled = pathf(p, "%s.bundle", s->jd) == 0 &&
+		    bundle_put(p, spare(s, "bundle", sp)) == 0;
 	if (spare(s, "bundle", sp) != NULL)
 		unlink(sp);	/* unused: never in the results */
 	/* the end of the job for a later agent (reattach): made last */
 	if (pathf(p, "%s.whole", s->jd) == 0)
 		mark_make(s, p, 0, "");
-	report(s, "done %s %s %d %s%s", s->slot, s->dir, rc, s->dir,
-	    bundled ? ".bundle" : "");
+	if (n > 0)
+		report_line(s, line, (size_t)n);
+	else
+		report(s, "done %s %s %d %s%s", s->slot, s->dir, rc, s->dir,
+		    bundled ? ".bundle" : "");
 }
 
 static int
@@ -457,7 +487,7 @@ sv_run(struct sv *s, char **argv, int argc)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: dist-helper --version | -s SLOT -g AGENT -J JOBS "
+	fprintf(stderr, "usage: dist-helper --version | -L | -s SLOT -g AGENT -J JOBS "
 	    "-d JOBDIR -q SEQ [-p PREV] -i ID -m MKEY -R RUN -T TOKEN "
 	    "[-t SECS] [-l PROCS] [-o RELAY] -w CWD [-e HEAD "
 	    "-E TAIL] [-F] -- CMD...\n");
@@ -474,6 +504,8 @@ main(int argc, char **argv)
 		return puts(HELPER_VERSION) == EOF ? 1 : 0;
 	if (argc > 1 && strcmp(argv[1], "-S") == 0)
 		return spawn_main(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[1], "-L") == 0)
+		return relay_main();
 	while ((c = getopt(argc, argv, "s:g:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
 		switch (c) {
 		case 's': s.slot = optarg; break;

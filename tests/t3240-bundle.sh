@@ -2,7 +2,9 @@
 # t3240-bundle: a small plain result comes back as one file (issue 15):
 # the worker helper writes JOBDIR.bundle (client-scripts/dist-helper-
 # bundle.c) and the master reads it in one SFTP open/read/close
-# (master/run/collect-bundle.c) instead of walking the directory.  The
+# (master/run/collect-bundle.c) instead of walking the directory; one
+# that fits (in base64) in the "done" line's 4 KiB comes in the line
+# itself, no SFTP at all (bytes, exe; mid's 9,000 bytes do not).  The
 # files are the same either way: the same jobs under DIST_NO_HELPER=1
 # (walked) leave byte-identical files with the same modes and mtimes
 # (stdout holding bytes 0-255, an executable file, an empty one, a
@@ -26,9 +28,10 @@ BYTES='i=0; while [ $i -lt 256 ]; do printf "\\$(printf %03o $i)"; i=$((i + 1));
 EXE='printf "#!/bin/sh\necho hi\n" >run.sh; chmod 750 run.sh; : >empty; echo ro >ro; chmod 444 ro; echo err >&2; '$TOUCH
 ODD='echo a >"a b"; mkdir sub; echo deep >sub/f; '$TOUCH' sub/f'
 BIG='head -c 70000 /dev/zero | tr "\\0" x; '$TOUCH
+MID='head -c 9000 /dev/zero | tr "\\0" m; '$TOUCH
 {
 	echo '<jobs>'
-	for j in bytes:"$BYTES" exe:"$EXE" odd:"$ODD" big:"$BIG"; do
+	for j in bytes:"$BYTES" exe:"$EXE" odd:"$ODD" big:"$BIG" mid:"$MID"; do
 		printf '<job name="%s"><arg>sh</arg><arg>-c</arg><arg>%s</arg></job>\n' \
 		    "${j%%:*}" "$(printf '%s' "${j#*:}" |
 		    sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')"
@@ -55,12 +58,15 @@ listing()
 }
 
 dist -vv --machines "$T/machines" --config "$T/c.xml" >"$T/out1" 2>&1
-check "helper run: 4/4 ok" grep -q '4/4 ok' "$T/out1"
+check "helper run: 5/5 ok" grep -q '5/5 ok' "$T/out1"
 r1=$(readlink -f "$T/results/CURRENT")
 for j in bytes exe; do
-	check "$j: its results came by bundle (-v)" \
-	    grep -q "jobs/$j\.1@[^ ]*\.bundle: results by bundle" "$T/out1"
+	check "$j: its results came by bundle, in the done line (-v)" \
+	    grep -q "jobs/$j\.1@[^ ]*\.bundle: results by bundle (in the done line)" "$T/out1"
 done
+check "mid: 9,000 bytes: by bundle, as a file (too big for the line)" sh -c \
+    "grep -q 'jobs/mid\.1@[^ ]*\.bundle: results by bundle\$' '$T/out1'"
+check "mid: 9,000 bytes" [ "$(wc -c <"$r1/jobs/mid/stdout")" -eq 9000 ]
 for j in odd big; do
 	check "$j: not plain or too big: walked (-v)" grep -q \
 	    "jobs/$j\.1@[^ /]*: results by walk" "$T/out1"
@@ -72,12 +78,12 @@ check "no bundle left on the worker ($left)" [ -z "$left" ]
 
 DIST_NO_HELPER=1 dist -vv --machines "$T/machines" --config "$T/c.xml" \
     >"$T/out2" 2>&1
-check "sh supervisor run: 4/4 ok" grep -q '4/4 ok' "$T/out2"
+check "sh supervisor run: 5/5 ok" grep -q "5/5 ok" "$T/out2"
 check "sh supervisor run: every result walked" sh -c \
-    "[ \"\$(grep -c 'results by walk' '$T/out2')\" -eq 4 ] &&
+    "[ \"\$(grep -c 'results by walk' '$T/out2')\" -eq 5 ] &&
     ! grep -q 'results by bundle' '$T/out2'"
 r2=$(readlink -f "$T/results/CURRENT")
-for j in bytes exe odd big; do
+for j in bytes exe odd big mid; do
 	listing "$r1/jobs/$j" >"$T/l1-$j"
 	listing "$r2/jobs/$j" >"$T/l2-$j"
 	check "$j: the same files, bytes, modes and mtimes either way" \
@@ -103,16 +109,18 @@ check "big: 70,000 bytes" [ "$(wc -c <"$r1/jobs/big/stdout")" -eq 70000 ]
 # drops its last byte) is never half-applied: the directory is walked
 DIST_TEST_HOOKS=bad-bundle dist -vv --machines "$T/machines" \
     --config "$T/c.xml" >"$T/out3" 2>&1
-check "bad bundle: 4/4 ok" grep -q '4/4 ok' "$T/out3"
+check "bad bundle: 5/5 ok" grep -q '5/5 ok' "$T/out3"
 check "bad bundle: said why at -vv, walked" grep -q \
     "jobs/exe\.1@[^ ]*\.bundle: bundle not used (.*said): walked" "$T/out3"
 r3=$(readlink -f "$T/results/CURRENT")
 listing "$r3/jobs/exe" >"$T/l3-exe"
 check "bad bundle: exe's files the same as by bundle" cmp "$T/l1-exe" \
     "$T/l3-exe"
+check "bad bundle, as a file: said why, walked" grep -q \
+    "jobs/mid\.1@[^ ]*\.bundle: bundle not used (.*said): walked" "$T/out3"
 # a symlink where the helper makes its bundle: never followed (no
 # bundle, walked; the target untouched)
-SYM='echo keep >target; ln -s "$PWD/target" "$PWD.bundle.tmp"; echo hi'
+SYM='echo keep >target; ln -s "$PWD/target" "$PWD.bundle.tmp"; echo hi; head -c 5000 /dev/zero >pad'
 printf '<jobs><job name="sym"><arg>sh</arg><arg>-c</arg><arg>%s</arg></job></jobs>\n' \
     "$SYM" >"$T/s.xml"
 dist -vv --machines "$T/machines" --config "$T/s.xml" >"$T/out4" 2>&1

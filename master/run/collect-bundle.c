@@ -18,6 +18,9 @@
  * one (a wrong header, sizes that do not add up, a bad or repeated name,
  * bytes after the last file) is never half-applied; the caller walks the
  * directory instead (it is still whole on the worker).
+ *
+ * A bundle small enough comes in the job's "done" line itself, in base64
+ * (bundle_unpack_base64): no SFTP request at all.
  */
 #include <sys/stat.h>
 
@@ -27,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "input/input.h"
 #include "lib/lib.h"
@@ -239,6 +244,41 @@ collect_bundle(struct dist_ssh *ssh, const char *remote, const char *dest,
 	if (len > 0 && test_hook("bad-bundle"))	/* test only: refused, */
 		len--;				/* walked (t3240-bundle) */
 	rc = bundle_unpack(data, len, dest, own, cause);
+	free(data);
+	return rc;
+}
+
+static int
+b64_refused(char **cause)
+{
+	set_cause(cause, "bad base64 in the done line");
+	return 1;
+}
+
+int
+bundle_unpack_base64(const char *b64, const char *dest,
+    const char *const *own, char **cause)
+{
+	size_t n = strlen(b64), body, pad;
+	unsigned char *data;
+	int len, rc;
+
+	body = strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/");
+	pad = n - body;
+	if (n == 0 || n % 4 != 0 || n / 4 * 3 > BUNDLE_BYTES_MAX || pad > 2 ||
+	    strspn(b64 + body, "=") != pad)
+		return b64_refused(cause);
+	data = xmalloc(n / 4 * 3 + 1);
+	len = EVP_DecodeBlock(data, (const unsigned char *)b64, (int)n);
+	if (len < (int)pad) {
+		free(data);
+		return b64_refused(cause);
+	}
+	len -= (int)pad;
+	if (len > 0 && test_hook("bad-bundle"))	/* as collect_bundle's */
+		len--;
+	rc = bundle_unpack((char *)data, (size_t)len, dest, own, cause);
 	free(data);
 	return rc;
 }

@@ -186,18 +186,24 @@ sent_packed(const char *tmp)
 	return found;
 }
 
-/* The bundle remote (JOBDIR.bundle) into tmp; 0 done, 1 not usable:
- * *dir is the directory to walk instead. */
+/* The bundle (JOBDIR.bundle, or the one the "done" line brought) into
+ * tmp; 0 done, 1 not usable: *dir is the directory to walk instead. */
 static int
-fetch_bundle(struct dist_ssh *ssh, const char *remote, const char *tmp,
-    const char *machine, char **dir, char **cause)
+fetch_bundle(struct dist_ssh *ssh, const struct collect_from *from,
+    const char *tmp, const char *machine, char **dir, char **cause)
 {
+	const char *remote = from->remote;
 	char *why = NULL;
 	int rc;
 
-	rc = collect_bundle(ssh, remote, tmp, sent_names, &why);
+	if (from->inline_b64 != NULL)
+		rc = bundle_unpack_base64(from->inline_b64, tmp, sent_names,
+		    &why);
+	else
+		rc = collect_bundle(ssh, remote, tmp, sent_names, &why);
 	if (rc == 0)
-		debug("%s: %s: results by bundle", machine, remote);
+		debug("%s: %s: results by bundle%s", machine, remote,
+		    from->inline_b64 != NULL ? " (in the done line)" : "");
 	else if (rc == 1) {
 		debug("%s: %s: bundle not used (%s): walked", machine, remote,
 		    why);
@@ -211,16 +217,18 @@ fetch_bundle(struct dist_ssh *ssh, const char *remote, const char *tmp,
 /* The results into tmp (fresh): unpacked from the packed result or the
  * bundle, or walked; 1 too big to walk. */
 static int
-fetch_results(struct dist_ssh *ssh, const char *remote, enum collect_how how,
+fetch_results(struct dist_ssh *ssh, const struct collect_from *from,
     const char *config, const struct dist_job *job,
     struct request_info *ri, const char *incoming, const char *tmp,
     struct strvec *skipped, char **cause)
 {
+	const char *remote = from->remote;
+	enum collect_how how = from->how;
 	char *dir = NULL;
 	int rc = 1;
 
 	if (how == COLLECT_BUNDLE)
-		rc = fetch_bundle(ssh, remote, tmp, ri->machine, &dir, cause);
+		rc = fetch_bundle(ssh, from, tmp, ri->machine, &dir, cause);
 	if (how == COLLECT_WALK || dir != NULL) {
 		rc = collect_walk(ssh, dir != NULL ? dir : remote, tmp,
 		    sent_names, COLLECT_WALK_BYTES, COLLECT_WALK_ENTRIES,
@@ -268,9 +276,9 @@ sync_dir_fs(const char *dir, char **cause)
 }
 
 int
-collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
-    enum collect_how how, const char *config, const struct dist_job *job,
-    struct request_info *ri, char **cause)
+collect_job(struct run_ctx *ctx, struct dist_ssh *ssh,
+    const struct collect_from *from, const char *config,
+    const struct dist_job *job, struct request_info *ri, char **cause)
 {
 	int attempt = ri->attempt;
 	char *incoming, *tmp, *final;
@@ -283,7 +291,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh, const char *remote,
 	final = xasprintf("%s/jobs/%s", ctx->run_dir, job->id);
 	if (rm_rf(tmp, cause) == -1 || mkdir_p(tmp, 0755, cause) == -1)
 		goto out;
-	got = fetch_results(ssh, remote, how, config, job, ri, incoming, tmp,
+	got = fetch_results(ssh, from, config, job, ri, incoming, tmp,
 	    &skipped, cause);
 	if (got != 0 || write_skipped(tmp, ri, &skipped, cause) == -1) {
 		rm_rf(tmp, NULL);

@@ -187,7 +187,7 @@ orphan_done(struct mconn *c, const char *slot, int exit_code,
 	if (i >= ms->norphans || ms->orphans[i].job == -1)
 		return;
 	finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
-	    ms->orphans[i].queued ? 1 : 2, exit_code, result);
+	    ms->orphans[i].queued ? 1 : 2, exit_code, result, NULL);
 	ms->orphans[i].job = -1;
 }
 
@@ -338,14 +338,15 @@ cancel_settled(struct mconn *c)
 	pthread_mutex_unlock(&ctx->mtx);
 }
 
-/* "done SLOT JOBDIR RC RESULT": the next job first, then collection. */
+/* "done SLOT JOBDIR RC RESULT [BUNDLE]": the next job first, then
+ * collection (BUNDLE: the result itself, base64, see collect-bundle.c). */
 static int
 job_done(struct mconn *c, char **f, size_t n, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
 	struct slot_entry *e;
 
-	if (n != 5)
+	if (n != 5 && n != 6)
 		return set_cause(cause, "agent: bad done line");
 	if ((e = slot_lookup(ctx, c->ms, atoi(f[1]), f[2])) == NULL) {
 		debug("%s: done %s: not in a slot here, ignored",
@@ -354,6 +355,7 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 	}
 	struct slot_entry done = *e;
 	char *result = xstrdup(f[4]);
+	char *bundle = n == 6 ? xstrdup(f[5]) : NULL;
 	int exit_code = atoi(f[3]);
 
 	pthread_mutex_lock(&ctx->mtx);
@@ -364,10 +366,12 @@ job_done(struct mconn *c, char **f, size_t n, char **cause)
 		give_back(c, done.job, done.attempt);	/* still ours */
 		pthread_mutex_unlock(&ctx->mtx);
 		free(result);
+		free(bundle);
 		return -1;
 	}
-	finish_job(c, done.job, done.attempt, 0, exit_code, result);
+	finish_job(c, done.job, done.attempt, 0, exit_code, result, bundle);
 	free(result);
+	free(bundle);
 	return 0;
 }
 
@@ -385,24 +389,28 @@ fields_valid(char **f, size_t n)
 	if (n < 2 || parse_int(f[1][0] == 'o' ? f[1] + 1 : f[1], 0, 1 << 20,
 	    &v) == -1)
 		return 0;
-	if (n == 5 && strcmp(f[0], "done") == 0 &&
+	if (n >= 5 && strcmp(f[0], "done") == 0 &&
 	    (parse_int(f[3], 0, 255, &v) == -1 ||
 	    (strcmp(f[4], "-") != 0 && !worker_token(f[4]))))
 		return 0;
+	if (n == 6 && strcmp(f[0], "done") == 0 && (f[1][0] == 'o' ||
+	    strlen(f[4]) <= strlen(".bundle") || strcmp(f[4] + strlen(f[4]) -
+	    strlen(".bundle"), ".bundle") != 0))
+		return 0;	/* a bundle comes with a job's JOBDIR.bundle */
 	return 1;
 }
 
 static int
 handle_line(struct mconn *c, char **cause)
 {
-	char *f[5];
+	char *f[6];
 	size_t n;
 
 	if (mconn_pong(c))
 		return 0;
 	if (strncmp(c->line.buf, "err ", 4) == 0)
 		return set_cause(cause, "agent: %s", c->line.buf + 4);
-	n = agent_fields(c->line.buf, f, 5);
+	n = agent_fields(c->line.buf, f, 6);
 	if (n == 0)
 		return 0;
 	if (!fields_valid(f, n) && (strcmp(f[0], "started") == 0 ||

@@ -194,26 +194,30 @@ result_how(const char *result, const char *dir)
 }
 
 /* The attempt's results into the run: result is its job directory
- * (walked over SFTP, or packed first when big), its bundle or its packed
+ * (walked over SFTP, or packed first when big), its bundle (bundle_b64:
+ * brought by the "done" line, or NULL: a file to read) or its packed
  * result. */
 static int
 collect_attempt(struct mconn *c, int job, int attempt, const char *result,
-    struct request_info *ri, char **cause)
+    const char *bundle_b64, struct request_info *ri, char **cause)
 {
 	const struct dist_job *dj = &c->ctx->plan->config.jobs[job];
 	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
 	char *remote = xasprintf("%s/jobs/%s", c->rundir, result);
+	struct collect_from from = { remote, result_how(result, dir), NULL };
 	int rc;
 
-	rc = collect_job(c->ctx, c->ssh, remote, result_how(result, dir),
-	    c->config, dj, ri, cause);
+	if (from.how == COLLECT_BUNDLE)
+		from.inline_b64 = bundle_b64;
+	rc = collect_job(c->ctx, c->ssh, &from, c->config, dj, ri, cause);
 	if (rc == 1) {
 		free(remote);
 		remote = NULL;
 		rc = pack_on_worker(c, dir, &remote, cause);
+		from = (struct collect_from){ remote, COLLECT_PACKED, NULL };
 		if (rc == 0)
-			rc = collect_job(c->ctx, c->ssh, remote,
-			    COLLECT_PACKED, c->config, dj, ri, cause);
+			rc = collect_job(c->ctx, c->ssh, &from, c->config, dj,
+			    ri, cause);
 	}
 	free(remote);
 	free(dir);
@@ -249,7 +253,7 @@ collect_lost(struct mconn *c, int job, int attempt, int orphan,
 
 void
 finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
-    const char *result)
+    const char *result, const char *bundle_b64)
 {
 	struct run_ctx *ctx = c->ctx;
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
@@ -282,7 +286,8 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	if (strcmp(result, "-") == 0)
 		why = xstrdup("results not collected: the worker could not "
 		    "pack them");
-	else if (collect_attempt(c, job, attempt, result, &ri, &cause) == -1)
+	else if (collect_attempt(c, job, attempt, result, bundle_b64, &ri,
+	    &cause) == -1)
 		why = xasprintf("results not collected: %s", cause);
 	else {
 		collected = 1;

@@ -84,8 +84,10 @@ int	dispatch(struct mconn *, char **cause);
 void	give_back_jobs(struct mconn *);
 
 /* finish.c: collect an ended attempt (orphan: 0 none, 1 given back to
- * the queue, 2 not: a resume's) and record it. */
+ * the queue, 2 not: a resume's) and record it.  result: the worker's
+ * name for it (a "done" line's); bundle_b64: the bundle the line
+ * brought, or NULL. */
 void	finish_job(struct mconn *, int job, int attempt, int orphan,
-	    int exit_code, const char *result);
+	    int exit_code, const char *result, const char *bundle_b64);
 
 #endif

@@ -267,9 +267,16 @@ struct machine_thread_arg {
 #endif
 struct request_info;
 enum collect_how { COLLECT_PACKED, COLLECT_WALK, COLLECT_BUNDLE };
-int	collect_job(struct run_ctx *, struct dist_ssh *, const char *remote,
-	    enum collect_how, const char *config, const struct dist_job *,
-	    struct request_info *, char **cause);
+struct collect_from {
+	const char		*remote;	/* the worker's path */
+	enum collect_how	 how;
+	const char		*inline_b64;	/* COLLECT_BUNDLE: the bundle
+						   from the "done" line, or
+						   NULL: read remote */
+};
+int	collect_job(struct run_ctx *, struct dist_ssh *,
+	    const struct collect_from *, const char *config,
+	    const struct dist_job *, struct request_info *, char **cause);
 /* collect-walk.c: copy the worker directory remote into dest (fresh,
  * empty) entry by entry over SFTP, never anything outside it, but for
  * the top-level names in own (NULL-terminated, or NULL); entries
@@ -293,6 +300,10 @@ int	collect_walk(struct dist_ssh *, const char *remote, const char *dest,
 int	collect_bundle(struct dist_ssh *, const char *remote, const char *dest,
 	    const char *const *own, char **cause);
 int	bundle_unpack(char *data, size_t len, const char *dest,
+	    const char *const *own, char **cause);
+/* The same from a bundle in base64 (a "done" line's): 0, or 1 (a bad
+ * one: *cause says why, nothing written), or -1 (a local failure). */
+int	bundle_unpack_base64(const char *b64, const char *dest,
 	    const char *const *own, char **cause);
 
 /* runjson.c */

@@ -412,7 +412,8 @@ reattach(struct mconn *c, char **cause)
 		    parse_int(f[3], 0, 255, &(int){ 0 }) == 0 &&
 		    (strcmp(f[4], "-") == 0 || worker_token(f[4]))) {
 			finish_job(c, ms->orphans[i].job, ms->orphans[i].attempt,
-			    ms->orphans[i].queued ? 1 : 2, atoi(f[3]), f[4]);
+			    ms->orphans[i].queued ? 1 : 2, atoi(f[3]), f[4],
+			    NULL);
 			ms->orphans[i].job = -1;
 		} else
 			drop_orphan(c->ctx, ms, i);

@@ -6,6 +6,7 @@
  * name with "..", "/", "." or a leading dot, a name twice, a name the
  * master writes, sizes too big or too small, a truncated one, bytes after
  * the last file, a wrong header) is refused whole: nothing is written.
+ * The same for one in base64 (a "done" line's), and bad base64.
  */
 #include <sys/stat.h>
 
@@ -227,6 +228,75 @@ test_header(void)
 	refused_raw(buf, (size_t)n - 1, "the last byte cut off", "said");
 }
 
+/* A bundle in base64 (a "done" line's), refused: nothing written. */
+static void
+refused_b64(const char *b64, const char *what, const char *why)
+{
+	char *cause = NULL, label[160];
+	int rc;
+
+	empty_dest();
+	snprintf(label, sizeof label, "base64 refused: %s", what);
+	rc = bundle_unpack_base64(b64, dest, own, &cause);
+	ASSERT_INT_EQ(rc, 1, label);
+	snprintf(label, sizeof label, "base64 refused: %s: nothing written",
+	    what);
+	ASSERT_INT_EQ(count_dest(), 0, label);
+	snprintf(label, sizeof label, "base64 refused: %s: says why", what);
+	ASSERT_CONTAINS(cause, why, label);
+	free(cause);
+}
+
+static void
+test_base64(void)
+{
+	/* "distribute-bundle 1 1 14\nF 0644 1 0 a\nA" (40 bytes: no pad),
+	 * with a second file: 1 and 2 '=' of padding */
+	static const char one[] =
+	    "ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxIDAgYQpB";
+	char *cause = NULL, *p, got[8];
+	char big[(BUNDLE_BYTES_MAX / 3 + 2) * 4 + 1];
+	FILE *f;
+	int ok;
+
+	empty_dest();
+	ok = bundle_unpack_base64(one, dest, own, &cause);
+	ASSERT_INT_EQ(ok, 0, "base64: unpacked");
+	ASSERT_INT_EQ(count_dest(), 1, "base64: 1 file");
+	p = xasprintf("%s/a", dest);
+	f = fopen(p, "r");
+	ok = f != NULL && fgets(got, sizeof got, f) != NULL &&
+	    strcmp(got, "A") == 0;
+	ASSERT_INT_EQ(ok, 1, "base64: its bytes");
+	if (f != NULL)
+		fclose(f);
+	free(p);
+	/* 41 and 42 bytes: "AB" and "ABC" as a's bytes */
+	empty_dest();
+	ok = bundle_unpack_base64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE1"
+	    "CkYgMDY0NCAyIDAgYQpBQg==", dest, own, &cause);
+	ASSERT_INT_EQ(ok, 0, "base64: two '=' of padding");
+	empty_dest();
+	ok = bundle_unpack_base64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE2"
+	    "CkYgMDY0NCAzIDAgYQpBQkM=", dest, own, &cause);
+	ASSERT_INT_EQ(ok, 0, "base64: one '=' of padding");
+	free(cause);
+	refused_b64("", "empty", "base64");
+	refused_b64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxIDAgYQp",
+	    "a length not a multiple of 4", "base64");
+	refused_b64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxIDAgYQ!B",
+	    "a character out of base64", "base64");
+	refused_b64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxIDAgY===",
+	    "three '='", "base64");
+	refused_b64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxID=gYQpB",
+	    "a '=' inside", "base64");
+	refused_b64("ZGlzdHJpYnV0ZS1idW5kbGUgMSAxIDE0CkYgMDY0NCAxIDAgYQpC"
+	    "QUFB", "bytes after the last file", "said");
+	memset(big, 'A', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	refused_b64(big, "more than 60 KiB", "base64");
+}
+
 int
 main(void)
 {
@@ -240,6 +310,7 @@ main(void)
 	test_names();
 	test_sizes();
 	test_header();
+	test_base64();
 	rm_rf(dest, &cause);
 	free(cause);
 	return test_done();
