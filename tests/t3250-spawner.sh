@@ -110,19 +110,47 @@ check "... and ran once ($(wc -l <"$T/counts/b" 2>/dev/null))" \
     [ "$(wc -l <"$T/counts/b" 2>/dev/null)" -eq 1 ]
 
 # the master: a job's directory is on disk (syncfs) before its end is
-# journaled (man: "The master"), one syncfs per collected job
+# journaled (man: "The master"), ends collected together share a syncfs
+# (master/run/commit.c): each journal write of "end K" comes after a
+# syncfs that came after job K's rename into jobs/, and at most one
+# syncfs per collected job
 if command -v strace >/dev/null; then
-	printf '<jobs><job name="s1"><arg>true</arg></job><job name="s2"><arg>true</arg></job><job name="s3"><arg>true</arg></job></jobs>\n' \
-	    >"$T/sync.xml"
-	strace -f -qq -e trace=syncfs,fdatasync -o "$T/strace" "$DISTRIBUTE" \
+	{
+		echo '<jobs>'
+		for i in 1 2 3 4 5 6 7 8; do
+			echo "<job name=\"s$i\"><arg>true</arg></job>"
+		done
+		echo '</jobs>'
+	} >"$T/sync.xml"
+	strace -f -qq -s 300 -e trace=rename,syncfs,write,fdatasync \
+	    -o "$T/strace" "$DISTRIBUTE" \
 	    --known-hosts "$T/known_hosts" --ssh-config "$T/ssh_config" \
 	    -i "$T/id_master" --results "$T/results" --machines "$T/machines" \
 	    --config "$T/sync.xml" >"$T/out3" 2>&1
-	check "the run under strace succeeds" grep -q '3/3 ok' "$T/out3"
-	check "one syncfs per collected job ($(grep -c 'syncfs(' "$T/strace"))" \
-	    [ "$(grep -c 'syncfs(' "$T/strace")" -eq 3 ]
-	# each syncfs is followed by the journal's fdatasync (its "end")
-	check "each syncfs comes before a journal sync" \
+	check "the run under strace succeeds" grep -q '8/8 ok' "$T/out3"
+	order=$(awk '
+	    /rename\(".*\/jobs\/\.tmp-s[0-9]+\.1", ".*\/jobs\/s[0-9]+"/ {
+		n = $0; sub(/.*\/jobs\/\.tmp-s/, "", n); sub(/\..*/, "", n)
+		renamed[n] = 1
+	    }
+	    /syncfs\(/ { for (n in renamed) synced[n] = 1 }
+	    /write\([0-9]+, "(start [^"]*\\n)*end [0-9]+ / {
+		t = $0; sub(/.*write\([0-9]+, "/, "", t); sub(/".*/, "", t)
+		m = split(t, ls, /\\n/)
+		for (i = 1; i <= m; i++)
+			if (split(ls[i], w, " ") >= 2 && w[1] == "end") {
+				ends++
+				if (!((w[2] + 1) in synced)) bad++
+			}
+	    }
+	    END { printf "%d %d\n", ends, bad }' "$T/strace")
+	nsync=$(grep -c 'syncfs(' "$T/strace")
+	check "every journal 'end' after a syncfs after its job's rename (ends, out of order: $order)" \
+	    [ "$order" = "8 0" ]
+	check "at most one syncfs per collected job ($nsync)" \
+	    sh -c '[ "$1" -ge 1 ] && [ "$1" -le 8 ]' x "$nsync"
+	# the last of them is the journal's fdatasync (its "end" lines)
+	check "a journal sync comes last" \
 	    sh -c 'grep -E "syncfs\(|fdatasync\(" "$1" | tail -n 1 | grep -q fdatasync' x "$T/strace"
 else
 	note "strace missing (make test-deps): the syncfs checks not run"

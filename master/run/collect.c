@@ -257,24 +257,6 @@ fetch_results(struct dist_ssh *ssh, const struct collect_from *from,
 	return rc;
 }
 
-/* The job's results on disk, files and names, before the journal says
- * it ended and the worker is told to forget it: one syncfs(2) for the
- * whole directory rather than an fsync per file (each one a flush of the
- * disk's cache: issue 15, the master's CPU per job). */
-static int
-sync_dir_fs(const char *dir, char **cause)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd == -1)
-		return set_cause(cause, "%s: %s", dir, strerror(errno));
-	rc = syncfs(fd);
-	close(fd);
-	if (rc == -1)
-		return set_cause(cause, "sync '%s': %s", dir, strerror(errno));
-	return 0;
-}
-
 int
 collect_job(struct run_ctx *ctx, struct dist_ssh *ssh,
     const struct collect_from *from, const char *config,
@@ -313,7 +295,7 @@ collect_job(struct run_ctx *ctx, struct dist_ssh *ssh,
 		set_cause(cause, "rename '%s': %s", final, strerror(errno));
 		goto out;
 	}
-	rc = sync_dir_fs(final, cause);
+	rc = 0;	/* on disk with the group's syncfs (commit.c) */
 out:
 	sv_clear(&skipped);
 	unlink(incoming);

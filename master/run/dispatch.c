@@ -513,8 +513,29 @@ handle_later(struct mconn *c, char **cause)
 	return rc;
 }
 
-int
-dispatch(struct mconn *c, char **cause)
+/* The next line, if one comes within 0.5 s; collected jobs waiting to
+ * be made durable are committed (commit.c) as soon as no line is there
+ * to read at once, or when due. */
+static int
+next_line(struct mconn *c, char **cause)
+{
+	int rc;
+
+	if (commit_due(c))
+		commit_flush(c);
+	if (commit_pending(c)) {
+		rc = dssh_chan_readline(c->ch, &c->line, 0, cause);
+		if (rc != 0)
+			return rc;
+		commit_flush(c);
+		if (mconn_flush_due(c, cause) == -1)
+			return -1;
+	}
+	return dssh_chan_readline(c->ch, &c->line, 500, cause);
+}
+
+static int
+dispatch_loop(struct mconn *c, char **cause)
 {
 	struct run_ctx *ctx = c->ctx;
 	int rc;
@@ -536,7 +557,7 @@ dispatch(struct mconn *c, char **cause)
 		if (c->ms->running == 0 && !orphans_pending(c) &&
 		    (!run_wants_machine(ctx) || !fit_wanted(ctx, c->ms)))
 			return 0;
-		rc = dssh_chan_readline(c->ch, &c->line, 500, cause);
+		rc = next_line(c, cause);
 		if (rc == -1)
 			return -1;
 		if (rc == 1)
@@ -547,6 +568,15 @@ dispatch(struct mconn *c, char **cause)
 		if (mconn_keepalive(c, rc == 0, cause) == -1)
 			return -1;
 	}
+}
+
+int
+dispatch(struct mconn *c, char **cause)
+{
+	int rc = dispatch_loop(c, cause);
+
+	commit_flush(c);	/* then "quit" sends the forgets */
+	return rc;
 }
 
 /* The connection is gone: jobs on it go back to the queue. */

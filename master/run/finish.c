@@ -94,7 +94,7 @@ claim_job(struct run_ctx *ctx, int job, int orphan, int ok)
  */
 static int
 record_attempt(struct mconn *c, int job, int attempt, int orphan,
-    int exit_code, const char *why)
+    int exit_code, const char *why, int grouped)
 {
 	struct run_ctx *ctx = c->ctx;
 	struct job_state *js = &ctx->jobs[job];
@@ -116,9 +116,14 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 	sched_attempt_end(ctx, (size_t)job, orphan != 1, exit_ok(dj, exit_code) &&
 	    why == NULL ? 0 : exit_code, why);
 	js->exit_code = exit_code;
-	journal_append(ctx->journal, "end %d %d %s %d", job, attempt,
+	char *end = xasprintf("end %d %d %s %d", job, attempt,
 	    js->status == JOB_OK ? "ok" : js->status == JOB_FAILED ? "failed" :
 	    "requeued", exit_code);
+	if (grouped)
+		commit_add(c, end, NULL);	/* with the group's syncfs */
+	else
+		journal_append(ctx->journal, "%s", end);
+	free(end);
 	post_event_locked(ctx, "%s: %s %s (exit %d%s%s)%s", c->ms->m->name,
 	    why != NULL || !exit_ok(dj, exit_code) ? "failed" : "finished",
 	    dj->id, exit_code, why != NULL ? ": " : "", why != NULL ? why : "",
@@ -127,13 +132,17 @@ record_attempt(struct mconn *c, int job, int attempt, int orphan,
 }
 
 /* The master has the attempt's results (or wants none): the worker
- * removes its directory and bookkeeping files (agent.sh, do_forget). */
+ * removes its directory and bookkeeping files (agent.sh, do_forget);
+ * grouped: once they are on disk here (commit.c). */
 static void
-forget_job(struct mconn *c, int job, int attempt)
+forget_job(struct mconn *c, int job, int attempt, int grouped)
 {
 	char *dir = slot_dir(c->ctx, c->ms, job, attempt);
 
-	mconn_send_lazy(c, "forget", dir);	/* with the next job's lines */
+	if (grouped)
+		commit_add(c, NULL, dir);
+	else
+		mconn_send_lazy(c, "forget", dir); /* with the next job's lines */
 	free(dir);
 }
 
@@ -259,13 +268,13 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 	const struct dist_job *dj = &ctx->plan->config.jobs[job];
 	char *cause = NULL, *why = NULL, *meaning;
 	int64_t start;
-	int final, kept, collected = 0;
+	int final, kept, grouped, collected = 0;
 
 	if (!claim_job(ctx, job, orphan, exit_ok(dj, exit_code))) {
 		post_event(ctx, "%s: result of %s (attempt %d) discarded: the "
 		    "job is done or decided elsewhere", c->ms->m->name, dj->id,
 		    attempt);
-		forget_job(c, job, attempt);
+		forget_job(c, job, attempt, 0);
 		return;
 	}
 	pthread_mutex_lock(&ctx->mtx);
@@ -297,18 +306,28 @@ finish_job(struct mconn *c, int job, int attempt, int orphan, int exit_code,
 		collect_lost(c, job, attempt, orphan, why);
 		goto out;
 	}
+	/* a success is made durable with others (commit.c); a failure's
+	 * results are on disk before its "end", which a retry's "start"
+	 * may follow at once */
+	grouped = collected && why == NULL;
+	if (collected && !grouped && commit_sync(ctx->run_dir, &cause) == -1) {
+		free(why);
+		why = xasprintf("results not collected: %s", cause);
+		collected = 0;
+	}
 	pthread_mutex_lock(&ctx->mtx);
 	if (orphan && ri.running > 0 && (orphan != 1 || why == NULL))
 		ctx->jobs[job].start = ri.running;	/* the worker's own */
-	kept = record_attempt(c, job, attempt, orphan, exit_code, why);
+	kept = record_attempt(c, job, attempt, orphan, exit_code, why,
+	    grouped);
 	if (kept) {
 		ctx->jobs[job].collected = collected;	/* a failure's too */
 		c->ms->fails = why != NULL ? c->ms->fails + 1 : 0;
 	}
 	final = sched_settled(ctx, (size_t)job);
 	pthread_mutex_unlock(&ctx->mtx);
-	if (collected)
-		forget_job(c, job, attempt);	/* safely here: not needed there */
+	if (collected)	/* safely here: not needed there */
+		forget_job(c, job, attempt, grouped);
 	if (final && collected && kept)
 		read_metrics(c, dj);
 	if (final && kept)

@@ -64,6 +64,24 @@ journal_append(struct journal *j, const char *fmt, ...)
 	return rc;
 }
 
+int
+journal_append_lines(struct journal *j, const struct strvec *lines)
+{
+	struct strbuf all = STRBUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (j == NULL || lines->n == 0)
+		return 0;
+	for (i = 0; i < lines->n; i++)
+		sb_addf(&all, "%s\n", lines->v[i]);
+	if (write(j->fd, all.buf, all.len) != (ssize_t)all.len ||
+	    fdatasync(j->fd) == -1)
+		rc = -1;
+	sb_release(&all);
+	return rc;
+}
+
 static int
 replay_line(char *line, struct journal_job *jobs, size_t njobs,
     size_t nmachines)

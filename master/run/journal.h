@@ -26,6 +26,8 @@ int	journal_open(const char *run_dir, struct journal **, char **cause);
 void	journal_close(struct journal *);
 /* Append one line and fdatasync; errors are returned, never fatal. */
 int	journal_append(struct journal *, const char *, ...) PRINTFLIKE(2, 3);
+/* Append lines (without their '\n') in one write, one fdatasync. */
+int	journal_append_lines(struct journal *, const struct strvec *);
 
 /* What the journal says of one job. */
 enum journal_state { JS_QUEUED, JS_RUNNING, JS_OK, JS_FAILED };

@@ -191,6 +191,7 @@ mconn_wait_long(struct mconn *c, const char *verb, char **cause)
 void
 mconn_close(struct mconn *c)
 {
+	commit_flush(c);	/* the forgets are not sent: kept there */
 	if (c->ch != NULL)
 		dssh_chan_free(c->ch);
 	if (c->ssh != NULL)
@@ -204,5 +205,7 @@ mconn_close(struct mconn *c)
 	sb_release(&c->out);
 	sb_release(&c->line);
 	sv_clear(&c->later);
+	sv_clear(&c->commit_ends);
+	sv_clear(&c->commit_forgets);
 	memset(c, 0, sizeof *c);
 }

@@ -40,6 +40,11 @@ struct mconn {
 						 * helper makes job dirs */
 	double			 lazy_at;	/* c->out holds only lazy
 						 * lines since then (0: not) */
+	/* collected jobs waiting to be made durable together (commit.c):
+	 * their journal "end" lines and job directories to forget */
+	struct strvec		 commit_ends;
+	struct strvec		 commit_forgets;
+	double			 commit_since;	/* mono time of the oldest */
 };
 
 /* mconn.c */
@@ -82,6 +87,21 @@ int	run_wants_machine(struct run_ctx *);
 int	dispatch(struct mconn *, char **cause);
 /* The connection is gone: its jobs go back to the queue. */
 void	give_back_jobs(struct mconn *);
+
+/* commit.c: collected jobs made durable in groups: commit_add keeps a
+ * job's journal line (or NULL) and directory to forget (or NULL);
+ * commit_flush syncs the run's file system, journals the lines with one
+ * fdatasync and sends the forgets (lazily); commit_due: COMMIT_MAX jobs,
+ * or the oldest has waited COMMIT_WAIT_S.  commit_sync: syncfs(2) of the
+ * file system of dir. */
+#define COMMIT_MAX	32
+#define COMMIT_WAIT_S	0.1
+void	commit_add(struct mconn *, const char *end_line,
+	    const char *forget_dir);
+int	commit_pending(const struct mconn *);
+int	commit_due(const struct mconn *);
+void	commit_flush(struct mconn *);
+int	commit_sync(const char *dir, char **cause);
 
 /* finish.c: collect an ended attempt (orphan: 0 none, 1 given back to
  * the queue, 2 not: a resume's) and record it.  result: the worker's
