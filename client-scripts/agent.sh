@@ -624,6 +624,15 @@ lock_won()
 lock_release()
 {
 	[ "$locked" = 1 ] || return 0
+	# told to quit, the master has every job it sent: a supervisor that
+	# has just said "done" exits next; given a moment (a second at
+	# most), a finished run leaves no lock behind ($1: "quit")
+	_i=0
+	[ "${1:-}" = quit ] || _i=20
+	while [ "$_i" -lt 20 ] && jobs_running; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
 	jobs_running && return 0
 	locked=0
 	lock_read || return 0
@@ -1089,7 +1098,7 @@ relay_start()
 		case " $testhooks " in
 		*' sh-relay '*) ;;
 		*) [ -n "$helper" ] && [ -x "$helper" ] &&
-		    exec "$helper" -L <&7 7<&- ;;
+		    exec "$helper" -L "$_rf" <&7 7<&- ;;
 		esac
 		while IFS= read -r _rl; do
 			[ "$_rl" = "relay end" ] && break
@@ -2066,15 +2075,15 @@ do_set()
 	fi
 }
 
-# agent_leave: (quit, or the end) collected jobs' files removed, jobs
-# still waiting taken back, the spawner told, the lock released unless a
-# job still runs.
+# agent_leave [quit]: (quit, or the end) collected jobs' files removed,
+# jobs still waiting taken back, the spawner told, the lock released
+# unless a job still runs.
 agent_leave()
 {
 	forget_flush
 	unqueue_all
 	spawn_stop
-	lock_release
+	lock_release "${1:-}"
 }
 
 # shellcheck disable=SC2317 # called by the EXIT trap
@@ -2139,7 +2148,7 @@ main()
 		forget) spawn_forget || do_forget ;;
 		helper) do_helper ;;
 		pack) do_pack ;;
-		quit) agent_leave; reply bye; exit 0 ;;
+		quit) agent_leave quit; reply bye; exit 0 ;;
 		*) esc "$verb"; reply "err $e unknown verb" ;;
 		esac
 	done

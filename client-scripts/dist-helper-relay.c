@@ -10,10 +10,16 @@
  * is never cut: a partial one waits for its end.  A failed write (the
  * channel is gone) drops the lines, as the sh relay's printf does, and
  * the FIFO keeps being drained, so that no supervisor ever blocks.
+ * Should "relay end" never come (the agent's waiter killed), the relay
+ * still ends once its FIFO's name is gone (looked at every RELAY_LOOK_S
+ * seconds of quiet): no supervisor can open it any more.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +28,7 @@
 
 #define RELAY_BUF	(64 * 1024)
 #define RELAY_END	"relay end\n"
+#define RELAY_LOOK_S	10
 
 static char buf[RELAY_BUF];
 
@@ -47,15 +54,31 @@ relay_lines(size_t len, int *end)
 	return *end ? at + strlen(RELAY_END) : at;
 }
 
-int
-relay_main(void)
+/* Is path still the name of the FIFO on fd 0? */
+static int
+fifo_named(const char *path)
 {
+	struct stat a, b;
+
+	return fstat(0, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int
+relay_main(const char *fifo)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
 	size_t len = 0, used;
 	ssize_t r;
-	int end = 0;
+	int end = 0, n;
 
 	signal(SIGPIPE, SIG_IGN);
 	while (!end) {
+		n = poll(&pfd, 1, RELAY_LOOK_S * 1000);
+		if (n == 0 && !fifo_named(fifo))
+			break;
+		if (n <= 0)
+			continue;	/* quiet, or EINTR */
 		r = read(0, buf + len, sizeof buf - len);
 		if (r == -1 && errno == EINTR)
 			continue;

@@ -11,7 +11,7 @@
  *	    -i JOBID -m MKEY -R RUN -T TOKEN [-t SECS] [-l PROCS] [-o RELAY]
  *	    -w CWD [-e HEAD -E TAIL] [-F] -- CMD...
  *	dist-helper -S ...	the resident spawner (dist-helper-spawn.c)
- *	dist-helper -L		the agent's relay (dist-helper-relay.c)
+ *	dist-helper -L FIFO	the agent's relay (dist-helper-relay.c)
  *
  * What the sh supervisor does, in the same order and with the same files
  * (agent.sh, supervise): wait for the slot's turn (PREV.ended, the FIFO
@@ -487,7 +487,7 @@ sv_run(struct sv *s, char **argv, int argc)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: dist-helper --version | -L | -s SLOT -g AGENT -J JOBS "
+	fprintf(stderr, "usage: dist-helper --version | -L FIFO | -s SLOT -g AGENT -J JOBS "
 	    "-d JOBDIR -q SEQ [-p PREV] -i ID -m MKEY -R RUN -T TOKEN "
 	    "[-t SECS] [-l PROCS] [-o RELAY] -w CWD [-e HEAD "
 	    "-E TAIL] [-F] -- CMD...\n");
@@ -504,8 +504,8 @@ main(int argc, char **argv)
 		return puts(HELPER_VERSION) == EOF ? 1 : 0;
 	if (argc > 1 && strcmp(argv[1], "-S") == 0)
 		return spawn_main(argc - 1, argv + 1);
-	if (argc == 2 && strcmp(argv[1], "-L") == 0)
-		return relay_main();
+	if (argc == 3 && strcmp(argv[1], "-L") == 0)
+		return relay_main(argv[2]);
 	while ((c = getopt(argc, argv, "s:g:J:d:q:p:i:m:R:T:t:l:o:w:e:E:F")) != -1)
 		switch (c) {
 		case 's': s.slot = optarg; break;

@@ -49,7 +49,7 @@ int	rm_tree(const char *path);
 int	rm_tree_at(int dfd, const char *name);
 
 /* dist-helper-relay.c: the agent's relay (-L) */
-int	relay_main(void);
+int	relay_main(const char *fifo);
 
 /* dist-helper-recycle.c: a collected job's directory used again */
 int	recycle_dir(const char *jd, const char *free_name);

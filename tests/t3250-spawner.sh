@@ -15,6 +15,21 @@ grep -q 'dist_helper_len = sizeof' "$TOP/master/run/helper-bin.c" ||
     skip_all "no helper built in (musl-gcc missing: make deps)"
 start_worker 1
 
+# the C relay (dist-helper -L FIFO) on its own: lines up to "relay end",
+# never after; and one whose "relay end" never comes ends once its FIFO's
+# name is gone (looked at after 10 s of quiet: checked at the end)
+HELPER=$TOP/client-scripts/dist-helper
+mkfifo "$T/r1.fifo" "$T/r2.fifo"
+"$HELPER" -L "$T/r1.fifo" <>"$T/r1.fifo" >"$T/r1.out" 2>&1 &
+r1=$!
+"$HELPER" -L "$T/r2.fifo" <>"$T/r2.fifo" >"$T/r2.out" 2>&1 &
+r2=$!
+printf 'one\ntwo\nrelay end\nafter\n' >"$T/r1.fifo"
+printf 'kept\n' >"$T/r2.fifo"
+sleep 0.5
+rm -f "$T/r2.fifo"
+r2_t0=$(date +%s)
+
 # who started me: the job's parent (the supervisor) and grandparent
 who='echo "parent=$(cat /proc/$PPID/comm)"; gp=$(cut -d" " -f4 /proc/$PPID/stat); echo "grandparent=$(cat /proc/$gp/comm)"; echo "claim_links=$(stat -c %h "$DIST_JOB_DIR.claim")"; echo "dir_inode=$(stat -c %i .)"'
 {
@@ -155,4 +170,15 @@ if command -v strace >/dev/null; then
 else
 	note "strace missing (make test-deps): the syncfs checks not run"
 fi
+i=0
+while kill -0 "$r1" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "relay: the lines before 'relay end', whole, and it ends" sh -c \
+    '! kill -0 "$1" 2>/dev/null && [ "$(cat "$2")" = "one
+two" ]' x "$r1" "$T/r1.out"
+while kill -0 "$r2" 2>/dev/null && [ $(($(date +%s) - r2_t0)) -lt 25 ]; do
+	sleep 0.5
+done
+check "relay: with its FIFO's name gone it ends ($(($(date +%s) - r2_t0)) s), its lines sent" \
+    sh -c '! kill -0 "$1" 2>/dev/null && [ "$(cat "$2")" = kept ]' x "$r2" "$T/r2.out"
+kill "$r1" "$r2" 2>/dev/null
 done_testing
