@@ -627,12 +627,13 @@ lock_release()
 	# told to quit, the master has every job it sent: a supervisor that
 	# has just said "done" exits next; given a moment (a second at
 	# most), a finished run leaves no lock behind ($1: "quit")
-	_i=0
-	[ "${1:-}" = quit ] || _i=20
-	while [ "$_i" -lt 20 ] && jobs_running; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
+	if [ "${1:-}" = quit ]; then
+		_i=0
+		while [ "$_i" -lt 20 ] && jobs_running; do
+			sleep 0.05
+			_i=$((_i + 1))
+		done
+	fi
 	jobs_running && return 0
 	locked=0
 	lock_read || return 0

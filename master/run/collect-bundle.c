@@ -216,6 +216,8 @@ bundle_unpack(char *data, size_t len, const char *dest,
 	int rootfd, rc = 0;
 	size_t i;
 
+	if (len > 0 && test_hook("bad-bundle"))	/* test only: refused, */
+		len--;				/* walked (t3240-bundle) */
 	if (bundle_parse(b, data, len, own, cause) == -1) {
 		free(b);
 		return 1;
@@ -241,8 +243,6 @@ collect_bundle(struct dist_ssh *ssh, const char *remote, const char *dest,
 	if (dssh_sftp_get_mem(ssh, remote, BUNDLE_BYTES_MAX, &data, &len,
 	    cause) == -1)
 		return dssh_is_lost(ssh) ? -1 : 1;
-	if (len > 0 && test_hook("bad-bundle"))	/* test only: refused, */
-		len--;				/* walked (t3240-bundle) */
 	rc = bundle_unpack(data, len, dest, own, cause);
 	free(data);
 	return rc;
@@ -275,10 +275,7 @@ bundle_unpack_base64(const char *b64, const char *dest,
 		free(data);
 		return b64_refused(cause);
 	}
-	len -= (int)pad;
-	if (len > 0 && test_hook("bad-bundle"))	/* as collect_bundle's */
-		len--;
-	rc = bundle_unpack((char *)data, (size_t)len, dest, own, cause);
+	rc = bundle_unpack((char *)data, (size_t)len - pad, dest, own, cause);
 	free(data);
 	return rc;
 }

@@ -42,25 +42,33 @@ journal_close(struct journal *j)
 	free(j);
 }
 
+/* text (whole lines) in one write, then one fdatasync. */
+static int
+journal_write(struct journal *j, const struct strbuf *text)
+{
+	if (write(j->fd, text->buf, text->len) != (ssize_t)text->len ||
+	    fdatasync(j->fd) == -1)
+		return -1;
+	return 0;
+}
+
 int
 journal_append(struct journal *j, const char *fmt, ...)
 {
+	struct strbuf line = STRBUF_INIT;
 	va_list ap;
-	char *line, *full;
-	size_t len;
-	int rc = 0;
+	char *text;
+	int rc;
 
 	if (j == NULL)
 		return 0;
 	va_start(ap, fmt);
-	line = xvasprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	full = xasprintf("%s\n", line);
-	len = strlen(full);
-	if (write(j->fd, full, len) != (ssize_t)len || fdatasync(j->fd) == -1)
-		rc = -1;
-	free(line);
-	free(full);
+	sb_addf(&line, "%s\n", text);
+	rc = journal_write(j, &line);
+	free(text);
+	sb_release(&line);
 	return rc;
 }
 
@@ -69,15 +77,13 @@ journal_append_lines(struct journal *j, const struct strvec *lines)
 {
 	struct strbuf all = STRBUF_INIT;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (j == NULL || lines->n == 0)
 		return 0;
 	for (i = 0; i < lines->n; i++)
 		sb_addf(&all, "%s\n", lines->v[i]);
-	if (write(j->fd, all.buf, all.len) != (ssize_t)all.len ||
-	    fdatasync(j->fd) == -1)
-		rc = -1;
+	rc = journal_write(j, &all);
 	sb_release(&all);
 	return rc;
 }
